@@ -1,0 +1,1 @@
+"""Leadline: completed phone calls in, scored CRM-ready leads out."""

@@ -1,0 +1,127 @@
+"""`leadline`: the ops command line (store, tenants, intake, sandbox)."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+
+from leadline.config import default_store_url
+
+
+def _engine(args):
+    from leadline.store.engine import create_store_engine
+
+    return create_store_engine(args.store_url)
+
+
+def db_upgrade(args) -> None:
+    from leadline.store.migrate import current_revision, upgrade
+
+    engine = _engine(args)
+    upgrade(engine)
+    print(f"store at revision {current_revision(engine)}")
+
+
+def tenants_add(args) -> None:
+    from leadline.store.tenants import Tenant, add_tenant
+
+    tenant = Tenant(
+        tenant_id=args.tenant_id,
+        name=args.name,
+        status="active",
+        webhook_secret_ref=args.webhook_secret_ref,
+        lead_scoring_threshold=args.lead_scoring_threshold,
+        primary_crm=args.primary_crm,
+        secondary_crm=args.secondary_crm,
+        retention_days=args.retention_days,
+        requests_per_minute=args.requests_per_minute,
+        config=json.loads(args.config),
+    )
+    with _engine(args).begin() as conn:
+        add_tenant(conn, tenant)
+    print(f"tenant {tenant.tenant_id} added")
+
+
+def tenants_list(args) -> None:
+    from leadline.store.tenants import list_tenants
+
+    with _engine(args).connect() as conn:
+        for t in list_tenants(conn):
+            print(f"{t.tenant_id}\t{t.status}\t{t.name}\tthreshold={t.lead_scoring_threshold}\t"
+                  f"crm={t.primary_crm or '-'}/{t.secondary_crm or '-'}")
+
+
+def tenants_set_status(args) -> None:
+    from leadline.store.tenants import set_tenant_status
+
+    with _engine(args).begin() as conn:
+        if not set_tenant_status(conn, args.tenant_id, args.status):
+            sys.exit(f"no tenant {args.tenant_id}")
+    print(f"tenant {args.tenant_id} is {args.status}")
+
+
+def intake_serve(args) -> None:
+    import uvicorn
+
+    from leadline.config import IntakeSettings
+    from leadline.intake.app import create_app
+
+    settings = IntakeSettings.from_env()
+    settings = type(settings)(**{**settings.__dict__, "store_url": args.store_url})
+    uvicorn.run(
+        create_app(settings), host=args.host, port=args.port, log_level=args.log_level,
+        access_log=args.access_log,
+    )
+
+
+def build_parser() -> argparse.ArgumentParser:
+    from leadline.store.tenants import (
+        DEFAULT_LEAD_SCORING_THRESHOLD,
+        DEFAULT_REQUESTS_PER_MINUTE,
+        DEFAULT_RETENTION_DAYS,
+    )
+
+    parser = argparse.ArgumentParser(prog="leadline")
+    parser.add_argument("--store-url", default=default_store_url(), help="SQLAlchemy URL of the Leadline store")
+    sub = parser.add_subparsers(required=True)
+
+    db = sub.add_parser("db", help="store schema").add_subparsers(required=True)
+    for name in ("init", "upgrade"):
+        db.add_parser(name, help="apply all migrations").set_defaults(func=db_upgrade)
+
+    tenants = sub.add_parser("tenants", help="tenant registry").add_subparsers(required=True)
+    add = tenants.add_parser("add", help="register an active tenant")
+    add.add_argument("tenant_id")
+    add.add_argument("--name", required=True)
+    add.add_argument("--webhook-secret-ref", required=True, help="env:NAME, file:PATH or gsm:projects/P/secrets/S")
+    add.add_argument("--lead-scoring-threshold", type=int, default=DEFAULT_LEAD_SCORING_THRESHOLD)
+    add.add_argument("--primary-crm", choices=["hubspot", "salesforce"])
+    add.add_argument("--secondary-crm", choices=["hubspot", "salesforce"])
+    add.add_argument("--retention-days", type=int, default=DEFAULT_RETENTION_DAYS)
+    add.add_argument("--requests-per-minute", type=int, default=DEFAULT_REQUESTS_PER_MINUTE)
+    add.add_argument("--config", default="{}", help="tenant config JSON (callrail_company_id, crm_config, ...)")
+    add.set_defaults(func=tenants_add)
+    tenants.add_parser("list").set_defaults(func=tenants_list)
+    status = tenants.add_parser("set-status", help="pause, resume or deactivate a tenant")
+    status.add_argument("tenant_id")
+    status.add_argument("status", choices=["active", "paused", "inactive"])
+    status.set_defaults(func=tenants_set_status)
+
+    intake = sub.add_parser("intake", help="webhook intake").add_subparsers(required=True)
+    serve = intake.add_parser("serve", help="run the intake standalone under uvicorn (the Cloud Run shape)")
+    serve.add_argument("--host", default="127.0.0.1")
+    serve.add_argument("--port", type=int, default=8081)
+    serve.add_argument("--log-level", default="info")
+    serve.add_argument("--access-log", action=argparse.BooleanOptionalAction, default=True)
+    serve.set_defaults(func=intake_serve)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> None:
+    args = build_parser().parse_args(argv)
+    args.func(args)
+
+
+if __name__ == "__main__":
+    main()

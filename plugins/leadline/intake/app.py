@@ -1,0 +1,218 @@
+"""POST /v1/callrail/webhook, GET /v1/health, GET /v1/metrics.
+
+Checks run cheapest first and every rejection is a JSON {"error", "detail"} with a 4xx;
+nothing reaches the store until the request is authenticated, admitted and valid.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import time
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from dataclasses import dataclass, field
+
+from fastapi import FastAPI, Request
+from fastapi.responses import JSONResponse, Response
+from pydantic import ValidationError
+from sqlalchemy.exc import SQLAlchemyError
+from starlette.concurrency import run_in_threadpool
+
+from leadline.config import IntakeSettings
+from leadline.domain import signature
+from leadline.domain.payload import CallWebhook, TenantRef
+from leadline.domain.throttle import FailureBlocker, ReplayGuard, TenantRateLimiter
+from leadline.intake.health import HealthChecker
+from leadline.intake.metrics import IntakeMetrics
+from leadline.intake.tenants import CachedTenant, TenantDirectory
+from leadline.intake.writer import GroupCommitWriter
+from leadline.secrets import SecretNotFound
+from leadline.store.engine import create_store_engine
+from leadline.store.intake import IncomingCall
+
+log = logging.getLogger(__name__)
+
+WEBHOOK_PATH = "/v1/callrail/webhook"
+
+
+@dataclass
+class Rejection(Exception):
+    status: int
+    reason: str
+    detail: str
+    headers: dict[str, str] = field(default_factory=dict)
+
+    def response(self) -> JSONResponse:
+        return JSONResponse(
+            {"error": self.reason, "detail": self.detail}, status_code=self.status, headers=self.headers
+        )
+
+
+def _validation_detail(exc: ValidationError) -> str:
+    """Field locations and messages only: pydantic's `input` would echo caller data (PII) back."""
+    return "; ".join(
+        f"{'.'.join(str(p) for p in err['loc']) or 'body'}: {err['msg']}" for err in exc.errors()[:10]
+    )
+
+
+class Intake:
+    def __init__(self, settings: IntakeSettings):
+        self.settings = settings
+        self.engine = create_store_engine(settings.store_url)
+        self.tenants = TenantDirectory(self.engine)
+        self.writer = GroupCommitWriter(self.engine)
+        self.rate_limiter = TenantRateLimiter()
+        self.blocker = FailureBlocker(
+            max_failures=settings.signature_failures_before_block, block_s=settings.block_seconds
+        )
+        self.replays = ReplayGuard(window_s=signature.TIMESTAMP_WINDOW_S)
+        self.metrics = IntakeMetrics()
+        self.health = HealthChecker(self.engine, settings.storage_url)
+
+    async def _read_body(self, request: Request) -> bytes:
+        limit = self.settings.max_body_bytes
+        declared = request.headers.get("content-length")
+        if declared is not None and (not declared.isdigit() or int(declared) > limit):
+            raise Rejection(413, "payload_too_large", f"body must be at most {limit} bytes")
+        chunks, size = [], 0
+        async for chunk in request.stream():
+            size += len(chunk)
+            if size > limit:
+                raise Rejection(413, "payload_too_large", f"body must be at most {limit} bytes")
+            chunks.append(chunk)
+        return b"".join(chunks)
+
+    async def _tenant(self, tenant_id: str) -> CachedTenant:
+        entry = self.tenants.cached(tenant_id)
+        if entry is None:
+            try:
+                entry = await run_in_threadpool(self.tenants.lookup, tenant_id)
+            except SecretNotFound as exc:
+                log.error("webhook secret for tenant %s cannot be resolved: %s", tenant_id, exc)
+                raise Rejection(503, "secret_unavailable", "tenant webhook secret is not available") from exc
+        return entry
+
+    async def accept(self, request: Request) -> dict:
+        now = time.time()
+        client = request.client.host if request.client else "unknown"
+        blocked = self.blocker.blocked_for(client, now)
+        if blocked:
+            raise Rejection(
+                403, "client_blocked", "too many failed signatures from this address",
+                {"Retry-After": str(blocked)},
+            )
+        content_type = request.headers.get("content-type", "")
+        if content_type.split(";")[0].strip().lower() != "application/json":
+            raise Rejection(415, "unsupported_media_type", "Content-Type must be application/json")
+        body = await self._read_body(request)
+        try:
+            timestamp = signature.parse_timestamp(request.headers.get("x-timestamp"), now)
+            sig = signature.check_signature_format(request.headers.get("x-callrail-signature"))
+        except signature.SignatureError as exc:
+            raise Rejection(401, exc.reason, exc.detail) from exc
+        try:
+            data = json.loads(body)
+        except (UnicodeDecodeError, json.JSONDecodeError) as exc:
+            raise Rejection(400, "malformed_json", "body is not valid JSON") from exc
+        if not isinstance(data, dict):
+            raise Rejection(400, "malformed_json", "body must be a JSON object")
+        try:
+            tenant_id = TenantRef.model_validate(data).tenant_id
+        except ValidationError as exc:
+            raise Rejection(422, "invalid_payload", _validation_detail(exc)) from exc
+
+        entry = await self._tenant(tenant_id)
+        if entry.tenant is None:
+            raise Rejection(404, "unknown_tenant", "tenant_id is not a registered tenant")
+        try:
+            signature.verify(entry.secret, timestamp, body, sig)
+        except signature.SignatureError as exc:
+            self.blocker.record_failure(client, now)
+            raise Rejection(401, exc.reason, exc.detail) from exc
+        if self.replays.is_replay(sig, now):
+            raise Rejection(409, "replayed_request", "this signed request was already received")
+        tenant = entry.tenant
+        if not tenant.is_active:
+            raise Rejection(403, "tenant_inactive", f"tenant is {tenant.status}")
+        wait = self.rate_limiter.retry_after(tenant.tenant_id, tenant.requests_per_minute, now)
+        if wait:
+            raise Rejection(
+                429, "rate_limited", f"tenant limit is {tenant.requests_per_minute} requests per minute",
+                {"Retry-After": str(wait)},
+            )
+        try:
+            payload = CallWebhook.model_validate(data)
+        except ValidationError as exc:
+            raise Rejection(422, "invalid_payload", _validation_detail(exc)) from exc
+
+        call = IncomingCall(
+            tenant_id=payload.tenant_id,
+            call_id=payload.call_id,
+            resource_id=payload.resource_id,
+            caller_phone=payload.caller_id,
+            customer_name=payload.customer_name,
+            duration_s=payload.duration,
+            answered=payload.answered,
+            started_at=payload.start_time,
+            recording_url=payload.recording_url,
+            raw_payload=data,
+        )
+        try:
+            result = await self.writer.submit(call)
+        except SQLAlchemyError as exc:
+            raise Rejection(503, "store_unavailable", "the call could not be stored; retry later") from exc
+        self.replays.remember(sig, now)
+        outcome = "accepted" if result.created else "duplicate"
+        log.info("webhook %s tenant=%s call=%s", outcome, payload.tenant_id, payload.call_id)
+        return {"status": outcome, "request_id": result.request_id, "call_id": payload.call_id}
+
+
+def create_app(settings: IntakeSettings | None = None) -> FastAPI:
+    state: dict[str, Intake] = {}
+
+    @asynccontextmanager
+    async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
+        yield
+        if "intake" in state:
+            state["intake"].writer.close()
+
+    app = FastAPI(
+        lifespan=lifespan,
+        title="Leadline intake",
+        description="Signed CallRail webhooks in; calls queued for processing.",
+        version="1",
+    )
+
+    def intake() -> Intake:
+        # Built on first use: mounted inside the Airflow API server, sub-apps get no lifespan events.
+        if "intake" not in state:
+            state["intake"] = Intake(settings or IntakeSettings.from_env())
+        return state["intake"]
+
+    @app.post(WEBHOOK_PATH)
+    async def callrail_webhook(request: Request) -> Response:
+        service = intake()
+        started = time.perf_counter()
+        try:
+            result = await service.accept(request)
+            response: Response = JSONResponse(result, status_code=200)
+            service.metrics.requests.labels(result["status"]).inc()
+        except Rejection as rejection:
+            log.warning("webhook rejected: %s (%s)", rejection.reason, rejection.status)
+            service.metrics.requests.labels("rejected").inc()
+            service.metrics.rejected.labels(rejection.reason).inc()
+            response = rejection.response()
+        service.metrics.latency.observe(time.perf_counter() - started)
+        return response
+
+    @app.get("/v1/health")
+    async def health() -> JSONResponse:
+        report = await run_in_threadpool(intake().health.report)
+        return JSONResponse(report, status_code=503 if report["status"] == "unhealthy" else 200)
+
+    @app.get("/v1/metrics")
+    async def metrics() -> Response:
+        return Response(intake().metrics.render(), media_type="text/plain; version=0.0.4")
+
+    return app

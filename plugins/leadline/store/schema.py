@@ -1,0 +1,148 @@
+"""SQLAlchemy Core tables: the single source of truth for SQLite, PostgreSQL and Cloud Spanner.
+
+Every table is keyed tenant-first. Per-call child tables interleave in `tenants` on Spanner;
+`alerts` and `etl_runs` also hold system-wide rows (tenant_id = SYSTEM_TENANT), so they stand alone.
+"""
+
+from __future__ import annotations
+
+from sqlalchemy import (
+    JSON,
+    BigInteger,
+    Boolean,
+    Column,
+    DateTime,
+    Float,
+    Index,
+    Integer,
+    MetaData,
+    String,
+    Table,
+    Text,
+)
+from sqlalchemy.dialects import registry
+
+# Lets Table(..., spanner_interleave_in=...) validate without importing the Spanner client.
+registry.register("spanner", "google.cloud.sqlalchemy_spanner.sqlalchemy_spanner", "SpannerDialect")
+
+SYSTEM_TENANT = "_system"
+
+metadata = MetaData()
+
+TENANT_STATUSES = ("active", "paused", "inactive")
+REQUEST_STATUSES = ("pending", "dispatched", "processing", "completed", "failed", "skipped")
+CRM_TYPES = ("hubspot", "salesforce")
+
+
+def _ts(name: str, nullable: bool = False) -> Column:
+    return Column(name, DateTime(timezone=True), nullable=nullable)
+
+
+def _interleaved() -> dict:
+    return {"spanner_interleave_in": "tenants", "spanner_interleave_on_delete_cascade": True}
+
+
+tenants = Table(
+    "tenants",
+    metadata,
+    Column("tenant_id", String(64), primary_key=True),
+    Column("name", String(200), nullable=False),
+    Column("status", String(16), nullable=False),
+    Column("webhook_secret_ref", String(512), nullable=False),
+    Column("lead_scoring_threshold", Integer, nullable=False),
+    Column("primary_crm", String(16)),
+    Column("secondary_crm", String(16)),
+    Column("retention_days", Integer, nullable=False),
+    Column("requests_per_minute", Integer, nullable=False),
+    Column("config", JSON, nullable=False),
+    _ts("created_at"),
+    _ts("updated_at"),
+)
+
+processing_requests = Table(
+    "processing_requests",
+    metadata,
+    Column("tenant_id", String(64), primary_key=True),
+    Column("request_id", String(36), primary_key=True),
+    Column("call_id", String(128), nullable=False),
+    Column("status", String(16), nullable=False),
+    Column("attempts", Integer, nullable=False),
+    Column("error", Text),
+    Column("processing_time_ms", BigInteger),
+    _ts("created_at"),
+    _ts("updated_at"),
+    Index("ix_processing_requests_call", "tenant_id", "call_id", unique=True),
+    Index("ix_processing_requests_status", "tenant_id", "status", "created_at"),
+    **_interleaved(),
+)
+
+call_records = Table(
+    "call_records",
+    metadata,
+    Column("tenant_id", String(64), primary_key=True),
+    Column("call_id", String(128), primary_key=True),
+    Column("resource_id", String(128)),
+    Column("caller_phone", String(32)),
+    Column("duration_s", Integer),
+    Column("answered", Boolean),
+    _ts("started_at", nullable=True),
+    Column("recording_url", Text),
+    Column("recording_path", Text),
+    Column("transcript", Text),
+    Column("transcript_confidence", Float),
+    Column("ai_analysis", JSON),
+    Column("lead_score", Integer),
+    Column("lead_status", String(16)),
+    Column("customer_name", String(256)),
+    Column("customer_phone", String(32)),
+    Column("customer_email", String(320)),
+    Column("hubspot_contact_id", String(64)),
+    Column("salesforce_lead_id", String(64)),
+    Column("raw_payload", JSON, nullable=False),
+    _ts("created_at"),
+    _ts("updated_at"),
+    Index("ix_call_records_created", "tenant_id", "created_at"),
+    **_interleaved(),
+)
+
+crm_integrations = Table(
+    "crm_integrations",
+    metadata,
+    Column("tenant_id", String(64), primary_key=True),
+    Column("crm_type", String(16), primary_key=True),
+    Column("status", String(16), nullable=False),
+    Column("priority", Integer, nullable=False),
+    Column("connection_id", String(250), nullable=False),
+    _ts("created_at"),
+    _ts("updated_at"),
+    **_interleaved(),
+)
+
+alerts = Table(
+    "alerts",
+    metadata,
+    Column("tenant_id", String(64), primary_key=True),
+    Column("alert_id", String(36), primary_key=True),
+    Column("kind", String(64), nullable=False),
+    Column("severity", String(8), nullable=False),
+    Column("dedupe_key", String(256), nullable=False),
+    Column("message", Text, nullable=False),
+    Column("status", String(16), nullable=False),
+    _ts("created_at"),
+    _ts("resolved_at", nullable=True),
+    Index("ix_alerts_open", "tenant_id", "dedupe_key", "status"),
+)
+
+etl_runs = Table(
+    "etl_runs",
+    metadata,
+    Column("tenant_id", String(64), primary_key=True),
+    Column("run_id", String(250), primary_key=True),
+    Column("source_system", String(32), nullable=False),
+    Column("status", String(16), nullable=False),
+    _ts("started_at"),
+    _ts("completed_at", nullable=True),
+    Column("rows_processed", BigInteger),
+    Column("error_message", Text),
+    Index("ix_etl_runs_source", "tenant_id", "source_system", "started_at"),
+)

@@ -1,0 +1,78 @@
+"""Tenant registry. Settings follow the deployment guide's tenant `config` JSON."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from typing import Any
+
+from sqlalchemy import Connection, insert, select, update
+
+from leadline.store.schema import CRM_TYPES, TENANT_STATUSES, tenants
+
+DEFAULT_LEAD_SCORING_THRESHOLD = 70
+DEFAULT_RETENTION_DAYS = 365
+DEFAULT_REQUESTS_PER_MINUTE = 6000
+
+
+@dataclass(frozen=True)
+class Tenant:
+    tenant_id: str
+    name: str
+    status: str
+    webhook_secret_ref: str
+    lead_scoring_threshold: int = DEFAULT_LEAD_SCORING_THRESHOLD
+    primary_crm: str | None = None
+    secondary_crm: str | None = None
+    retention_days: int = DEFAULT_RETENTION_DAYS
+    requests_per_minute: int = DEFAULT_REQUESTS_PER_MINUTE
+    config: dict[str, Any] = field(default_factory=dict)
+
+    @property
+    def is_active(self) -> bool:
+        return self.status == "active"
+
+
+def _validate(tenant: Tenant) -> None:
+    if tenant.status not in TENANT_STATUSES:
+        raise ValueError(f"status must be one of {TENANT_STATUSES}")
+    for crm in (tenant.primary_crm, tenant.secondary_crm):
+        if crm is not None and crm not in CRM_TYPES:
+            raise ValueError(f"CRM must be one of {CRM_TYPES}")
+    if tenant.primary_crm and tenant.primary_crm == tenant.secondary_crm:
+        raise ValueError("primary and secondary CRM must differ")
+    if not 0 <= tenant.lead_scoring_threshold <= 100:
+        raise ValueError("lead_scoring_threshold must be within 0..100")
+    if tenant.retention_days < 1 or tenant.requests_per_minute < 1:
+        raise ValueError("retention_days and requests_per_minute must be positive")
+
+
+def add_tenant(conn: Connection, tenant: Tenant) -> None:
+    _validate(tenant)
+    now = datetime.now(UTC)
+    conn.execute(
+        insert(tenants).values(**tenant.__dict__, created_at=now, updated_at=now)
+    )
+
+
+def get_tenant(conn: Connection, tenant_id: str) -> Tenant | None:
+    row = conn.execute(select(tenants).where(tenants.c.tenant_id == tenant_id)).mappings().first()
+    if row is None:
+        return None
+    return Tenant(**{k: row[k] for k in Tenant.__dataclass_fields__})
+
+
+def list_tenants(conn: Connection) -> list[Tenant]:
+    rows = conn.execute(select(tenants).order_by(tenants.c.tenant_id)).mappings()
+    return [Tenant(**{k: row[k] for k in Tenant.__dataclass_fields__}) for row in rows]
+
+
+def set_tenant_status(conn: Connection, tenant_id: str, status: str) -> bool:
+    if status not in TENANT_STATUSES:
+        raise ValueError(f"status must be one of {TENANT_STATUSES}")
+    result = conn.execute(
+        update(tenants)
+        .where(tenants.c.tenant_id == tenant_id)
+        .values(status=status, updated_at=datetime.now(UTC))
+    )
+    return result.rowcount == 1
