@@ -1,0 +1,59 @@
+from __future__ import annotations
+
+import pytest
+from fastapi.testclient import TestClient
+
+from leadline.config import IntakeSettings
+from leadline.intake.app import create_app
+from leadline.store.engine import create_store_engine
+from leadline.store.migrate import upgrade
+from leadline.store.tenants import Tenant, add_tenant
+from tests.helpers import SECRETS
+
+
+def seed_tenants(engine, monkeypatch) -> None:
+    for tenant_id, secret in SECRETS.items():
+        monkeypatch.setenv(f"LEADLINE_TEST_SECRET_{tenant_id.upper()}", secret)
+    with engine.begin() as conn:
+        for tenant_id, status in (("acme", "active"), ("globex", "active"), ("dormant", "inactive")):
+            add_tenant(
+                conn,
+                Tenant(
+                    tenant_id=tenant_id,
+                    name=tenant_id.title(),
+                    status=status,
+                    webhook_secret_ref=f"env:LEADLINE_TEST_SECRET_{tenant_id.upper()}",
+                ),
+            )
+    monkeypatch.setenv("LEADLINE_TEST_SECRET_DORMANT", "dormant-secret")
+
+
+@pytest.fixture
+def store_url(tmp_path) -> str:
+    url = f"sqlite:///{tmp_path / 'leadline.db'}"
+    upgrade(create_store_engine(url))
+    return url
+
+
+@pytest.fixture
+def store_engine(store_url):
+    engine = create_store_engine(store_url)
+    yield engine
+    engine.dispose()
+
+
+@pytest.fixture
+def seeded_engine(store_engine, monkeypatch):
+    seed_tenants(store_engine, monkeypatch)
+    return store_engine
+
+
+@pytest.fixture
+def intake_settings(store_url, tmp_path) -> IntakeSettings:
+    return IntakeSettings(store_url=store_url, storage_url=(tmp_path / "artifacts").as_uri())
+
+
+@pytest.fixture
+def intake_client(seeded_engine, intake_settings):
+    with TestClient(create_app(intake_settings)) as client:
+        yield client
