@@ -1,0 +1,153 @@
+"""Load test of the standalone intake: signed webhooks on loopback, one JSON line of results.
+
+    python bench/intake.py [--seconds 60] [--rate 1000] [--connections 32]
+
+Starts `leadline intake serve` on a fresh SQLite store, drives it at a fixed offered rate from
+pre-signed requests over keep-alive connections (signing is done ahead, in batches, so the load
+generator's own CPU stays small), then counts what the store holds: lost = accepted but not stored.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import os
+import socket
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT / "plugins"))
+
+from leadline.domain.signature import sign  # noqa: E402
+
+SECRET = "bench-secret-0123456789"
+TENANT = "bench"
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def build_request(port: int, seq: int, timestamp: str) -> bytes:
+    body = json.dumps({"tenant_id": TENANT, "call_id": f"BENCH{seq:08d}", "duration": "180",
+                       "caller_id": "+15551234567", "answered": True}, separators=(",", ":")).encode()
+    head = (f"POST /v1/callrail/webhook HTTP/1.1\r\nHost: 127.0.0.1:{port}\r\n"
+            f"Content-Type: application/json\r\nContent-Length: {len(body)}\r\n"
+            f"x-timestamp: {timestamp}\r\nx-callrail-signature: {sign(SECRET, timestamp, body)}\r\n\r\n")
+    return head.encode() + body
+
+
+async def read_response(reader: asyncio.StreamReader) -> int:
+    status_line = await reader.readline()
+    length = 0
+    while True:
+        line = await reader.readline()
+        if line in (b"\r\n", b""):
+            break
+        name, _, value = line.decode().partition(":")
+        if name.lower() == "content-length":
+            length = int(value)
+    await reader.readexactly(length)
+    return int(status_line.split()[1])
+
+
+async def drive(port: int, seconds: float, rate: float, connections: int) -> dict:
+    queue: asyncio.Queue = asyncio.Queue()
+    latencies: list[float] = []
+    statuses: dict[int, int] = {}
+    sent = 0
+
+    async def worker() -> None:
+        reader, writer = await asyncio.open_connection("127.0.0.1", port)
+        while True:
+            item = await queue.get()
+            if item is None:
+                writer.close()
+                return
+            scheduled, request = item
+            writer.write(request)
+            status = await read_response(reader)
+            latencies.append(time.perf_counter() - scheduled)  # from when it was due: no coordinated omission
+            statuses[status] = statuses.get(status, 0) + 1
+
+    workers = [asyncio.create_task(worker()) for _ in range(connections)]
+    start = time.perf_counter()
+    interval = 1.0 / rate
+    timestamp, stamped_at = str(int(time.time())), time.time()
+    while True:
+        now = time.perf_counter()
+        if now - start >= seconds:
+            break
+        due = int((now - start) / interval) + 1
+        if time.time() - stamped_at > 60:
+            timestamp, stamped_at = str(int(time.time())), time.time()
+        while sent < due:
+            queue.put_nowait((start + sent * interval, build_request(port, sent, timestamp)))
+            sent += 1
+        await asyncio.sleep(0.002)
+    for _ in workers:
+        queue.put_nowait(None)
+    await asyncio.gather(*workers)
+    elapsed = time.perf_counter() - start
+    return {"sent": sent, "elapsed": elapsed, "latencies": latencies, "statuses": statuses}
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--seconds", type=float, default=60)
+    parser.add_argument("--rate", type=float, default=1000)
+    parser.add_argument("--connections", type=int, default=32)
+    args = parser.parse_args()
+
+    workdir = Path(tempfile.mkdtemp(prefix="leadline-bench-"))
+    store_url = f"sqlite:///{workdir / 'leadline.db'}"
+    env = {**os.environ, "LEADLINE_HOME": str(workdir), "BENCH_SECRET": SECRET, "PYTHONPATH": str(ROOT / "plugins")}
+    cli = [sys.executable, "-m", "leadline.cli", "--store-url", store_url]
+    subprocess.run([*cli, "db", "upgrade"], env=env, check=True, capture_output=True)
+    subprocess.run([*cli, "tenants", "add", TENANT, "--name", "Bench", "--webhook-secret-ref", "env:BENCH_SECRET",
+                    "--requests-per-minute", str(int(args.rate * 60 * 2))], env=env, check=True, capture_output=True)
+    port = free_port()
+    server = subprocess.Popen([*cli, "intake", "serve", "--port", str(port), "--log-level", "warning",
+                               "--no-access-log"], env=env)
+    try:
+        for _ in range(200):
+            try:
+                socket.create_connection(("127.0.0.1", port), timeout=0.1).close()
+                break
+            except OSError:
+                time.sleep(0.05)
+        result = asyncio.run(drive(port, args.seconds, args.rate, args.connections))
+    finally:
+        server.terminate()
+        server.wait(timeout=30)
+
+    import sqlite3
+
+    with sqlite3.connect(workdir / "leadline.db") as db:
+        stored = db.execute("SELECT COUNT(*) FROM processing_requests WHERE tenant_id = ?", (TENANT,)).fetchone()[0]
+    lat = sorted(result["latencies"])
+    q = statistics.quantiles(lat, n=100) if len(lat) > 1 else [0.0] * 99
+    accepted = result["statuses"].get(200, 0)
+    print(json.dumps({
+        "rps": round(len(lat) / result["elapsed"], 1),
+        "p50_ms": round(q[49] * 1000, 2),
+        "p95_ms": round(q[94] * 1000, 2),
+        "p99_ms": round(q[98] * 1000, 2),
+        "sent": result["sent"],
+        "stored": stored,
+        "lost": accepted - stored,
+        "non_200": sum(v for k, v in result["statuses"].items() if k != 200),
+        "seconds": round(result["elapsed"], 1),
+    }))
+
+
+if __name__ == "__main__":
+    main()
