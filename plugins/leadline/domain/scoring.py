@@ -1,0 +1,62 @@
+"""Lead scoring with the runbooks' weights and thresholds (troubleshooting guide, deployment guide)."""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+
+from leadline.domain.analysis import LeadAnalysis
+
+WEIGHTS = {
+    "project_intent": 0.30,
+    "timeline": 0.25,
+    "budget": 0.20,
+    "duration": 0.15,
+    "engagement": 0.10,
+}
+MIN_CALL_DURATION_S = 60
+MIN_CONFIDENCE = 0.7
+HIGH_VALUE_SCORE = 90  # business alert: lead_score > 90
+FULL_CREDIT_DURATION_S = 300
+
+INTENT_FACTOR = {"high": 1.0, "medium": 0.6, "low": 0.2, "none": 0.0}
+TIMELINE_FACTOR = {"immediate": 1.0, "within_month": 0.8, "1-3_months": 0.5, "exploring": 0.2, None: 0.0}
+
+
+@dataclass(frozen=True)
+class LeadScore:
+    status: str  # "scored" or "skipped"
+    score: int | None
+    qualified: bool
+    needs_review: bool
+    high_value: bool
+    factors: dict[str, float]
+    reason: str = ""
+
+
+def factors(analysis: LeadAnalysis, duration_s: int) -> dict[str, float]:
+    contact_fields = (analysis.customer_name, analysis.customer_phone, analysis.customer_email)
+    return {
+        "project_intent": INTENT_FACTOR[analysis.intent],
+        "timeline": TIMELINE_FACTOR[analysis.timeline],
+        "budget": 1.0 if analysis.budget_max else 0.0,
+        "duration": min(1.0, duration_s / FULL_CREDIT_DURATION_S),
+        "engagement": sum(1 for f in contact_fields if f) / len(contact_fields),
+    }
+
+
+def score_lead(analysis: LeadAnalysis, duration_s: int | None, confidence: float | None, threshold: int) -> LeadScore:
+    if duration_s is None or duration_s < MIN_CALL_DURATION_S:
+        return LeadScore("skipped", None, False, False, False, {},
+                         reason=f"call shorter than {MIN_CALL_DURATION_S} s")
+    parts = factors(analysis, duration_s)
+    # Half-up, not Python's banker's rounding: 92.5 is a 93.
+    score = math.floor(100 * sum(WEIGHTS[name] * value for name, value in parts.items()) + 0.5 + 1e-9)
+    return LeadScore(
+        status="scored",
+        score=score,
+        qualified=score >= threshold,
+        needs_review=confidence is None or confidence < MIN_CONFIDENCE,
+        high_value=score > HIGH_VALUE_SCORE,
+        factors=parts,
+    )
