@@ -1,5 +1,24 @@
 from __future__ import annotations
 
+import os
+import tempfile
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+
+# Airflow reads its configuration on first import: point it at a throwaway home before anything imports it.
+_AIRFLOW_HOME = tempfile.mkdtemp(prefix="leadline-airflow-")
+os.environ.update({
+    "AIRFLOW_HOME": _AIRFLOW_HOME,
+    "AIRFLOW__CORE__DAGS_FOLDER": str(ROOT / "dags"),
+    "AIRFLOW__CORE__PLUGINS_FOLDER": str(ROOT / "plugins"),
+    "AIRFLOW__CORE__LOAD_EXAMPLES": "False",
+    "AIRFLOW__CORE__UNIT_TEST_MODE": "True",
+    "AIRFLOW__CORE__DEFAULT_TASK_RETRY_DELAY": "1",
+    "AIRFLOW__DATABASE__SQL_ALCHEMY_CONN": f"sqlite:///{_AIRFLOW_HOME}/airflow.db",
+    "LEADLINE_HOME": os.environ.get("LEADLINE_TEST_HOME", str(ROOT / ".leadline" / "test-home")),
+})
+
 import pytest
 from fastapi.testclient import TestClient
 

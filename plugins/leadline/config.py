@@ -18,6 +18,11 @@ def default_store_url() -> str:
     return os.environ.get("LEADLINE_STORE_URL") or f"sqlite:///{leadline_home() / 'leadline.db'}"
 
 
+def default_storage_url() -> str:
+    """Where recordings and reports go: gs://bucket/prefix in production, a local folder by default."""
+    return os.environ.get("LEADLINE_STORAGE_URL") or (leadline_home() / "artifacts").as_uri()
+
+
 @dataclass(frozen=True)
 class IntakeSettings:
     store_url: str
@@ -31,5 +36,5 @@ class IntakeSettings:
         return cls(
             store_url=default_store_url(),
             max_body_bytes=int(os.environ.get("LEADLINE_INTAKE_MAX_BODY_BYTES", 64 * 1024)),
-            storage_url=os.environ.get("LEADLINE_STORAGE_URL", (leadline_home() / "artifacts").as_uri()),
+            storage_url=default_storage_url(),
         )

@@ -50,25 +50,25 @@ def digit_runs(tokens: list[str]) -> list[str]:
 def parse_cardinal(tokens: list[str]) -> tuple[int | None, int]:
     """Parse a cardinal number at the start of `tokens`; return (value, tokens consumed)."""
     total, current, used, seen = 0, 0, 0, False
-    for i, token in enumerate(tokens):
+    for i, word in enumerate(tokens):
         following = tokens[i + 1] if i + 1 < len(tokens) else ""
-        if token.replace(",", "").isdigit():
-            current += int(token.replace(",", ""))
-        elif token == "a":
+        if word.replace(",", "").isdigit():
+            current += int(word.replace(",", ""))
+        elif word == "a":
             if seen or following not in SCALES:
                 break
             current += 1
-        elif token in UNITS:
-            current += UNITS[token]
-        elif token in TENS:
-            current += TENS[token]
-        elif token in SCALES and seen:
-            if SCALES[token] == 100:
+        elif word in UNITS:
+            current += UNITS[word]
+        elif word in TENS:
+            current += TENS[word]
+        elif word in SCALES and seen:
+            if SCALES[word] == 100:
                 current *= 100
             else:
-                total += max(current, 1) * SCALES[token]
+                total += max(current, 1) * SCALES[word]
                 current = 0
-        elif token == "and" and seen and tokens[i - 1] in SCALES and (following in UNITS or following in TENS):
+        elif word == "and" and seen and tokens[i - 1] in SCALES and (following in UNITS or following in TENS):
             used += 1
             continue
         else:

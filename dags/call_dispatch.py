@@ -1,0 +1,28 @@
+"""Continuously turns pending calls into call_processing runs, one run per call.
+
+The sensor reschedules (no worker slot held while the queue is empty); the dispatcher claims a batch
+fairly across tenants and triggers runs with deterministic ids, so a re-dispatch never runs a call twice.
+"""
+
+from datetime import timedelta
+
+from airflow.sdk import DAG
+
+from leadline.operators.dispatch import DispatchCallsOperator
+from leadline.sensors.pending_calls import PendingCallsSensor
+
+with DAG(
+    dag_id="call_dispatch",
+    description="Pending calls -> one call_processing run each",
+    schedule="@continuous",
+    max_active_runs=1,
+    catchup=False,
+    tags=["leadline", "dispatch"],
+    default_args={"owner": "leadline", "retries": 3, "retry_delay": timedelta(seconds=5)},
+    doc_md=__doc__,
+) as dag:
+    wait = PendingCallsSensor(task_id="wait_for_pending_calls", mode="reschedule", poke_interval=5,
+                              timeout=timedelta(hours=1), soft_fail=True)
+    dispatch = DispatchCallsOperator(task_id="dispatch_calls")
+
+    wait >> dispatch

@@ -1,0 +1,47 @@
+"""One run per call: fetch_recording -> transcribe -> analyze -> score -> notify.
+
+Triggered by call_dispatch with run_id call__<tenant_id>__<call_id>; ops can also trigger it by hand
+(force=true reprocesses a finished call). Wiring only: the work lives in leadline.operators.
+"""
+
+from datetime import timedelta
+
+from airflow.sdk import DAG, Param
+
+from leadline.callbacks import mark_request_failed
+from leadline.operators.calls import (
+    AnalyzeOperator,
+    FetchRecordingOperator,
+    NotifyOperator,
+    ScoreOperator,
+    TranscribeOperator,
+)
+
+with DAG(
+    dag_id="call_processing",
+    description="Recording -> transcript -> AI analysis -> lead score -> alert, for one call",
+    schedule=None,
+    catchup=False,
+    max_active_runs=16,
+    tags=["leadline", "per-call"],
+    params={
+        "tenant_id": Param(type="string", pattern=r"^[a-z0-9][a-z0-9_-]{0,62}$", description="tenant"),
+        "call_id": Param(type="string", pattern=r"^[A-Za-z0-9][A-Za-z0-9_.:-]{0,127}$", description="call"),
+        "force": Param(False, type="boolean", description="reprocess even if the call already finished"),
+    },
+    default_args={
+        "owner": "leadline",
+        "retries": 2,
+        "retry_exponential_backoff": 2.0,
+        "max_retry_delay": timedelta(minutes=10),
+        "on_failure_callback": mark_request_failed,
+    },
+    doc_md=__doc__,
+) as dag:
+    fetch = FetchRecordingOperator(task_id="fetch_recording")
+    transcribe = TranscribeOperator(task_id="transcribe", execution_timeout=timedelta(minutes=15))
+    analyze = AnalyzeOperator(task_id="analyze", execution_timeout=timedelta(minutes=5))
+    score = ScoreOperator(task_id="score")
+    notify = NotifyOperator(task_id="notify")
+
+    fetch >> transcribe >> analyze >> score >> notify

@@ -1,0 +1,97 @@
+"""AnalysisHook (`leadline_llm`): Vertex AI Gemini with a JSON response schema when the connection is a
+Google Cloud one, the rule-based analyzer otherwise; the rules are also the fallback when the LLM fails."""
+
+from __future__ import annotations
+
+import logging
+import os
+from pathlib import Path
+from typing import Any
+
+from airflow.sdk.bases.hook import BaseHook
+from airflow.sdk.exceptions import AirflowNotFoundException
+
+from leadline.domain.analysis import LeadAnalysis, json_schema_for_llm
+from leadline.domain.rules import analyze_transcript
+
+log = logging.getLogger(__name__)
+
+GOOGLE_CONN_TYPES = ("google_cloud_platform", "gcpvertex")
+DEFAULT_MODEL = "gemini-2.5-flash"
+PROMPTS_DIR = Path(os.environ.get("LEADLINE_PROMPTS_DIR", Path(__file__).resolve().parents[3] / "include/prompts"))
+
+
+def render_prompt(transcript: str, phrase_hints: list[str]) -> str:
+    import jinja2
+
+    env = jinja2.Environment(loader=jinja2.FileSystemLoader(PROMPTS_DIR), autoescape=False,  # noqa: S701 - plain text
+                             undefined=jinja2.StrictUndefined, keep_trailing_newline=True)
+    return env.get_template("lead_extraction.j2").render(transcript=transcript, phrase_hints=phrase_hints)
+
+
+class AnalysisHook(BaseHook):
+    conn_name_attr = "llm_conn_id"
+    default_conn_name = "leadline_llm"
+    conn_type = "leadline_llm"
+    hook_name = "Leadline call analysis"
+
+    def __init__(self, llm_conn_id: str = default_conn_name, **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        self.llm_conn_id = llm_conn_id
+
+    def _connection(self):
+        try:
+            conn = self.get_connection(self.llm_conn_id)
+        except AirflowNotFoundException:
+            return None
+        return conn if conn.conn_type in GOOGLE_CONN_TYPES else None
+
+    @property
+    def backend(self) -> str:
+        return "vertex" if self._connection() is not None else "rules"
+
+    def get_conn(self):
+        """A google-genai client on Vertex AI (None for the rule-based backend)."""
+        conn = self._connection()
+        if conn is None:
+            return None
+        from google import genai
+        from google.genai import types
+
+        extra = conn.extra_dejson
+        credentials = None
+        if extra.get("anonymous"):
+            from google.auth.credentials import AnonymousCredentials
+
+            credentials = AnonymousCredentials()
+        http_options = types.HttpOptions(base_url=extra["api_endpoint"]) if extra.get("api_endpoint") else None
+        return genai.Client(vertexai=True, project=extra.get("project_id"), location=extra.get("location",
+                            "us-central1"), credentials=credentials, http_options=http_options)
+
+    def _vertex(self, transcript: str, phrase_hints: list[str], model: str) -> LeadAnalysis:
+        from google.genai import types
+
+        response = self.get_conn().models.generate_content(
+            model=model,
+            contents=render_prompt(transcript, phrase_hints),
+            config=types.GenerateContentConfig(
+                temperature=0.0,
+                response_mime_type="application/json",
+                response_json_schema=json_schema_for_llm(),
+            ),
+        )
+        analysis = LeadAnalysis.model_validate_json(response.text or "")
+        return analysis.model_copy(update={"analyzer": f"vertex:{model}"})
+
+    def analyze(self, transcript: str, phrase_hints: list[str], model: str | None = None) -> LeadAnalysis:
+        if self.backend == "rules":
+            return analyze_transcript(transcript)
+        model = model or self._connection().extra_dejson.get("model", DEFAULT_MODEL)
+        try:
+            return self._vertex(transcript, phrase_hints, model)
+        except Exception as exc:  # any LLM failure or invalid output: the rules still give a lead
+            log.warning("Vertex analysis failed (%s); falling back to the rule-based analyzer", type(exc).__name__)
+            return analyze_transcript(transcript).model_copy(update={"analyzer": "rules_fallback"})
+
+    def test_connection(self) -> tuple[bool, str]:
+        return True, f"{self.backend} analyzer ready"

@@ -1,0 +1,1 @@
+"""Custom operators: thin, templated, idempotent, returning small PII-free XComs."""

@@ -1,0 +1,56 @@
+"""Shared shape of the per-call operators: which call, which store, and the rerun rule."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+from airflow.sdk import BaseOperator
+
+
+class CallOperator(BaseOperator):
+    """Operates on one call of one tenant, named by the run's params unless given explicitly."""
+
+    template_fields: Sequence[str] = ("tenant_id", "call_id", "force")
+    ui_color = "#e8f0fe"
+
+    def __init__(
+        self,
+        *,
+        tenant_id: str = "{{ params.tenant_id }}",
+        call_id: str = "{{ params.call_id }}",
+        force: bool | str = "{{ params.force }}",
+        store_conn_id: str = "leadline_db",
+        **kwargs: Any,
+    ) -> None:
+        super().__init__(**kwargs)
+        self.tenant_id = tenant_id
+        self.call_id = call_id
+        self.force = force
+        self.store_conn_id = store_conn_id
+
+    @property
+    def forced(self) -> bool:
+        return self.force is True or str(self.force).lower() == "true"
+
+    @property
+    def engine(self):
+        from leadline.hooks.store import LeadlineStoreHook
+
+        return LeadlineStoreHook(self.store_conn_id).get_conn()
+
+    def load_call(self) -> dict:
+        from airflow.sdk.exceptions import AirflowFailException
+
+        from leadline.store.processing import get_call
+
+        call = get_call(self.engine, self.tenant_id, self.call_id)
+        if call is None:
+            raise AirflowFailException(f"call {self.call_id} of tenant {self.tenant_id} is not in the store")
+        return call
+
+    def load_tenant(self):
+        from leadline.store.tenants import get_tenant
+
+        with self.engine.connect() as conn:
+            return get_tenant(conn, self.tenant_id)

@@ -1,0 +1,176 @@
+"""The per-call steps: fetch_recording -> transcribe -> analyze -> score -> (sync_crm) -> notify."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from leadline.operators.base import CallOperator
+
+
+class FetchRecordingOperator(CallOperator):
+    """Downloads the call's recording, normalises it to 16 kHz mono WAV and stores it under the
+    tenant's prefix (file:// embedded, gs:// in production). First step: opens the attempt."""
+
+    template_fields = (*CallOperator.template_fields, "storage_url")
+
+    def __init__(self, *, storage_url: str | None = None, **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        self.storage_url = storage_url
+
+    def execute(self, context) -> dict:
+        from airflow.sdk import ObjectStoragePath
+        from airflow.sdk.exceptions import AirflowFailException, AirflowSkipException
+
+        from leadline import audio
+        from leadline.config import default_storage_url
+        from leadline.store.processing import TERMINAL, get_request, start_processing, update_call
+
+        request = get_request(self.engine, self.tenant_id, self.call_id)
+        if request is None:
+            raise AirflowFailException(f"no processing request for call {self.call_id} of tenant {self.tenant_id}")
+        if request["status"] in TERMINAL and not self.forced:
+            raise AirflowSkipException(f"call already {request['status']}; trigger with force=true to reprocess")
+        attempt = start_processing(self.engine, self.tenant_id, self.call_id)
+        call = self.load_call()
+        base = (self.storage_url or default_storage_url()).rstrip("/")
+        target = ObjectStoragePath(f"{base}/{self.tenant_id}/recordings/{self.call_id}.wav")
+        if target.exists() and not self.forced:
+            wav = target.read_bytes()
+        else:
+            if not call["recording_url"]:
+                raise AirflowFailException("call has no recording_url")
+            try:
+                wav = audio.to_wav16k(audio.download(call["recording_url"]))
+            except audio.UnsupportedAudio as exc:
+                raise AirflowFailException(str(exc)) from exc
+            target.parent.mkdir(parents=True, exist_ok=True)
+            target.write_bytes(wav)
+        update_call(self.engine, self.tenant_id, self.call_id, recording_path=str(target))
+        seconds = round(audio.duration_s(wav), 2)
+        self.log.info("call %s attempt %s: recording stored (%.1f s of audio)", self.call_id, attempt, seconds)
+        return {"recording_path": str(target), "audio_seconds": seconds, "attempt": attempt}
+
+
+class TranscribeOperator(CallOperator):
+    """Speech-to-text through SpeechHook; the transcript goes to the store, never to XCom or logs."""
+
+    def __init__(self, *, speech_conn_id: str = "leadline_speech", **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        self.speech_conn_id = speech_conn_id
+
+    def execute(self, context) -> dict:
+        from airflow.sdk import ObjectStoragePath
+
+        from leadline import audio
+        from leadline.hooks.speech import SpeechHook
+        from leadline.store.processing import update_call
+
+        call = self.load_call()
+        if call["transcript"] is not None and not self.forced:
+            self.log.info("call %s already transcribed; keeping it", self.call_id)
+            return {"confidence": call["transcript_confidence"], "reused": True}
+        path = ObjectStoragePath(call["recording_path"])
+        wav = path.read_bytes()
+        hints = list((self.load_tenant().config or {}).get("phrase_hints", []))
+        hook = SpeechHook(self.speech_conn_id)
+        transcript = hook.transcribe(pcm16=audio.pcm16(wav), wav=wav,
+                                     gcs_uri=str(path) if str(path).startswith("gs://") else None, phrase_hints=hints)
+        update_call(self.engine, self.tenant_id, self.call_id, transcript=transcript.text,
+                    transcript_confidence=transcript.confidence)
+        self.log.info("call %s transcribed by %s: %s words, confidence %.2f", self.call_id, transcript.backend,
+                      len(transcript.text.split()), transcript.confidence)
+        return {"backend": transcript.backend, "confidence": transcript.confidence,
+                "words": len(transcript.text.split())}
+
+
+class AnalyzeOperator(CallOperator):
+    """Extracts contact details and intent (Vertex AI Gemini or rules, rules as the fallback)."""
+
+    def __init__(self, *, llm_conn_id: str = "leadline_llm", **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        self.llm_conn_id = llm_conn_id
+
+    def execute(self, context) -> dict:
+        from leadline.domain.analysis import LeadAnalysis
+        from leadline.domain.normalize import e164
+        from leadline.hooks.analysis import AnalysisHook
+        from leadline.store.processing import update_call
+
+        call = self.load_call()
+        if call["ai_analysis"] is not None and not self.forced:
+            analysis = LeadAnalysis.model_validate(call["ai_analysis"]["lead"])
+            self.log.info("call %s already analysed; keeping it", self.call_id)
+        else:
+            config = self.load_tenant().config or {}
+            analysis = AnalysisHook(self.llm_conn_id).analyze(
+                call["transcript"] or "", list(config.get("phrase_hints", [])),
+                (config.get("ai_config") or {}).get("analysis_model"))
+            update_call(
+                self.engine, self.tenant_id, self.call_id,
+                ai_analysis={"lead": analysis.model_dump(mode="json")},
+                customer_name=analysis.customer_name,
+                customer_phone=analysis.customer_phone or e164(call["caller_phone"]),
+                customer_email=analysis.customer_email,
+            )
+        return {"analyzer": analysis.analyzer, "intent": analysis.intent,
+                "has_name": bool(analysis.customer_name), "has_phone": bool(analysis.customer_phone),
+                "has_email": bool(analysis.customer_email)}
+
+
+class ScoreOperator(CallOperator):
+    """Scores the lead with the runbook's weights; calls under 60 s end here as `skipped`."""
+
+    def execute(self, context) -> dict:
+        from airflow.sdk.exceptions import AirflowSkipException
+
+        from leadline.domain.analysis import LeadAnalysis
+        from leadline.domain.scoring import score_lead
+        from leadline.store.processing import finish, update_call
+
+        call = self.load_call()
+        tenant = self.load_tenant()
+        audio_seconds = (context["ti"].xcom_pull(task_ids="fetch_recording") or {}).get("audio_seconds")
+        duration = call["duration_s"] if call["duration_s"] is not None else audio_seconds
+        analysis = LeadAnalysis.model_validate(call["ai_analysis"]["lead"])
+        result = score_lead(analysis, None if duration is None else int(duration), call["transcript_confidence"],
+                            tenant.lead_scoring_threshold)
+        if result.status == "skipped":
+            update_call(self.engine, self.tenant_id, self.call_id, lead_score=None, lead_status="skipped")
+            finish(self.engine, self.tenant_id, self.call_id, "skipped", result.reason)
+            raise AirflowSkipException(result.reason)
+        status = "review" if result.needs_review else ("qualified" if result.qualified else "unqualified")
+        update_call(
+            self.engine, self.tenant_id, self.call_id, lead_score=result.score, lead_status=status,
+            ai_analysis={**call["ai_analysis"], "scoring": {
+                "factors": result.factors, "qualified": result.qualified, "needs_review": result.needs_review,
+                "threshold": tenant.lead_scoring_threshold}},
+        )
+        self.log.info("call %s scored %s (%s)", self.call_id, result.score, status)
+        return {"score": result.score, "qualified": result.qualified, "needs_review": result.needs_review,
+                "high_value": result.high_value}
+
+
+class NotifyOperator(CallOperator):
+    """Raises the high-value lead alert (score > 90) and closes the request as completed."""
+
+    def __init__(self, *, slack_conn_id: str = "leadline_slack", **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        self.slack_conn_id = slack_conn_id
+
+    def execute(self, context) -> dict:
+        from leadline.domain.masking import mask_phone
+        from leadline.domain.scoring import HIGH_VALUE_SCORE
+        from leadline.notifier import LeadAlertNotifier
+        from leadline.store.processing import finish
+
+        call = self.load_call()
+        alerted = False
+        if call["lead_score"] is not None and call["lead_score"] > HIGH_VALUE_SCORE:
+            message = (f"High-value lead: tenant {self.tenant_id}, call {self.call_id}, score {call['lead_score']}, "
+                       f"caller {mask_phone(call['customer_phone'] or call['caller_phone'])}")
+            alerted = LeadAlertNotifier(
+                tenant_id=self.tenant_id, dedupe_key=f"high_value_lead:{self.call_id}", message=message,
+                slack_conn_id=self.slack_conn_id, store_conn_id=self.store_conn_id,
+            ).send()
+        finish(self.engine, self.tenant_id, self.call_id, "completed")
+        return {"status": "completed", "high_value_alert": alerted}

@@ -1,0 +1,56 @@
+"""Claims a fair batch of pending calls and triggers one `call_processing` run per call."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+from airflow.sdk import BaseOperator
+
+
+def trigger_dag_run(dag_id: str, run_id: str, conf: dict) -> bool:
+    """Create a DAG run through the task supervisor (the message TriggerDagRunOperator sends),
+    so one task can start many runs. False when a run with this id already exists."""
+    from datetime import UTC, datetime
+
+    from airflow.sdk.exceptions import ErrorType
+    from airflow.sdk.execution_time.comms import ErrorResponse, TriggerDagRun
+    from airflow.sdk.execution_time.task_runner import SUPERVISOR_COMMS
+
+    response = SUPERVISOR_COMMS.send(
+        TriggerDagRun(dag_id=dag_id, run_id=run_id, conf=conf, logical_date=None, run_after=datetime.now(UTC),
+                      reset_dag_run=False)
+    )
+    if isinstance(response, ErrorResponse):
+        if response.error == ErrorType.DAGRUN_ALREADY_EXISTS:
+            return False
+        raise RuntimeError(f"could not trigger {dag_id} run {run_id}: {response.error} {response.detail}")
+    return True
+
+
+class DispatchCallsOperator(BaseOperator):
+    template_fields: Sequence[str] = ("batch_size", "per_tenant")
+
+    def __init__(self, *, trigger_dag_id: str = "call_processing", batch_size: int = 50, per_tenant: int = 10,
+                 store_conn_id: str = "leadline_db", **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        self.trigger_dag_id = trigger_dag_id
+        self.batch_size = batch_size
+        self.per_tenant = per_tenant
+        self.store_conn_id = store_conn_id
+
+    def execute(self, context) -> dict:
+        from leadline.hooks.store import LeadlineStoreHook
+        from leadline.store.processing import claim_pending
+
+        claimed = claim_pending(LeadlineStoreHook(self.store_conn_id).get_conn(), int(self.batch_size),
+                                int(self.per_tenant))
+        triggered = existing = 0
+        for call in claimed:
+            conf = {"tenant_id": call.tenant_id, "call_id": call.call_id, "force": False}
+            if trigger_dag_run(self.trigger_dag_id, call.run_id, conf):
+                triggered += 1
+            else:
+                existing += 1
+        self.log.info("claimed %s calls: %s runs triggered, %s already existed", len(claimed), triggered, existing)
+        return {"claimed": len(claimed), "triggered": triggered, "already_existed": existing}

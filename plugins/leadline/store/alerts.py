@@ -1,0 +1,39 @@
+"""Alerts: raised once per condition (dedupe_key) while it lasts, resolved when it clears."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import UTC, datetime
+
+from sqlalchemy import Engine, insert, select, update
+
+from leadline.store.schema import alerts
+
+SEVERITIES = ("P1", "P2", "P3", "P4", "INFO")
+
+
+def raise_alert(engine: Engine, tenant_id: str, kind: str, severity: str, dedupe_key: str, message: str) -> bool:
+    """Insert an open alert unless one with the same key is already open; True when a new one was raised."""
+    if severity not in SEVERITIES:
+        raise ValueError(f"severity must be one of {SEVERITIES}")
+    with engine.begin() as conn:
+        already_open = conn.execute(
+            select(alerts.c.alert_id).where(alerts.c.tenant_id == tenant_id, alerts.c.dedupe_key == dedupe_key,
+                                            alerts.c.status == "open")
+        ).first()
+        if already_open:
+            return False
+        conn.execute(insert(alerts).values(
+            tenant_id=tenant_id, alert_id=uuid.uuid4().hex, kind=kind, severity=severity, dedupe_key=dedupe_key,
+            message=message, status="open", created_at=datetime.now(UTC),
+        ))
+    return True
+
+
+def resolve_alerts(engine: Engine, tenant_id: str, dedupe_key: str) -> int:
+    with engine.begin() as conn:
+        return conn.execute(
+            update(alerts).where(alerts.c.tenant_id == tenant_id, alerts.c.dedupe_key == dedupe_key,
+                                 alerts.c.status == "open")
+            .values(status="resolved", resolved_at=datetime.now(UTC))
+        ).rowcount

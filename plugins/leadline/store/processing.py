@@ -1,0 +1,124 @@
+"""The processing_requests state machine and per-call reads/writes, always scoped to one tenant.
+
+pending -> dispatched -> processing -> completed | failed | skipped
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import Any
+
+from sqlalchemy import Engine, and_, func, select, update
+
+from leadline.store.schema import call_records, processing_requests
+
+TERMINAL = ("completed", "failed", "skipped")
+
+
+@dataclass(frozen=True)
+class ClaimedCall:
+    tenant_id: str
+    call_id: str
+    request_id: str
+
+    @property
+    def run_id(self) -> str:
+        return f"call__{self.tenant_id}__{self.call_id}"
+
+
+def _request(tenant_id: str, call_id: str):
+    return and_(processing_requests.c.tenant_id == tenant_id, processing_requests.c.call_id == call_id)
+
+
+def _call(tenant_id: str, call_id: str):
+    return and_(call_records.c.tenant_id == tenant_id, call_records.c.call_id == call_id)
+
+
+def count_pending(engine: Engine) -> int:
+    with engine.connect() as conn:
+        return conn.execute(
+            select(func.count()).select_from(processing_requests).where(processing_requests.c.status == "pending")
+        ).scalar_one()
+
+
+def claim_pending(engine: Engine, limit: int, per_tenant: int | None = None) -> list[ClaimedCall]:
+    """Atomically move up to `limit` pending requests to `dispatched`, round-robin across tenants
+    (oldest first within each) so that one tenant's backlog cannot starve the others."""
+    per_tenant = per_tenant or limit
+    now = datetime.now(UTC)
+    with engine.begin() as conn:
+        tenant_ids = conn.execute(
+            select(processing_requests.c.tenant_id).where(processing_requests.c.status == "pending").distinct()
+        ).scalars().all()
+        queues = []
+        for tenant_id in sorted(tenant_ids):
+            rows = conn.execute(
+                select(processing_requests.c.call_id, processing_requests.c.request_id)
+                .where(processing_requests.c.tenant_id == tenant_id, processing_requests.c.status == "pending")
+                .order_by(processing_requests.c.created_at, processing_requests.c.request_id)
+                .limit(per_tenant)
+            ).all()
+            queues.append([ClaimedCall(tenant_id, r.call_id, r.request_id) for r in rows])
+        ordered = [q[i] for i in range(max((len(q) for q in queues), default=0)) for q in queues if i < len(q)]
+        claimed = []
+        for candidate in ordered[:limit]:
+            result = conn.execute(
+                update(processing_requests)
+                .where(processing_requests.c.tenant_id == candidate.tenant_id,
+                       processing_requests.c.request_id == candidate.request_id,
+                       processing_requests.c.status == "pending")
+                .values(status="dispatched", updated_at=now)
+            )
+            if result.rowcount == 1:  # another dispatcher may have claimed it first
+                claimed.append(candidate)
+    return claimed
+
+
+def get_request(engine: Engine, tenant_id: str, call_id: str) -> dict[str, Any] | None:
+    with engine.connect() as conn:
+        row = conn.execute(select(processing_requests).where(_request(tenant_id, call_id))).mappings().first()
+    return dict(row) if row else None
+
+
+def get_call(engine: Engine, tenant_id: str, call_id: str) -> dict[str, Any] | None:
+    with engine.connect() as conn:
+        row = conn.execute(select(call_records).where(_call(tenant_id, call_id))).mappings().first()
+    return dict(row) if row else None
+
+
+def update_call(engine: Engine, tenant_id: str, call_id: str, **values: Any) -> None:
+    with engine.begin() as conn:
+        result = conn.execute(
+            update(call_records).where(_call(tenant_id, call_id)).values(**values, updated_at=datetime.now(UTC))
+        )
+        if result.rowcount != 1:
+            raise LookupError(f"call {call_id} of tenant {tenant_id} is not in the store")
+
+
+def start_processing(engine: Engine, tenant_id: str, call_id: str) -> int:
+    """Mark the request processing and count the attempt; returns the attempt number."""
+    with engine.begin() as conn:
+        conn.execute(
+            update(processing_requests).where(_request(tenant_id, call_id))
+            .values(status="processing", attempts=processing_requests.c.attempts + 1, error=None,
+                    updated_at=datetime.now(UTC))
+        )
+        return conn.execute(select(processing_requests.c.attempts).where(_request(tenant_id, call_id))).scalar_one()
+
+
+def finish(engine: Engine, tenant_id: str, call_id: str, status: str, error: str | None = None) -> None:
+    if status not in TERMINAL:
+        raise ValueError(f"{status} is not a terminal status")
+    now = datetime.now(UTC)
+    with engine.begin() as conn:
+        created_at = conn.execute(
+            select(processing_requests.c.created_at).where(_request(tenant_id, call_id))
+        ).scalar_one()
+        if created_at.tzinfo is None:  # SQLite hands back naive UTC
+            created_at = created_at.replace(tzinfo=UTC)
+        conn.execute(
+            update(processing_requests).where(_request(tenant_id, call_id))
+            .values(status=status, error=error, updated_at=now,
+                    processing_time_ms=int((now - created_at).total_seconds() * 1000))
+        )
