@@ -27,7 +27,7 @@ system-deps:
 		else echo "install: sudo apt-get install $(SYSTEM_PACKAGES)"; exit 1; fi; \
 	fi
 
-test: venv system-deps
+test: venv system-deps lint
 	$(PY) -m pytest
 
 lint: venv
