@@ -4,7 +4,7 @@ The sensor reschedules (no worker slot held while the queue is empty); the dispa
 fairly across tenants and triggers runs with deterministic ids, so a re-dispatch never runs a call twice.
 """
 
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 
 from airflow.sdk import DAG
 
@@ -16,6 +16,7 @@ with DAG(
     description="Pending calls -> one call_processing run each",
     schedule="@continuous",
     max_active_runs=1,
+    start_date=datetime(2026, 1, 1, tzinfo=UTC),
     catchup=False,
     tags=["leadline", "dispatch"],
     default_args={"owner": "leadline", "retries": 3, "retry_delay": timedelta(seconds=5)},

@@ -1,10 +1,10 @@
-"""One run per call: fetch_recording -> transcribe -> analyze -> score -> notify.
+"""One run per call: fetch_recording -> transcribe -> analyze -> score -> sync CRMs -> notify.
 
 Triggered by call_dispatch with run_id call__<tenant_id>__<call_id>; ops can also trigger it by hand
 (force=true reprocesses a finished call). Wiring only: the work lives in leadline.operators.
 """
 
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 
 from airflow.sdk import DAG, Param
 
@@ -16,11 +16,13 @@ from leadline.operators.calls import (
     ScoreOperator,
     TranscribeOperator,
 )
+from leadline.operators.crm import SyncCrmOperator
 
 with DAG(
     dag_id="call_processing",
     description="Recording -> transcript -> AI analysis -> lead score -> alert, for one call",
     schedule=None,
+    start_date=datetime(2026, 1, 1, tzinfo=UTC),
     catchup=False,
     max_active_runs=16,
     tags=["leadline", "per-call"],
@@ -42,6 +44,10 @@ with DAG(
     transcribe = TranscribeOperator(task_id="transcribe", execution_timeout=timedelta(minutes=15))
     analyze = AnalyzeOperator(task_id="analyze", execution_timeout=timedelta(minutes=5))
     score = ScoreOperator(task_id="score")
-    notify = NotifyOperator(task_id="notify")
+    sync_primary = SyncCrmOperator(task_id="sync_primary_crm", role="primary", pool="crm_api")
+    sync_secondary = SyncCrmOperator(task_id="sync_secondary_crm", role="secondary", pool="crm_api")
+    # Runs after a successful score whether or not the tenant has CRMs; not after a skip or a failure.
+    notify = NotifyOperator(task_id="notify", trigger_rule="none_failed_min_one_success")
 
-    fetch >> transcribe >> analyze >> score >> notify
+    fetch >> transcribe >> analyze >> score >> sync_primary >> sync_secondary >> notify
+    score >> notify

@@ -6,7 +6,7 @@ import argparse
 import json
 import sys
 
-from leadline.config import default_store_url
+from leadline.config import default_store_url, leadline_home
 
 
 def _engine(args):
@@ -75,6 +75,16 @@ def intake_serve(args) -> None:
     )
 
 
+def sandbox_serve(args) -> None:
+    from pathlib import Path
+
+    from leadline.sandbox.server import SandboxServer
+
+    server = SandboxServer(Path(args.cert_dir), args.port, args.tls_port, args.host)
+    print(f"sandbox: HubSpot/CallRail {server.http_url}, Salesforce {server.https_url}, CA {server.ca_bundle}")
+    server.serve_forever()
+
+
 def build_parser() -> argparse.ArgumentParser:
     from leadline.store.tenants import (
         DEFAULT_LEAD_SCORING_THRESHOLD,
@@ -115,6 +125,15 @@ def build_parser() -> argparse.ArgumentParser:
     serve.add_argument("--log-level", default="info")
     serve.add_argument("--access-log", action=argparse.BooleanOptionalAction, default=True)
     serve.set_defaults(func=intake_serve)
+
+    sandbox = sub.add_parser("sandbox", help="local HubSpot/Salesforce/CallRail emulator").add_subparsers(
+        required=True)
+    sandbox_serve_parser = sandbox.add_parser("serve", help="serve the sandbox (HTTP and HTTPS for Salesforce)")
+    sandbox_serve_parser.add_argument("--host", default="127.0.0.1")
+    sandbox_serve_parser.add_argument("--port", type=int, default=8090)
+    sandbox_serve_parser.add_argument("--tls-port", type=int, default=8091)
+    sandbox_serve_parser.add_argument("--cert-dir", default=str(leadline_home() / "sandbox-certs"))
+    sandbox_serve_parser.set_defaults(func=sandbox_serve)
     return parser
 
 

@@ -32,7 +32,7 @@ def test_dag_conventions(dagbag, dag_id):
 def test_call_processing_shape(dagbag):
     dag = dagbag.get_dag("call_processing")
     assert dag.timetable.summary == "None"
-    order = ["fetch_recording", "transcribe", "analyze", "score", "notify"]
+    order = ["fetch_recording", "transcribe", "analyze", "score", "sync_primary_crm", "sync_secondary_crm", "notify"]
     for upstream, downstream in zip(order, order[1:], strict=False):
         assert downstream in dag.get_task(upstream).downstream_task_ids
     assert set(dag.params.keys()) == {"tenant_id", "call_id", "force"}

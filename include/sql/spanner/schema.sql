@@ -70,6 +70,16 @@ INTERLEAVE IN PARENT tenants ON DELETE CASCADE;
 
 CREATE INDEX ix_call_records_created ON call_records (tenant_id, created_at);
 
+CREATE TABLE crm_circuits (
+	tenant_id STRING(64) NOT NULL,
+	crm_type STRING(16) NOT NULL,
+	state STRING(16) NOT NULL,
+	consecutive_failures INT64 NOT NULL,
+	opened_until TIMESTAMP,
+	updated_at TIMESTAMP NOT NULL
+) PRIMARY KEY (tenant_id, crm_type),
+INTERLEAVE IN PARENT tenants ON DELETE CASCADE;
+
 CREATE TABLE crm_integrations (
 	tenant_id STRING(64) NOT NULL,
 	crm_type STRING(16) NOT NULL,
@@ -80,6 +90,23 @@ CREATE TABLE crm_integrations (
 	updated_at TIMESTAMP NOT NULL
 ) PRIMARY KEY (tenant_id, crm_type),
 INTERLEAVE IN PARENT tenants ON DELETE CASCADE;
+
+CREATE TABLE crm_sync_log (
+	tenant_id STRING(64) NOT NULL,
+	call_id STRING(128) NOT NULL,
+	crm_type STRING(16) NOT NULL,
+	role STRING(16) NOT NULL,
+	status STRING(16) NOT NULL,
+	record_id STRING(64),
+	cross_ref_id STRING(64),
+	attempts INT64 NOT NULL,
+	error STRING(MAX),
+	created_at TIMESTAMP NOT NULL,
+	updated_at TIMESTAMP NOT NULL
+) PRIMARY KEY (tenant_id, call_id, crm_type),
+INTERLEAVE IN PARENT tenants ON DELETE CASCADE;
+
+CREATE INDEX ix_crm_sync_log_updated ON crm_sync_log (tenant_id, crm_type, updated_at);
 
 CREATE TABLE processing_requests (
 	tenant_id STRING(64) NOT NULL,

@@ -60,10 +60,10 @@ class AnalysisHook(BaseHook):
 
         extra = conn.extra_dejson
         credentials = None
-        if extra.get("anonymous"):
-            from google.auth.credentials import AnonymousCredentials
+        if extra.get("static_token"):  # a pre-issued token (local emulators); otherwise ADC
+            from google.oauth2.credentials import Credentials
 
-            credentials = AnonymousCredentials()
+            credentials = Credentials(token=extra["static_token"])
         http_options = types.HttpOptions(base_url=extra["api_endpoint"]) if extra.get("api_endpoint") else None
         return genai.Client(vertexai=True, project=extra.get("project_id"), location=extra.get("location",
                             "us-central1"), credentials=credentials, http_options=http_options)
@@ -71,7 +71,8 @@ class AnalysisHook(BaseHook):
     def _vertex(self, transcript: str, phrase_hints: list[str], model: str) -> LeadAnalysis:
         from google.genai import types
 
-        response = self.get_conn().models.generate_content(
+        client = self.get_conn()  # keep a reference: the client closes its transport when collected
+        response = client.models.generate_content(
             model=model,
             contents=render_prompt(transcript, phrase_hints),
             config=types.GenerateContentConfig(

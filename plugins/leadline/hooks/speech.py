@@ -45,10 +45,10 @@ class SpeechHook(BaseHook):
 
         extra = conn.extra_dejson
         credentials = None
-        if extra.get("anonymous"):
-            from google.auth.credentials import AnonymousCredentials
+        if extra.get("static_token"):  # a pre-issued token (local emulators); otherwise ADC
+            from google.oauth2.credentials import Credentials
 
-            credentials = AnonymousCredentials()
+            credentials = Credentials(token=extra["static_token"])
         return make_client(credentials, extra.get("api_endpoint"), extra.get("transport"))
 
     def transcribe(self, *, pcm16: bytes, wav: bytes, gcs_uri: str | None, phrase_hints: list[str]) -> Transcript:

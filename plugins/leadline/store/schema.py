@@ -118,6 +118,36 @@ crm_integrations = Table(
     **_interleaved(),
 )
 
+crm_sync_log = Table(
+    "crm_sync_log",
+    metadata,
+    Column("tenant_id", String(64), primary_key=True),
+    Column("call_id", String(128), primary_key=True),
+    Column("crm_type", String(16), primary_key=True),
+    Column("role", String(16), nullable=False),
+    Column("status", String(16), nullable=False),
+    Column("record_id", String(64)),
+    Column("cross_ref_id", String(64)),
+    Column("attempts", Integer, nullable=False),
+    Column("error", Text),
+    _ts("created_at"),
+    _ts("updated_at"),
+    Index("ix_crm_sync_log_updated", "tenant_id", "crm_type", "updated_at"),
+    **_interleaved(),
+)
+
+crm_circuits = Table(
+    "crm_circuits",
+    metadata,
+    Column("tenant_id", String(64), primary_key=True),
+    Column("crm_type", String(16), primary_key=True),
+    Column("state", String(16), nullable=False),
+    Column("consecutive_failures", Integer, nullable=False),
+    _ts("opened_until", nullable=True),
+    _ts("updated_at"),
+    **_interleaved(),
+)
+
 alerts = Table(
     "alerts",
     metadata,

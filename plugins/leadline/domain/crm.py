@@ -1,0 +1,71 @@
+"""What a lead looks like to each CRM (field mappings from the troubleshooting runbook)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+UNKNOWN = "Unknown"
+
+
+@dataclass(frozen=True)
+class Lead:
+    tenant_id: str
+    call_id: str
+    name: str | None
+    phone: str | None
+    email: str | None
+    score: int | None
+    summary: str
+    project_type: str | None = None
+    company: str | None = None
+
+    @property
+    def has_identity(self) -> bool:
+        return bool(self.email or self.phone)
+
+
+def split_name(name: str | None) -> tuple[str, str]:
+    parts = (name or "").split()
+    if not parts:
+        return "", UNKNOWN
+    if len(parts) == 1:
+        return "", parts[0]
+    return " ".join(parts[:-1]), parts[-1]
+
+
+def hubspot_properties(lead: Lead, salesforce_id: str | None = None) -> dict[str, str]:
+    first, last = split_name(lead.name)
+    properties = {
+        "firstname": first,
+        "lastname": last,
+        "phone": lead.phone or "",
+        "lifecyclestage": "lead",  # required by HubSpot on create
+        "lead_score": "" if lead.score is None else str(lead.score),
+        "leadline_call_id": lead.call_id,
+        "leadline_summary": lead.summary[:1000],
+    }
+    if lead.email:
+        properties["email"] = lead.email
+    if salesforce_id:
+        properties["salesforce_lead_id"] = salesforce_id
+    return properties
+
+
+def salesforce_fields(lead: Lead, hubspot_id: str | None = None) -> dict[str, object]:
+    first, last = split_name(lead.name)
+    fields: dict[str, object] = {
+        "FirstName": first or None,
+        "LastName": last,
+        "Company": lead.company or UNKNOWN,
+        "Email": lead.email,
+        "Phone": lead.phone,
+        "LeadSource": "Phone Call",
+        "Description": lead.summary[:32000],
+        "Leadline_Score__c": lead.score,
+    }
+    if hubspot_id:
+        fields["HubSpot_Contact_Id__c"] = hubspot_id
+    return fields
+
+
+SALESFORCE_EXTERNAL_ID = "Leadline_Call_Id__c"

@@ -1,0 +1,51 @@
+"""CRM sync steps of call_processing: the tenant's primary CRM, then the secondary."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from leadline.operators.base import CallOperator
+
+
+class SyncCrmOperator(CallOperator):
+    """Upserts the scored lead into the tenant's `role` CRM; skips when the tenant has none.
+    An open circuit breaker reschedules the task instead of calling the CRM."""
+
+    def __init__(self, *, role: str, **kwargs: Any) -> None:
+        if role not in ("primary", "secondary"):
+            raise ValueError("role must be primary or secondary")
+        super().__init__(**kwargs)
+        self.role = role
+
+    def execute(self, context) -> dict:
+        from datetime import UTC, datetime, timedelta
+
+        from airflow.sdk.exceptions import AirflowFailException, AirflowRescheduleException, AirflowSkipException
+
+        from leadline import crm_sync
+        from leadline.hooks.retry import CrmError
+
+        tenant = self.load_tenant()
+        try:
+            target = crm_sync.target(self.engine, tenant, self.role)
+        except LookupError as exc:
+            raise AirflowFailException(str(exc)) from exc
+        if target is None:
+            raise AirflowSkipException(f"tenant has no {self.role} CRM")
+        call = self.load_call()
+        cross_ref = None
+        if self.role == "secondary":
+            primary_column = crm_sync.RECORD_COLUMN[tenant.primary_crm]
+            cross_ref = call[primary_column]
+        try:
+            record_id, attempts = crm_sync.sync_lead(self.engine, target, crm_sync.client_for(target),
+                                                     crm_sync.lead_from_call(call), cross_ref)
+        except crm_sync.CircuitOpen as exc:
+            self.log.warning("%s", exc)
+            raise AirflowRescheduleException(datetime.now(UTC) + timedelta(seconds=exc.wait_s + 1)) from exc
+        except CrmError as exc:
+            if exc.retryable:
+                raise  # transient: Airflow retries the task, the request stays open
+            raise AirflowFailException(str(exc)) from exc
+        self.log.info("call %s synced to %s (%s) in %s attempts", self.call_id, target.crm_type, self.role, attempts)
+        return {"crm": target.crm_type, "record_id": record_id, "attempts": attempts}

@@ -1,0 +1,101 @@
+"""CRM sync bookkeeping: one log row per (tenant, call, CRM), and a circuit breaker per (tenant, CRM)
+kept in the store so it survives task restarts."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+
+from sqlalchemy import Engine, and_, case, func, insert, select, update
+
+from leadline.store.schema import crm_circuits, crm_sync_log
+
+FAILURES_TO_OPEN = 5
+COOLDOWN = timedelta(seconds=60)
+
+
+def _aware(value: datetime | None) -> datetime | None:
+    return value.replace(tzinfo=UTC) if value is not None and value.tzinfo is None else value
+
+
+def record_sync(engine: Engine, *, tenant_id: str, call_id: str, crm_type: str, role: str, status: str,
+                record_id: str | None, cross_ref_id: str | None, attempts: int, error: str | None) -> None:
+    """Upsert the call's log row for this CRM; attempts accumulate across reruns."""
+    now = datetime.now(UTC)
+    key = and_(crm_sync_log.c.tenant_id == tenant_id, crm_sync_log.c.call_id == call_id,
+               crm_sync_log.c.crm_type == crm_type)
+    with engine.begin() as conn:
+        existing = conn.execute(select(crm_sync_log.c.attempts, crm_sync_log.c.record_id).where(key)).first()
+        values = {"role": role, "status": status, "cross_ref_id": cross_ref_id, "error": error, "updated_at": now}
+        if existing is None:
+            conn.execute(insert(crm_sync_log).values(tenant_id=tenant_id, call_id=call_id, crm_type=crm_type,
+                                                     record_id=record_id, attempts=attempts, created_at=now,
+                                                     **values))
+        else:
+            conn.execute(update(crm_sync_log).where(key).values(
+                record_id=record_id or existing.record_id, attempts=existing.attempts + attempts, **values))
+
+
+def synced_record(engine: Engine, tenant_id: str, call_id: str, crm_type: str) -> str | None:
+    with engine.connect() as conn:
+        return conn.execute(select(crm_sync_log.c.record_id).where(
+            crm_sync_log.c.tenant_id == tenant_id, crm_sync_log.c.call_id == call_id,
+            crm_sync_log.c.crm_type == crm_type, crm_sync_log.c.status == "synced")).scalar()
+
+
+def sync_success_rate(engine: Engine, tenant_id: str, crm_type: str, since: datetime) -> float | None:
+    """Share of calls synced among those attempted since `since` (None when nothing was attempted)."""
+    with engine.connect() as conn:
+        total, synced = conn.execute(
+            select(func.count(), func.sum(case((crm_sync_log.c.status == "synced", 1), else_=0)))
+            .where(crm_sync_log.c.tenant_id == tenant_id, crm_sync_log.c.crm_type == crm_type,
+                   crm_sync_log.c.updated_at >= since)
+        ).one()
+    return None if not total else synced / total
+
+
+@dataclass(frozen=True)
+class Circuit:
+    state: str
+    consecutive_failures: int
+    opened_until: datetime | None
+
+    def wait_s(self, now: datetime) -> float:
+        """Seconds before a call may go through (0 when closed or ready for a half-open trial)."""
+        if self.state != "open" or self.opened_until is None:
+            return 0.0
+        return max(0.0, (self.opened_until - now).total_seconds())
+
+
+def circuit(engine: Engine, tenant_id: str, crm_type: str) -> Circuit:
+    with engine.connect() as conn:
+        row = conn.execute(select(crm_circuits).where(crm_circuits.c.tenant_id == tenant_id,
+                                                      crm_circuits.c.crm_type == crm_type)).mappings().first()
+    if row is None:
+        return Circuit("closed", 0, None)
+    return Circuit(row["state"], row["consecutive_failures"], _aware(row["opened_until"]))
+
+
+def _save_circuit(engine: Engine, tenant_id: str, crm_type: str, **values) -> None:
+    now = datetime.now(UTC)
+    key = and_(crm_circuits.c.tenant_id == tenant_id, crm_circuits.c.crm_type == crm_type)
+    with engine.begin() as conn:
+        if conn.execute(update(crm_circuits).where(key).values(**values, updated_at=now)).rowcount == 0:
+            conn.execute(insert(crm_circuits).values(tenant_id=tenant_id, crm_type=crm_type, **values,
+                                                     updated_at=now))
+
+
+def record_success(engine: Engine, tenant_id: str, crm_type: str) -> None:
+    _save_circuit(engine, tenant_id, crm_type, state="closed", consecutive_failures=0, opened_until=None)
+
+
+def record_failure(engine: Engine, tenant_id: str, crm_type: str, now: datetime | None = None) -> Circuit:
+    now = now or datetime.now(UTC)
+    current = circuit(engine, tenant_id, crm_type)
+    failures = current.consecutive_failures + 1
+    if failures >= FAILURES_TO_OPEN or current.state == "open":  # a failed half-open trial re-opens it
+        _save_circuit(engine, tenant_id, crm_type, state="open", consecutive_failures=failures,
+                      opened_until=now + COOLDOWN)
+        return Circuit("open", failures, now + COOLDOWN)
+    _save_circuit(engine, tenant_id, crm_type, state="closed", consecutive_failures=failures, opened_until=None)
+    return Circuit("closed", failures, None)

@@ -1,0 +1,63 @@
+"""A live sandbox (HTTP + HTTPS) and Airflow connections for two CRMs pointing at it."""
+
+from __future__ import annotations
+
+import json
+
+import httpx
+import pytest
+
+from leadline.sandbox.app import DEFAULT_TOKENS
+from leadline.sandbox.server import SandboxServer
+
+
+@pytest.fixture(scope="session")
+def sandbox(tmp_path_factory):
+    server = SandboxServer(tmp_path_factory.mktemp("sandbox-certs")).start()
+    yield server
+    server.stop()
+
+
+@pytest.fixture
+def crm_sandbox(sandbox, monkeypatch):
+    """Fresh sandbox state, and connections `hubspot_acme` / `salesforce_acme` for it."""
+    httpx.post(f"{sandbox.http_url}/_sandbox/reset").raise_for_status()
+    monkeypatch.setenv("AIRFLOW_CONN_HUBSPOT_ACME", json.dumps({
+        "conn_type": "hubspot", "password": DEFAULT_TOKENS["hubspot"],
+        "extra": {"host": sandbox.http_url, "retry_base_s": 0.01}}))
+    monkeypatch.setenv("AIRFLOW_CONN_SALESFORCE_ACME", json.dumps({
+        "conn_type": "salesforce", "password": DEFAULT_TOKENS["salesforce"],
+        "extra": {"instance_url": sandbox.https_url, "session_auth": True, "ca_bundle": sandbox.ca_bundle,
+                  "retry_base_s": 0.01}}))
+    return sandbox
+
+
+def set_faults(sandbox, service: str, **faults) -> None:
+    httpx.put(f"{sandbox.http_url}/_sandbox/faults/{service}", json=faults).raise_for_status()
+
+
+def journal(sandbox, service: str) -> list[dict]:
+    return httpx.get(f"{sandbox.http_url}/_sandbox/journal", params={"service": service}).json()
+
+
+def hubspot_contacts(sandbox) -> list[dict]:
+    return httpx.get(f"{sandbox.http_url}/_sandbox/hubspot/contacts").json()
+
+
+def salesforce_leads(sandbox) -> list[dict]:
+    return httpx.get(f"{sandbox.http_url}/_sandbox/salesforce/Lead").json()
+
+
+def configure_tenant_crms(engine, tenant_id: str = "acme") -> None:
+    from datetime import UTC, datetime
+
+    from leadline.store.schema import crm_integrations, tenants
+
+    now = datetime.now(UTC)
+    with engine.begin() as conn:
+        conn.execute(tenants.update().where(tenants.c.tenant_id == tenant_id)
+                     .values(primary_crm="hubspot", secondary_crm="salesforce"))
+        for priority, crm in enumerate(("hubspot", "salesforce"), start=1):
+            conn.execute(crm_integrations.insert().values(
+                tenant_id=tenant_id, crm_type=crm, status="active", priority=priority,
+                connection_id=f"{crm}_{tenant_id}", created_at=now, updated_at=now))
