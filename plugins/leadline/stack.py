@@ -17,6 +17,9 @@ ROOT = Path(__file__).resolve().parents[2]
 RECORDINGS_DIR = ROOT / "tests" / "fixtures" / "calls"
 
 
+POOLS = [("crm_api", 4, "Concurrent CRM API calls (HubSpot, Salesforce)")]
+
+
 def port_open(port: int) -> bool:
     with socket.socket() as s:
         s.settimeout(0.2)
@@ -70,6 +73,8 @@ class EmbeddedStack:
         self.home.mkdir(parents=True, exist_ok=True)
         airflow = str(Path(sys.executable).with_name("airflow"))
         self._run(airflow, "db", "migrate")
+        for pool, slots, description in POOLS:
+            self._run(airflow, "pools", "set", pool, str(slots), description)
         self._run(sys.executable, "-m", "leadline.cli", "--store-url", self.store_url, "db", "upgrade")
 
     def start(self) -> None:

@@ -157,3 +157,23 @@ def test_pipeline_syncs_the_call_to_both_crms(crm_sandbox, seeded_engine, dagbag
     # reprocessing the call updates the same records
     dagbag.get_dag("call_processing").test(run_conf={"tenant_id": "acme", "call_id": "CAL-CRM-1", "force": True})
     assert len(hubspot_contacts(crm_sandbox)) == 1 and len(salesforce_leads(crm_sandbox)) == 1
+
+
+def test_backfill_dag_batches_and_is_idempotent(crm_sandbox, seeded_engine, dagbag, store_conn):
+    from leadline.sandbox.seed import insert_scored_calls
+
+    configure_tenant_crms(seeded_engine)
+    insert_scored_calls(seeded_engine, "acme", 255, prefix="BF", phone_only=5)
+    today = datetime.now(UTC).date()
+    conf = {"tenant_id": "acme", "start_date": str(today), "end_date": str(today + timedelta(days=1))}
+    run = dagbag.get_dag("crm_backfill").test(run_conf=conf)
+    assert {ti.task_id: ti.state for ti in run.get_task_instances()} == {"backfill_crm": "success"}
+    contacts, sf_leads = hubspot_contacts(crm_sandbox), salesforce_leads(crm_sandbox)
+    assert len(contacts) == 255 and len(sf_leads) == 255
+    by_call = {c["properties"]["leadline_call_id"]: c["id"] for c in contacts}
+    assert all(r["HubSpot_Contact_Id__c"] == by_call[r["Leadline_Call_Id__c"]] for r in sf_leads)
+    # 3 HubSpot batches of <=100, 5 phone-only leads x (search + create), 2 Salesforce composites of <=200
+    assert len(journal(crm_sandbox, "hubspot")) == 3 + 10
+    assert len(journal(crm_sandbox, "salesforce")) == 2
+    dagbag.get_dag("crm_backfill").test(run_conf=conf)  # nothing left to sync: no API calls
+    assert len(journal(crm_sandbox, "hubspot")) == 13 and len(journal(crm_sandbox, "salesforce")) == 2

@@ -19,7 +19,7 @@ def test_every_dag_file_imports_without_errors(dagbag):
     assert {Path(d.fileloc).name for d in dagbag.dags.values()} == {p.name for p in DAG_FILES}
 
 
-@pytest.mark.parametrize("dag_id", ["call_dispatch", "call_processing"])
+@pytest.mark.parametrize("dag_id", ["call_dispatch", "call_processing", "crm_backfill"])
 def test_dag_conventions(dagbag, dag_id):
     dag = dagbag.get_dag(dag_id)
     assert dag is not None

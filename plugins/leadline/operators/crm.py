@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Any
+
+from airflow.sdk import BaseOperator
 
 from leadline.operators.base import CallOperator
 
@@ -49,3 +52,45 @@ class SyncCrmOperator(CallOperator):
             raise AirflowFailException(str(exc)) from exc
         self.log.info("call %s synced to %s (%s) in %s attempts", self.call_id, target.crm_type, self.role, attempts)
         return {"crm": target.crm_type, "record_id": record_id, "attempts": attempts}
+
+
+class CrmBackfillOperator(BaseOperator):
+    """Bulk CRM sync of a tenant's scored calls created in [start_date, end_date)."""
+
+    template_fields: Sequence[str] = ("tenant_id", "start_date_param", "end_date_param")
+
+    def __init__(self, *, tenant_id: str = "{{ params.tenant_id }}", start_date_param: str = "{{ params.start_date }}",
+                 end_date_param: str = "{{ params.end_date }}", store_conn_id: str = "leadline_db",
+                 **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        self.tenant_id = tenant_id
+        self.start_date_param = start_date_param
+        self.end_date_param = end_date_param
+        self.store_conn_id = store_conn_id
+
+    def execute(self, context) -> dict:
+        from datetime import UTC, datetime
+
+        from airflow.sdk.exceptions import AirflowFailException
+
+        from leadline import crm_sync
+        from leadline.hooks.store import LeadlineStoreHook
+        from leadline.store.tenants import get_tenant
+
+        engine = LeadlineStoreHook(self.store_conn_id).get_conn()
+        start = datetime.fromisoformat(self.start_date_param).replace(tzinfo=UTC)
+        end = datetime.fromisoformat(self.end_date_param).replace(tzinfo=UTC)
+        if end <= start:
+            raise AirflowFailException("end_date must be after start_date")
+        with engine.connect() as conn:
+            tenant = get_tenant(conn, self.tenant_id)
+        if tenant is None:
+            raise AirflowFailException(f"no tenant {self.tenant_id}")
+        try:
+            summary = crm_sync.backfill(engine, tenant, start, end)
+        except (LookupError, crm_sync.CircuitOpen) as exc:
+            raise AirflowFailException(str(exc)) from exc
+        self.log.info("CRM backfill for %s: %s", self.tenant_id, summary)
+        if summary["failed"]:
+            raise AirflowFailException(f"{summary['failed']} records were rejected; see crm_sync_log")
+        return summary

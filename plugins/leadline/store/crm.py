@@ -99,3 +99,26 @@ def record_failure(engine: Engine, tenant_id: str, crm_type: str, now: datetime 
         return Circuit("open", failures, now + COOLDOWN)
     _save_circuit(engine, tenant_id, crm_type, state="closed", consecutive_failures=failures, opened_until=None)
     return Circuit("closed", failures, None)
+
+
+def record_sync_many(engine: Engine, tenant_id: str, crm_type: str, role: str, synced: dict[str, str],
+                     failed: dict[str, str], cross_refs: dict[str, str | None]) -> None:
+    """The bulk path's log rows: one transaction, one row per call (each batch request is one attempt)."""
+    now = datetime.now(UTC)
+    outcomes = [(call_id, "synced", record_id, None) for call_id, record_id in synced.items()]
+    outcomes += [(call_id, "failed", None, error) for call_id, error in failed.items()]
+    with engine.begin() as conn:
+        existing = dict(conn.execute(select(crm_sync_log.c.call_id, crm_sync_log.c.attempts).where(
+            crm_sync_log.c.tenant_id == tenant_id, crm_sync_log.c.crm_type == crm_type,
+            crm_sync_log.c.call_id.in_([o[0] for o in outcomes]))).all()) if outcomes else {}
+        fresh = [o for o in outcomes if o[0] not in existing]
+        if fresh:
+            conn.execute(insert(crm_sync_log), [
+                {"tenant_id": tenant_id, "call_id": call_id, "crm_type": crm_type, "role": role, "status": status,
+                 "record_id": record_id, "cross_ref_id": cross_refs.get(call_id), "attempts": 1, "error": error,
+                 "created_at": now, "updated_at": now} for call_id, status, record_id, error in fresh])
+        for call_id, status, record_id, error in (o for o in outcomes if o[0] in existing):
+            conn.execute(update(crm_sync_log).where(
+                crm_sync_log.c.tenant_id == tenant_id, crm_sync_log.c.crm_type == crm_type,
+                crm_sync_log.c.call_id == call_id).values(
+                status=status, record_id=record_id, error=error, attempts=existing[call_id] + 1, updated_at=now))

@@ -122,3 +122,16 @@ def finish(engine: Engine, tenant_id: str, call_id: str, status: str, error: str
             .values(status=status, error=error, updated_at=now,
                     processing_time_ms=int((now - created_at).total_seconds() * 1000))
         )
+
+
+def update_calls(engine: Engine, tenant_id: str, column: str, values: dict[str, Any]) -> None:
+    """Set one column on many calls of one tenant ({call_id: value}) in one transaction."""
+    from sqlalchemy import bindparam
+
+    if not values:
+        return
+    statement = (update(call_records)
+                 .where(call_records.c.tenant_id == tenant_id, call_records.c.call_id == bindparam("key"))
+                 .values({column: bindparam("value"), "updated_at": datetime.now(UTC)}))
+    with engine.begin() as conn:
+        conn.execute(statement, [{"key": k, "value": v} for k, v in values.items()])
