@@ -1,6 +1,6 @@
 """Continuously turns pending calls into call_processing runs, one run per call.
 
-The sensor reschedules (no worker slot held while the queue is empty); the dispatcher claims a batch
+The sensor defers to the triggerer (no worker slot held while the queue is empty); the dispatcher claims a batch
 fairly across tenants and triggers runs with deterministic ids, so a re-dispatch never runs a call twice.
 """
 
@@ -22,8 +22,7 @@ with DAG(
     default_args={"owner": "leadline", "retries": 3, "retry_delay": timedelta(seconds=5)},
     doc_md=__doc__,
 ) as dag:
-    wait = PendingCallsSensor(task_id="wait_for_pending_calls", mode="reschedule", poke_interval=5,
-                              timeout=timedelta(hours=1), soft_fail=True)
+    wait = PendingCallsSensor(task_id="wait_for_pending_calls", poll_interval_s=1.0)
     dispatch = DispatchCallsOperator(task_id="dispatch_calls")
 
     wait >> dispatch

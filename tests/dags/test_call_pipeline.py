@@ -10,6 +10,9 @@ from leadline.store.schema import alerts, processing_requests
 from tests.helpers import SECRETS, call_payload, encode, signed_headers, store_snapshot
 
 WEBHOOK = "/v1/callrail/webhook"
+# acme has no CRM configured in these tests: both sync steps skip, everything else succeeds.
+PROCESSED = {"fetch_recording": "success", "transcribe": "success", "analyze": "success", "score": "success",
+             "sync_primary_crm": "skipped", "sync_secondary_crm": "skipped", "notify": "success"}
 
 
 def post_call(client, call_id: str, recording_url: str, duration: str) -> str:
@@ -63,8 +66,7 @@ def test_hot_lead_is_dispatched_once_and_processed(pipeline):
     assert run_dispatch(dagbag) == runs
     assert dispatch_result(dagbag) == {"claimed": 1, "triggered": 0, "already_existed": 1}
 
-    states = process(dagbag, "CAL-HOT-1")
-    assert set(states.values()) == {"success"}, states
+    assert process(dagbag, "CAL-HOT-1") == PROCESSED
     request, call = get_request(engine, "acme", "CAL-HOT-1"), get_call(engine, "acme", "CAL-HOT-1")
     assert (request["status"], request["attempts"], request["error"]) == ("completed", 1, None)
     assert request["processing_time_ms"] > 0
@@ -114,8 +116,7 @@ def test_unsupported_audio_fails_without_retrying(pipeline):
 def test_mp3_call_without_contact_details(pipeline):
     dagbag, client, engine, server = pipeline
     post_call(client, "CAL-MP3-1", f"{server}/no_contact.mp3", "61")
-    states = process(dagbag, "CAL-MP3-1")
-    assert set(states.values()) == {"success"}, states
+    assert process(dagbag, "CAL-MP3-1") == PROCESSED
     call = get_call(engine, "acme", "CAL-MP3-1")
     assert call["customer_email"] is None
     assert call["lead_score"] is not None and call["lead_score"] < 70

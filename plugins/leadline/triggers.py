@@ -1,0 +1,37 @@
+"""Triggers that run in the triggerer: waiting costs no worker slot and no task process."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import AsyncIterator
+from typing import Any
+
+from airflow.triggers.base import BaseTrigger, TriggerEvent
+
+
+class PendingCallsTrigger(BaseTrigger):
+    """Polls the store's queue until a pending processing request exists."""
+
+    def __init__(self, store_url: str, poll_interval_s: float = 1.0) -> None:
+        super().__init__()
+        self.store_url = store_url
+        self.poll_interval_s = poll_interval_s
+
+    def serialize(self) -> tuple[str, dict[str, Any]]:
+        return ("leadline.triggers.PendingCallsTrigger",
+                {"store_url": self.store_url, "poll_interval_s": self.poll_interval_s})
+
+    async def run(self) -> AsyncIterator[TriggerEvent]:
+        from leadline.store.engine import create_store_engine
+        from leadline.store.processing import count_pending
+
+        engine = await asyncio.to_thread(create_store_engine, self.store_url)
+        try:
+            while True:
+                pending = await asyncio.to_thread(count_pending, engine)
+                if pending:
+                    yield TriggerEvent({"pending": pending})
+                    return
+                await asyncio.sleep(self.poll_interval_s)
+        finally:
+            engine.dispose()
