@@ -9,7 +9,7 @@ from airflow.sdk.bases.notifier import BaseNotifier
 log = logging.getLogger(__name__)
 
 
-class LeadAlertNotifier(BaseNotifier):
+class AlertNotifier(BaseNotifier):
     """Raises one alert per dedupe key; the message must already be PII-masked."""
 
     template_fields = ("message",)

@@ -64,7 +64,7 @@ def test_hot_lead_is_dispatched_once_and_processed(pipeline):
         conn.execute(processing_requests.update().where(processing_requests.c.call_id == "CAL-HOT-1")
                      .values(status="pending"))
     assert run_dispatch(dagbag) == runs
-    assert dispatch_result(dagbag) == {"claimed": 1, "triggered": 0, "already_existed": 1}
+    assert dispatch_result(dagbag) == {"claimed": 1, "triggered": 0, "rerun": 1}
 
     assert process(dagbag, "CAL-HOT-1") == PROCESSED
     request, call = get_request(engine, "acme", "CAL-HOT-1"), get_call(engine, "acme", "CAL-HOT-1")

@@ -19,11 +19,20 @@ def test_every_dag_file_imports_without_errors(dagbag):
     assert {Path(d.fileloc).name for d in dagbag.dags.values()} == {p.name for p in DAG_FILES}
 
 
-@pytest.mark.parametrize("dag_id", ["call_dispatch", "call_processing", "crm_backfill"])
+ALL_DAGS = ["call_dispatch", "call_processing", "crm_backfill", "health_check", "backup_verification",
+            "maintenance_daily", "reprocess_calls", "pause_tenant", "resume_tenant"]
+
+
+def test_the_bag_holds_exactly_the_known_dags(dagbag):
+    assert sorted(dagbag.dag_ids) == sorted(ALL_DAGS)
+
+
+@pytest.mark.parametrize("dag_id", ALL_DAGS)
 def test_dag_conventions(dagbag, dag_id):
     dag = dagbag.get_dag(dag_id)
     assert dag is not None
     assert dag.tags and "leadline" in dag.tags
+    assert dag.doc_md or dag.description
     for task in dag.tasks:
         assert task.owner == "leadline", task.task_id
         assert task.retries >= 2, task.task_id

@@ -27,6 +27,17 @@ CREATE TABLE etl_runs (
 
 CREATE INDEX ix_etl_runs_source ON etl_runs (tenant_id, source_system, started_at);
 
+CREATE TABLE health_snapshots (
+	tenant_id STRING(64) NOT NULL,
+	snapshot_id STRING(36) NOT NULL,
+	taken_at TIMESTAMP NOT NULL,
+	status STRING(16) NOT NULL,
+	services JSON NOT NULL,
+	metrics JSON NOT NULL
+) PRIMARY KEY (tenant_id, snapshot_id);
+
+CREATE INDEX ix_health_snapshots_taken ON health_snapshots (tenant_id, taken_at);
+
 CREATE TABLE tenants (
 	tenant_id STRING(64) NOT NULL,
 	name STRING(200) NOT NULL,
@@ -64,7 +75,8 @@ CREATE TABLE call_records (
 	salesforce_lead_id STRING(64),
 	raw_payload JSON NOT NULL,
 	created_at TIMESTAMP NOT NULL,
-	updated_at TIMESTAMP NOT NULL
+	updated_at TIMESTAMP NOT NULL,
+	purged_at TIMESTAMP
 ) PRIMARY KEY (tenant_id, call_id),
 INTERLEAVE IN PARENT tenants ON DELETE CASCADE;
 

@@ -160,7 +160,7 @@ class NotifyOperator(CallOperator):
     def execute(self, context) -> dict:
         from leadline.domain.masking import mask_phone
         from leadline.domain.scoring import HIGH_VALUE_SCORE
-        from leadline.notifier import LeadAlertNotifier
+        from leadline.notifier import AlertNotifier
         from leadline.store.processing import finish
 
         call = self.load_call()
@@ -168,7 +168,7 @@ class NotifyOperator(CallOperator):
         if call["lead_score"] is not None and call["lead_score"] > HIGH_VALUE_SCORE:
             message = (f"High-value lead: tenant {self.tenant_id}, call {self.call_id}, score {call['lead_score']}, "
                        f"caller {mask_phone(call['customer_phone'] or call['caller_phone'])}")
-            alerted = LeadAlertNotifier(
+            alerted = AlertNotifier(
                 tenant_id=self.tenant_id, dedupe_key=f"high_value_lead:{self.call_id}", message=message,
                 slack_conn_id=self.slack_conn_id, store_conn_id=self.store_conn_id,
             ).send()

@@ -8,9 +8,10 @@ from typing import Any
 from airflow.sdk import BaseOperator
 
 
-def trigger_dag_run(dag_id: str, run_id: str, conf: dict) -> bool:
+def trigger_dag_run(dag_id: str, run_id: str, conf: dict, reset: bool = False) -> bool:
     """Create a DAG run through the task supervisor (the message TriggerDagRunOperator sends),
-    so one task can start many runs. False when a run with this id already exists."""
+    so one task can start many runs. False when a run with this id already exists and `reset` is off;
+    with `reset` an existing run is cleared and runs again under the same id."""
     from datetime import UTC, datetime
 
     from airflow.sdk.exceptions import ErrorType
@@ -19,7 +20,7 @@ def trigger_dag_run(dag_id: str, run_id: str, conf: dict) -> bool:
 
     response = SUPERVISOR_COMMS.send(
         TriggerDagRun(dag_id=dag_id, run_id=run_id, conf=conf, logical_date=None, run_after=datetime.now(UTC),
-                      reset_dag_run=False)
+                      reset_dag_run=reset)
     )
     if isinstance(response, ErrorResponse):
         if response.error == ErrorType.DAGRUN_ALREADY_EXISTS:
@@ -45,12 +46,13 @@ class DispatchCallsOperator(BaseOperator):
 
         claimed = claim_pending(LeadlineStoreHook(self.store_conn_id).get_conn(), int(self.batch_size),
                                 int(self.per_tenant))
-        triggered = existing = 0
+        triggered = rerun = 0
         for call in claimed:
             conf = {"tenant_id": call.tenant_id, "call_id": call.call_id, "force": False}
             if trigger_dag_run(self.trigger_dag_id, call.run_id, conf):
                 triggered += 1
-            else:
-                existing += 1
-        self.log.info("claimed %s calls: %s runs triggered, %s already existed", len(claimed), triggered, existing)
-        return {"claimed": len(claimed), "triggered": triggered, "already_existed": existing}
+            else:  # requeued (reaper, retry, reprocess): the call's own run goes again, never a second run
+                trigger_dag_run(self.trigger_dag_id, call.run_id, conf, reset=True)
+                rerun += 1
+        self.log.info("claimed %s calls: %s runs triggered, %s existing runs re-run", len(claimed), triggered, rerun)
+        return {"claimed": len(claimed), "triggered": triggered, "rerun": rerun}

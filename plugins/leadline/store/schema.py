@@ -101,6 +101,7 @@ call_records = Table(
     Column("raw_payload", JSON, nullable=False),
     _ts("created_at"),
     _ts("updated_at"),
+    _ts("purged_at", nullable=True),
     Index("ix_call_records_created", "tenant_id", "created_at"),
     **_interleaved(),
 )
@@ -161,6 +162,18 @@ alerts = Table(
     _ts("created_at"),
     _ts("resolved_at", nullable=True),
     Index("ix_alerts_open", "tenant_id", "dedupe_key", "status"),
+)
+
+health_snapshots = Table(
+    "health_snapshots",
+    metadata,
+    Column("tenant_id", String(64), primary_key=True),
+    Column("snapshot_id", String(36), primary_key=True),
+    _ts("taken_at"),
+    Column("status", String(16), nullable=False),
+    Column("services", JSON, nullable=False),
+    Column("metrics", JSON, nullable=False),
+    Index("ix_health_snapshots_taken", "tenant_id", "taken_at"),
 )
 
 etl_runs = Table(

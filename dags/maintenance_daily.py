@@ -1,0 +1,46 @@
+"""Daily maintenance (operations runbook, daily checklist): reap stuck requests, retry recent failures,
+data completeness, retention purge per tenant, and the daily summary. Each task works on its run's data
+interval, so backfills of past days are repeatable."""
+
+from datetime import UTC, datetime, timedelta
+
+from airflow.sdk import DAG, Param
+
+from leadline.operators.ops import (
+    DailySummaryOperator,
+    DataCompletenessOperator,
+    ReapStuckRequestsOperator,
+    RetentionPurgeOperator,
+    RetryFailedRequestsOperator,
+)
+
+with DAG(
+    dag_id="maintenance_daily",
+    description="Stuck requests, retries, completeness, retention, summary",
+    schedule="0 6 * * *",
+    start_date=datetime(2026, 1, 1, tzinfo=UTC),
+    catchup=False,
+    max_active_runs=1,
+    tags=["leadline", "ops", "maintenance"],
+    params={
+        "stuck_after_minutes": Param(30, type="integer", minimum=5),
+        "max_attempts": Param(3, type="integer", minimum=1),
+        "retry_tenant_id": Param("", type="string", description="only this tenant's failures ('' = all)"),
+        "retry_since_hours": Param(24, type="integer", minimum=1),
+        "retry_reason_contains": Param("", type="string", description="only failures whose reason contains this"),
+        "retry_dry_run": Param(True, type="boolean"),
+    },
+    default_args={"owner": "leadline", "retries": 2, "retry_delay": timedelta(minutes=1)},
+    doc_md=__doc__,
+) as dag:
+    reap = ReapStuckRequestsOperator(task_id="reap_stuck_requests",
+                                     stuck_after_minutes="{{ params.stuck_after_minutes }}",
+                                     max_attempts="{{ params.max_attempts }}")
+    retry = RetryFailedRequestsOperator(task_id="retry_failed_requests", tenant_id="{{ params.retry_tenant_id }}",
+                                        since_hours="{{ params.retry_since_hours }}",
+                                        reason_contains="{{ params.retry_reason_contains }}",
+                                        dry_run="{{ params.retry_dry_run }}")
+    completeness = DataCompletenessOperator(task_id="data_completeness")
+    purge = RetentionPurgeOperator(task_id="retention_purge")
+    summary = DailySummaryOperator(task_id="daily_summary")
+    reap >> retry >> [completeness, purge] >> summary

@@ -1,0 +1,132 @@
+"""Operational queries: SLO metrics, health snapshots, the stuck-request reaper, bulk retries,
+retention purges and the daily summary. Cut-offs are computed in Python (portable SQL)."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+from sqlalchemy import Engine, and_, func, insert, select, update
+
+from leadline.domain.slo import SloMetrics, percentile
+from leadline.store.crm import sync_success_rate
+from leadline.store.schema import (
+    CRM_TYPES,
+    SYSTEM_TENANT,
+    call_records,
+    health_snapshots,
+    processing_requests,
+    tenants,
+)
+
+pr = processing_requests
+
+
+def _aware(value: datetime | None) -> datetime | None:
+    return value.replace(tzinfo=UTC) if value is not None and value.tzinfo is None else value
+
+
+def slo_metrics(engine: Engine, now: datetime, window: timedelta = timedelta(hours=1),
+                intake_p95_s: float | None = None) -> SloMetrics:
+    since = now - window
+    with engine.connect() as conn:
+        pending, oldest = conn.execute(
+            select(func.count(), func.min(pr.c.created_at)).where(pr.c.status == "pending")).one()
+        finished = conn.execute(select(pr.c.status, pr.c.processing_time_ms).where(
+            pr.c.status.in_(("completed", "failed", "skipped")), pr.c.updated_at >= since)).all()
+        tenant_ids = conn.execute(select(tenants.c.tenant_id)).scalars().all()
+    times = [r.processing_time_ms / 1000 for r in finished if r.status == "completed" and r.processing_time_ms]
+    failed = sum(r.status == "failed" for r in finished)
+    rates: dict[str, float | None] = {}
+    for crm in CRM_TYPES:
+        per_tenant = [sync_success_rate(engine, t, crm, since) for t in tenant_ids]
+        known = [r for r in per_tenant if r is not None]
+        rates[crm] = min(known) if known else None  # the worst tenant is the one that pages
+    return SloMetrics(
+        pending=pending,
+        oldest_pending_age_s=None if oldest is None else round((now - _aware(oldest)).total_seconds(), 1),
+        processing_p95_s=percentile(times, 95),
+        processing_avg_s=round(sum(times) / len(times), 2) if times else None,
+        error_rate=round(failed / len(finished), 4) if finished else None,
+        crm_sync_rates=rates,
+        intake_p95_s=intake_p95_s,
+    )
+
+
+def save_snapshot(engine: Engine, taken_at: datetime, status: str, services: dict, metrics: dict) -> str:
+    snapshot_id = uuid.uuid4().hex
+    with engine.begin() as conn:
+        conn.execute(insert(health_snapshots).values(tenant_id=SYSTEM_TENANT, snapshot_id=snapshot_id,
+                                                     taken_at=taken_at, status=status, services=services,
+                                                     metrics=metrics))
+    return snapshot_id
+
+
+def latest_snapshot(engine: Engine) -> dict[str, Any] | None:
+    with engine.connect() as conn:
+        row = conn.execute(select(health_snapshots).where(health_snapshots.c.tenant_id == SYSTEM_TENANT)
+                           .order_by(health_snapshots.c.taken_at.desc()).limit(1)).mappings().first()
+    return dict(row) if row else None
+
+
+def reap_stuck(engine: Engine, now: datetime, stuck_after: timedelta, max_attempts: int) -> dict[str, int]:
+    """Requests dispatched/processing for longer than `stuck_after` go back to pending with a reason,
+    or to failed once they have used `max_attempts`."""
+    cutoff = now - stuck_after
+    stuck = and_(pr.c.status.in_(("dispatched", "processing")), pr.c.updated_at < cutoff)
+    with engine.begin() as conn:
+        failed = conn.execute(update(pr).where(stuck, pr.c.attempts >= max_attempts).values(
+            status="failed", updated_at=now,
+            error=f"stuck for over {int(stuck_after.total_seconds() // 60)} min after {max_attempts} attempts",
+        )).rowcount
+        requeued = conn.execute(update(pr).where(stuck, pr.c.attempts < max_attempts).values(
+            status="pending", updated_at=now,
+            error=f"requeued: stuck for over {int(stuck_after.total_seconds() // 60)} min",
+        )).rowcount
+    return {"requeued": requeued, "failed": failed}
+
+
+def failed_requests(engine: Engine, tenant_id: str | None, since: datetime, reason_contains: str | None
+                    ) -> list[tuple[str, str]]:
+    query = select(pr.c.tenant_id, pr.c.call_id, pr.c.error).where(pr.c.status == "failed", pr.c.updated_at >= since)
+    if tenant_id:
+        query = query.where(pr.c.tenant_id == tenant_id)
+    with engine.connect() as conn:
+        rows = conn.execute(query.order_by(pr.c.tenant_id, pr.c.call_id)).all()
+    return [(r.tenant_id, r.call_id) for r in rows
+            if not reason_contains or reason_contains.lower() in (r.error or "").lower()]
+
+
+def requeue(engine: Engine, calls: list[tuple[str, str]], reason: str, now: datetime) -> int:
+    count = 0
+    with engine.begin() as conn:
+        for tenant_id, call_id in calls:
+            count += conn.execute(update(pr).where(pr.c.tenant_id == tenant_id, pr.c.call_id == call_id).values(
+                status="pending", error=reason, updated_at=now)).rowcount
+    return count
+
+
+def purge_expired(engine: Engine, tenant_id: str, retention_days: int, now: datetime) -> list[str | None]:
+    """Null the transcript, analysis text and recording of this tenant's calls older than its retention;
+    the call row, score and CRM ids stay as the audit trail. Returns the recording paths to delete."""
+    cutoff = now - timedelta(days=retention_days)
+    expired = and_(call_records.c.tenant_id == tenant_id, call_records.c.created_at < cutoff,
+                   call_records.c.purged_at.is_(None))
+    with engine.begin() as conn:
+        paths = conn.execute(select(call_records.c.recording_path).where(expired)).scalars().all()
+        conn.execute(update(call_records).where(expired).values(
+            transcript=None, recording_path=None, recording_url=None, raw_payload={}, purged_at=now))
+    return list(paths)
+
+
+def daily_summary(engine: Engine, start: datetime, end: datetime) -> list[dict[str, Any]]:
+    with engine.connect() as conn:
+        rows = conn.execute(
+            select(pr.c.tenant_id, pr.c.status, func.count().label("calls"))
+            .where(pr.c.created_at >= start, pr.c.created_at < end)
+            .group_by(pr.c.tenant_id, pr.c.status).order_by(pr.c.tenant_id, pr.c.status)).all()
+    summary: dict[str, dict[str, Any]] = {}
+    for row in rows:
+        summary.setdefault(row.tenant_id, {"tenant_id": row.tenant_id})[row.status] = row.calls
+    return list(summary.values())
