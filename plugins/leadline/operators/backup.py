@@ -78,8 +78,10 @@ class RestoreLatestBackupOperator(StoreOperator):
             destination.close()
             source.close()
         except sqlite3.DatabaseError as exc:
+            scratch.unlink(missing_ok=True)  # a failed setup leaves nothing for the teardown
             raise AirflowFailException(f"backup {latest.name} cannot be restored: {exc}") from exc
         if verdict != "ok":
+            scratch.unlink(missing_ok=True)
             raise AirflowFailException(f"backup {latest.name} failed the integrity check: {verdict}")
         return str(scratch)
 
