@@ -216,3 +216,29 @@ def test_pause_resume_and_reprocess(dagbag, store_conn, seeded_engine):
     with seeded_engine.connect() as conn:
         assert conn.execute(select(func.count()).select_from(processing_requests)
                             .where(processing_requests.c.status == "pending")).scalar() == 1
+
+
+def test_weekly_report_per_tenant(dagbag, store_conn, seeded_engine, tmp_path):
+    from airflow.models import DagRun
+
+    now = datetime.now(UTC)
+    record_calls(seeded_engine, [IncomingCall("acme", f"W{i}", None, None, None, 90, True, None, None, {})
+                                 for i in range(6)])
+    with seeded_engine.begin() as conn:
+        for i, (status, score) in enumerate([("completed", 95), ("completed", 72), ("completed", 30),
+                                             ("failed", None), ("completed", 55), ("completed", 81)]):
+            age = timedelta(days=2) if i < 4 else timedelta(days=9)  # four this week, two the week before
+            conn.execute(update(processing_requests).where(processing_requests.c.call_id == f"W{i}").values(
+                status=status, processing_time_ms=20_000, created_at=now - age,
+                error="fetch_recording: recording download failed: HTTP 404" if status == "failed" else None))
+            conn.execute(update(call_records).where(call_records.c.call_id == f"W{i}").values(
+                lead_score=score, created_at=now - age))
+    run = dagbag.get_dag("maintenance_weekly").test()
+    assert states(run) == {"weekly_reports": "success"}
+    end = DagRun.find(dag_id="maintenance_weekly")[-1].data_interval_end
+    report = tmp_path / "artifacts" / "acme" / "reports" / f"weekly-{end:%Y-%m-%d}.html"
+    html = report.read_text()
+    assert "<svg" in html and "fetch_recording (1)" in html
+    assert "<td>calls</td><td>4</td><td>2</td>" in html.replace("\n", "").replace("  ", "")
+    assert "+100.0 %" in html
+    assert (tmp_path / "artifacts" / "globex" / "reports").is_dir()

@@ -245,3 +245,70 @@ class ReprocessCallsOperator(StoreOperator):
                         datetime.now(UTC))
         self.log.info("reprocessing %s calls of tenant %s", count, self.tenant_id)
         return {"requeued": count}
+
+
+class WeeklyReportOperator(StoreOperator):
+    """Per tenant: the week's figures against the week before, rendered as an HTML report stored with the
+    tenant's artifacts and announced through the notifier (a summary and the report's location)."""
+
+    template_fields: Sequence[str] = ("storage_url",)
+
+    def __init__(self, *, storage_url: str | None = None, **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        self.storage_url = storage_url
+
+    def _week(self, tenant_id: str, start: datetime, end: datetime):
+        from sqlalchemy import select
+
+        from leadline.domain.weekly import week_figures
+        from leadline.store.schema import call_records, crm_sync_log, processing_requests
+
+        pr = processing_requests
+        with self.engine.connect() as conn:
+            requests = [dict(r) for r in conn.execute(
+                select(pr.c.status, pr.c.processing_time_ms, pr.c.error)
+                .where(pr.c.tenant_id == tenant_id, pr.c.created_at >= start, pr.c.created_at < end)).mappings()]
+            scores = conn.execute(select(call_records.c.lead_score).where(
+                call_records.c.tenant_id == tenant_id, call_records.c.created_at >= start,
+                call_records.c.created_at < end, call_records.c.lead_score.is_not(None))).scalars().all()
+            crm = conn.execute(select(crm_sync_log.c.status).where(
+                crm_sync_log.c.tenant_id == tenant_id, crm_sync_log.c.updated_at >= start,
+                crm_sync_log.c.updated_at < end)).scalars().all()
+        return week_figures(requests, list(scores), list(crm))
+
+    def execute(self, context) -> list[dict]:
+        import jinja2
+        from airflow.sdk import ObjectStoragePath
+
+        from leadline.config import default_storage_url
+        from leadline.domain.weekly import change
+        from leadline.notifier import AlertNotifier
+        from leadline.sql import SQL_DIR
+        from leadline.store.tenants import list_tenants
+
+        end = _interval_end(context)
+        start, previous_start = end - timedelta(days=7), end - timedelta(days=14)
+        template = jinja2.Environment(loader=jinja2.FileSystemLoader(SQL_DIR.parent / "templates"),
+                                      autoescape=True).get_template("weekly_report.html.j2")
+        base = (self.storage_url or default_storage_url()).rstrip("/")
+        with self.engine.connect() as conn:
+            tenants = list_tenants(conn)
+        reports = []
+        for tenant in tenants:
+            now, before = self._week(tenant.tenant_id, start, end), self._week(tenant.tenant_id, previous_start, start)
+            names = ["calls", "completed", "failed", "skipped", "processing_p95_s", "error_rate", "crm_sync_rate"]
+            rows = [(n, getattr(now, n), getattr(before, n), change(getattr(now, n), getattr(before, n)))
+                    for n in names]
+            html = template.render(tenant_id=tenant.tenant_id, week_end=f"{end:%Y-%m-%d}", rows=rows,
+                                   distribution=now.score_distribution,
+                                   max_bucket=max(now.score_distribution.values(), default=0),
+                                   failures=now.top_failure_reasons)
+            path = ObjectStoragePath(f"{base}/{tenant.tenant_id}/reports/weekly-{end:%Y-%m-%d}.html")
+            path.parent.mkdir(parents=True, exist_ok=True)
+            path.write_text(html)
+            AlertNotifier(tenant_id=tenant.tenant_id, dedupe_key=f"weekly_report:{end:%Y-%m-%d}", kind="report",
+                          severity="INFO", store_conn_id=self.store_conn_id,
+                          message=f"Weekly report for {tenant.tenant_id}: {now.calls} calls, error rate "
+                                  f"{now.error_rate}, CRM sync {now.crm_sync_rate}: {path}").send()
+            reports.append({"tenant_id": tenant.tenant_id, "calls": now.calls, "report": str(path)})
+        return reports
