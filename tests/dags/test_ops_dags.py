@@ -242,3 +242,11 @@ def test_weekly_report_per_tenant(dagbag, store_conn, seeded_engine, tmp_path):
     assert "<td>calls</td><td>4</td><td>2</td>" in html.replace("\n", "").replace("  ", "")
     assert "+100.0 %" in html
     assert (tmp_path / "artifacts" / "globex" / "reports").is_dir()
+
+
+def test_intake_health_carries_the_latest_slo_levels(dagbag, store_conn, seeded_engine, intake_client):
+    assert "slo" not in intake_client.get("/v1/health").json()
+    dagbag.get_dag("health_check").test()
+    report = intake_client.get("/v1/health").json()
+    assert report["status"] == "healthy" and report["slo"]["processing_queue"] == "green"
+    assert set(report["services"]) == {"database", "storage", "speech_api", "vertex_ai"}

@@ -113,3 +113,32 @@ def test_spanner_ddl_interleaves_per_call_tables_after_tenants():
         assert block.startswith(f"CREATE TABLE {table} (\n\ttenant_id STRING(64) NOT NULL")
         assert "INTERLEAVE IN PARENT tenants ON DELETE CASCADE" in block
     assert "JSON" in ddl and "STRING(MAX)" in ddl
+
+
+def test_claims_are_fair_across_tenants_and_never_double(tmp_path):
+    from leadline.store.processing import claim_pending
+
+    engine = create_store_engine(f"sqlite:///{tmp_path / 'store.db'}")
+    upgrade(engine)
+    noisy = [_call("noisy", f"N{i}") for i in range(40)]
+    quiet = [_call("quiet", f"Q{i}") for i in range(3)]
+    record_calls(engine, noisy)
+    record_calls(engine, quiet)
+    first = claim_pending(engine, limit=10, per_tenant=10)
+    assert sum(c.tenant_id == "quiet" for c in first) == 3  # the quiet tenant is not starved
+    assert [c.tenant_id for c in first[:6]] == ["noisy", "quiet"] * 3  # round-robin
+    second = claim_pending(engine, limit=100, per_tenant=100)
+    assert {c.call_id for c in first}.isdisjoint({c.call_id for c in second})
+    assert len(first) + len(second) == 43
+    assert claim_pending(engine, limit=10) == []
+    assert first[0].run_id == "call__noisy__N0"
+
+
+def test_migrations_match_the_schema(tmp_path):
+    from alembic.autogenerate import compare_metadata
+    from alembic.migration import MigrationContext
+
+    engine = create_store_engine(f"sqlite:///{tmp_path / 'store.db'}")
+    upgrade(engine)
+    with engine.connect() as conn:
+        assert compare_metadata(MigrationContext.configure(conn), metadata) == []

@@ -4,9 +4,11 @@ from __future__ import annotations
 
 import os
 import uuid
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 
 from sqlalchemy import Engine, text
+
+SNAPSHOT_FRESHNESS = timedelta(minutes=15)
 
 
 def _probe_database(engine: Engine) -> None:
@@ -78,8 +80,25 @@ class HealthChecker:
             status = "healthy"
         else:
             status = "degraded"
-        return {
+        report = {
             "status": status,
             "timestamp": datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ"),
             "services": services,
         }
+        if services["database"] == "healthy":
+            report.update(self._latest_slo())
+        return report
+
+    def _latest_slo(self) -> dict:
+        """The SLO levels from health_check's newest snapshot, when it is recent."""
+        from leadline.store.ops import latest_snapshot
+
+        snapshot = latest_snapshot(self._engine)
+        if snapshot is None:
+            return {}
+        taken_at = snapshot["taken_at"]
+        taken_at = taken_at.replace(tzinfo=UTC) if taken_at.tzinfo is None else taken_at
+        if datetime.now(UTC) - taken_at > SNAPSHOT_FRESHNESS:
+            return {}
+        return {"slo": {name: m["level"] for name, m in snapshot["metrics"].items()},
+                "slo_checked_at": taken_at.strftime("%Y-%m-%dT%H:%M:%SZ")}

@@ -56,7 +56,7 @@ def claim_pending(engine: Engine, limit: int, per_tenant: int | None = None) -> 
             rows = conn.execute(
                 select(processing_requests.c.call_id, processing_requests.c.request_id)
                 .where(processing_requests.c.tenant_id == tenant_id, processing_requests.c.status == "pending")
-                .order_by(processing_requests.c.created_at, processing_requests.c.request_id)
+                .order_by(processing_requests.c.created_at, processing_requests.c.call_id)
                 .limit(per_tenant)
             ).all()
             queues.append([ClaimedCall(tenant_id, r.call_id, r.request_id) for r in rows])
