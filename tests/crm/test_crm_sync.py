@@ -177,3 +177,28 @@ def test_backfill_dag_batches_and_is_idempotent(crm_sandbox, seeded_engine, dagb
     assert len(journal(crm_sandbox, "salesforce")) == 2
     dagbag.get_dag("crm_backfill").test(run_conf=conf)  # nothing left to sync: no API calls
     assert len(journal(crm_sandbox, "hubspot")) == 13 and len(journal(crm_sandbox, "salesforce")) == 2
+
+
+def test_recording_fetched_through_the_callrail_api_when_the_webhook_has_no_url(
+        crm_sandbox, seeded_engine, dagbag, store_conn, monkeypatch):
+    import json
+
+    import httpx
+
+    from leadline.sandbox.app import DEFAULT_TOKENS
+    from leadline.store.processing import get_request
+    from leadline.store.schema import tenants
+    from tests.conftest import FIXTURES
+
+    monkeypatch.setenv("AIRFLOW_CONN_CALLRAIL_ACME", json.dumps({
+        "conn_type": "callrail", "password": DEFAULT_TOKENS["callrail"], "extra": {"host": crm_sandbox.http_url}}))
+    with seeded_engine.begin() as conn:
+        conn.execute(tenants.update().where(tenants.c.tenant_id == "acme").values(
+            config={"callrail_account_id": "ACC1", "callrail_conn_id": "callrail_acme"}))
+    httpx.put(f"{crm_sandbox.http_url}/_sandbox/recordings/CALAPI1",
+              content=(FIXTURES / "hot_lead.wav").read_bytes()).raise_for_status()
+    record_calls(seeded_engine, [IncomingCall("acme", "CALAPI1", "CALAPI1", None, None, 71, True, None, None, {})])
+    run = dagbag.get_dag("call_processing").test(run_conf={"tenant_id": "acme", "call_id": "CALAPI1"})
+    assert {ti.task_id: ti.state for ti in run.get_task_instances()}["fetch_recording"] == "success"
+    assert get_request(seeded_engine, "acme", "CALAPI1")["status"] == "completed"
+    assert any(e["path"] == "/v3/a/ACC1/calls/CALAPI1/recording.json" for e in journal(crm_sandbox, "callrail"))

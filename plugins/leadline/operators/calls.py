@@ -37,10 +37,9 @@ class FetchRecordingOperator(CallOperator):
         if target.exists() and not self.forced:
             wav = target.read_bytes()
         else:
-            if not call["recording_url"]:
-                raise AirflowFailException("call has no recording_url")
+            url = call["recording_url"] or self._recording_url_from_callrail(call)
             try:
-                wav = audio.to_wav16k(audio.download(call["recording_url"]))
+                wav = audio.to_wav16k(audio.download(url))
             except audio.UnsupportedAudio as exc:
                 raise AirflowFailException(str(exc)) from exc
             target.parent.mkdir(parents=True, exist_ok=True)
@@ -49,6 +48,20 @@ class FetchRecordingOperator(CallOperator):
         seconds = round(audio.duration_s(wav), 2)
         self.log.info("call %s attempt %s: recording stored (%.1f s of audio)", self.call_id, attempt, seconds)
         return {"recording_path": str(target), "audio_seconds": seconds, "attempt": attempt}
+
+
+    def _recording_url_from_callrail(self, call: dict) -> str:
+        """No URL in the webhook: ask the CallRail API (tenant config `callrail_account_id`)."""
+        from airflow.sdk.exceptions import AirflowFailException
+
+        from leadline.hooks.callrail import CallRailHook
+
+        config = self.load_tenant().config or {}
+        account_id = config.get("callrail_account_id")
+        if not account_id:
+            raise AirflowFailException("call has no recording_url and the tenant has no callrail_account_id")
+        hook = CallRailHook(config.get("callrail_conn_id", CallRailHook.default_conn_name))
+        return hook.recording_url(account_id, call["resource_id"] or call["call_id"])
 
 
 class TranscribeOperator(CallOperator):
