@@ -53,6 +53,20 @@ CREATE TABLE tenants (
 	updated_at TIMESTAMP NOT NULL
 ) PRIMARY KEY (tenant_id);
 
+CREATE TABLE account_recommendations (
+	tenant_id STRING(64) NOT NULL,
+	score_date STRING(10) NOT NULL,
+	account_id STRING(32) NOT NULL,
+	priority_score FLOAT64 NOT NULL,
+	budget_likelihood FLOAT64 NOT NULL,
+	engagement_score FLOAT64 NOT NULL,
+	recommended_action STRING(255) NOT NULL,
+	created_at TIMESTAMP NOT NULL
+) PRIMARY KEY (tenant_id, score_date, account_id),
+INTERLEAVE IN PARENT tenants ON DELETE CASCADE;
+
+CREATE INDEX ix_account_recommendations_priority ON account_recommendations (tenant_id, score_date, priority_score);
+
 CREATE TABLE call_records (
 	tenant_id STRING(64) NOT NULL,
 	call_id STRING(128) NOT NULL,
@@ -120,6 +134,27 @@ INTERLEAVE IN PARENT tenants ON DELETE CASCADE;
 
 CREATE INDEX ix_crm_sync_log_updated ON crm_sync_log (tenant_id, crm_type, updated_at);
 
+CREATE TABLE entity_matches (
+	tenant_id STRING(64) NOT NULL,
+	source_type STRING(16) NOT NULL,
+	source_id STRING(128) NOT NULL,
+	contact_id STRING(32),
+	account_id STRING(32),
+	method STRING(16) NOT NULL,
+	confidence FLOAT64 NOT NULL,
+	matched_at TIMESTAMP NOT NULL
+) PRIMARY KEY (tenant_id, source_type, source_id),
+INTERLEAVE IN PARENT tenants ON DELETE CASCADE;
+
+CREATE TABLE manual_mappings (
+	tenant_id STRING(64) NOT NULL,
+	identity STRING(320) NOT NULL,
+	contact_id STRING(32) NOT NULL,
+	created_by STRING(120) NOT NULL,
+	created_at TIMESTAMP NOT NULL
+) PRIMARY KEY (tenant_id, identity),
+INTERLEAVE IN PARENT tenants ON DELETE CASCADE;
+
 CREATE TABLE processing_requests (
 	tenant_id STRING(64) NOT NULL,
 	request_id STRING(36) NOT NULL,
@@ -136,3 +171,50 @@ INTERLEAVE IN PARENT tenants ON DELETE CASCADE;
 CREATE UNIQUE INDEX ix_processing_requests_call ON processing_requests (tenant_id, call_id);
 
 CREATE INDEX ix_processing_requests_status ON processing_requests (tenant_id, status, created_at);
+
+CREATE TABLE sf_accounts (
+	tenant_id STRING(64) NOT NULL,
+	account_id STRING(32) NOT NULL,
+	name STRING(255),
+	website STRING(255),
+	domain STRING(255),
+	industry STRING(120),
+	system_modstamp TIMESTAMP NOT NULL,
+	synced_at TIMESTAMP NOT NULL
+) PRIMARY KEY (tenant_id, account_id),
+INTERLEAVE IN PARENT tenants ON DELETE CASCADE;
+
+CREATE INDEX ix_sf_accounts_domain ON sf_accounts (tenant_id, domain);
+
+CREATE TABLE sf_contacts (
+	tenant_id STRING(64) NOT NULL,
+	contact_id STRING(32) NOT NULL,
+	account_id STRING(32),
+	first_name STRING(120),
+	last_name STRING(120),
+	email STRING(320),
+	phone STRING(40),
+	email_normalized STRING(320),
+	phone_e164 STRING(20),
+	system_modstamp TIMESTAMP NOT NULL,
+	synced_at TIMESTAMP NOT NULL
+) PRIMARY KEY (tenant_id, contact_id),
+INTERLEAVE IN PARENT tenants ON DELETE CASCADE;
+
+CREATE INDEX ix_sf_contacts_email ON sf_contacts (tenant_id, email_normalized);
+
+CREATE INDEX ix_sf_contacts_phone ON sf_contacts (tenant_id, phone_e164);
+
+CREATE TABLE sf_opportunities (
+	tenant_id STRING(64) NOT NULL,
+	opportunity_id STRING(32) NOT NULL,
+	account_id STRING(32),
+	name STRING(255),
+	stage_name STRING(80),
+	amount FLOAT64,
+	is_closed BOOL,
+	close_date TIMESTAMP,
+	system_modstamp TIMESTAMP NOT NULL,
+	synced_at TIMESTAMP NOT NULL
+) PRIMARY KEY (tenant_id, opportunity_id),
+INTERLEAVE IN PARENT tenants ON DELETE CASCADE;

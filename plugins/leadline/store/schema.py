@@ -189,3 +189,96 @@ etl_runs = Table(
     Column("error_message", Text),
     Index("ix_etl_runs_source", "tenant_id", "source_system", "started_at"),
 )
+
+
+# Sales intelligence (runbook 004): CRM mirrors, identity resolution, account recommendations.
+
+sf_accounts = Table(
+    "sf_accounts",
+    metadata,
+    Column("tenant_id", String(64), primary_key=True),
+    Column("account_id", String(32), primary_key=True),
+    Column("name", String(255)),
+    Column("website", String(255)),
+    Column("domain", String(255)),
+    Column("industry", String(120)),
+    _ts("system_modstamp"),
+    _ts("synced_at"),
+    Index("ix_sf_accounts_domain", "tenant_id", "domain"),
+    **_interleaved(),
+)
+
+sf_contacts = Table(
+    "sf_contacts",
+    metadata,
+    Column("tenant_id", String(64), primary_key=True),
+    Column("contact_id", String(32), primary_key=True),
+    Column("account_id", String(32)),
+    Column("first_name", String(120)),
+    Column("last_name", String(120)),
+    Column("email", String(320)),
+    Column("phone", String(40)),
+    Column("email_normalized", String(320)),
+    Column("phone_e164", String(20)),
+    _ts("system_modstamp"),
+    _ts("synced_at"),
+    Index("ix_sf_contacts_email", "tenant_id", "email_normalized"),
+    Index("ix_sf_contacts_phone", "tenant_id", "phone_e164"),
+    **_interleaved(),
+)
+
+sf_opportunities = Table(
+    "sf_opportunities",
+    metadata,
+    Column("tenant_id", String(64), primary_key=True),
+    Column("opportunity_id", String(32), primary_key=True),
+    Column("account_id", String(32)),
+    Column("name", String(255)),
+    Column("stage_name", String(80)),
+    Column("amount", Float),
+    Column("is_closed", Boolean),
+    _ts("close_date", nullable=True),
+    _ts("system_modstamp"),
+    _ts("synced_at"),
+    **_interleaved(),
+)
+
+manual_mappings = Table(
+    "manual_mappings",
+    metadata,
+    Column("tenant_id", String(64), primary_key=True),
+    Column("identity", String(320), primary_key=True),  # a normalised email or an E.164 phone
+    Column("contact_id", String(32), nullable=False),
+    Column("created_by", String(120), nullable=False),
+    _ts("created_at"),
+    **_interleaved(),
+)
+
+entity_matches = Table(
+    "entity_matches",
+    metadata,
+    Column("tenant_id", String(64), primary_key=True),
+    Column("source_type", String(16), primary_key=True),
+    Column("source_id", String(128), primary_key=True),
+    Column("contact_id", String(32)),
+    Column("account_id", String(32)),
+    Column("method", String(16), nullable=False),
+    Column("confidence", Float, nullable=False),
+    _ts("matched_at"),
+    **_interleaved(),
+)
+
+account_recommendations = Table(
+    "account_recommendations",
+    metadata,
+    Column("tenant_id", String(64), primary_key=True),
+    Column("score_date", String(10), primary_key=True),
+    Column("account_id", String(32), primary_key=True),
+    Column("priority_score", Float, nullable=False),
+    Column("budget_likelihood", Float, nullable=False),
+    Column("engagement_score", Float, nullable=False),
+    Column("recommended_action", String(255), nullable=False),
+    _ts("created_at"),
+    Index("ix_account_recommendations_priority", "tenant_id", "score_date", "priority_score"),
+    **_interleaved(),
+)
