@@ -209,10 +209,21 @@ def _soql_value(raw: str) -> Any:
     return raw
 
 
+def _as_datetime(value: Any) -> datetime | None:
+    try:
+        return datetime.fromisoformat(str(value))
+    except ValueError:
+        return None
+
+
 def _compare(left: Any, op: str, right: Any) -> bool:
     if left is None or right is None:
         return (left == right) if op == "=" else (left != right) if op == "!=" else False
-    left, right = str(left), str(right)
+    left_dt, right_dt = _as_datetime(left), _as_datetime(right)
+    if left_dt is not None and right_dt is not None and left_dt.tzinfo and right_dt.tzinfo:
+        left, right = left_dt, right_dt  # SOQL datetime literals compare as instants
+    else:
+        left, right = str(left), str(right)
     return {"=": left == right, "!=": left != right, ">": left > right, "<": left < right,
             ">=": left >= right, "<=": left <= right}[op]
 
@@ -427,6 +438,14 @@ def control_router(state: SandboxState) -> APIRouter:
     async def hubspot_contacts():
         with state.lock:
             return [{"id": cid, **rec} for cid, rec in state.hubspot_contacts.items()]
+
+    @router.post("/salesforce/{sobject}")
+    async def seed_salesforce(sobject: str, records: list[dict]):
+        with state.lock:
+            table = state.salesforce.setdefault(sobject, {})
+            for record in records:
+                table[record["Id"]] = dict(record)
+        return {"seeded": len(records)}
 
     @router.get("/salesforce/{sobject}")
     async def salesforce_records(sobject: str):
