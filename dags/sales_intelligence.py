@@ -7,6 +7,7 @@ account_scoring (daily 08:00): one row per account and day in account_recommenda
 from datetime import UTC, datetime, timedelta
 
 from airflow.sdk import DAG, Asset
+from airflow.timetables.interval import CronDataIntervalTimetable
 
 from leadline.operators.intelligence import (
     AccountScoringOperator,
@@ -15,17 +16,19 @@ from leadline.operators.intelligence import (
     SyncSalesforceOperator,
 )
 
+# Real hourly data intervals ([10:00, 11:00)), not trigger-style points in time: each sync reads its interval.
+HOURLY_INTERVALS = CronDataIntervalTimetable("0 * * * *", timezone="UTC")
 SALESFORCE_MIRROR = Asset("leadline://store/sf_contacts")
 START = datetime(2026, 1, 1, tzinfo=UTC)
 DEFAULT_ARGS = {"owner": "leadline", "retries": 3, "retry_exponential_backoff": 2.0,
                 "max_retry_delay": timedelta(minutes=15)}
 TAGS = ["leadline", "sales-intelligence"]
 
-with DAG(dag_id="sync_salesforce", schedule="@hourly", start_date=START, catchup=False, max_active_runs=1,
+with DAG(dag_id="sync_salesforce", schedule=HOURLY_INTERVALS, start_date=START, catchup=False, max_active_runs=1,
          tags=TAGS, default_args=DEFAULT_ARGS, description="Salesforce accounts, contacts, opportunities"):
     SyncSalesforceOperator(task_id="sync_salesforce", outlets=[SALESFORCE_MIRROR], pool="crm_api")
 
-with DAG(dag_id="sync_callrail", schedule="@hourly", start_date=START, catchup=False, max_active_runs=1,
+with DAG(dag_id="sync_callrail", schedule=HOURLY_INTERVALS, start_date=START, catchup=False, max_active_runs=1,
          tags=TAGS, default_args=DEFAULT_ARGS, description="Recover calls the webhook missed"):
     SyncCallRailOperator(task_id="reconcile_calls")
 

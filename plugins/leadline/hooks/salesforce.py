@@ -75,3 +75,8 @@ class LeadlineSalesforceHook(SalesforceHook):
         if not isinstance(results, list) or len(results) != len(leads):
             raise CrmError("salesforce: composite response does not match the request", attempts, True)
         return results, attempts
+
+    def query_all(self, soql: str) -> list[dict]:
+        """Every record of a SOQL query (following nextRecordsUrl), with the same retries as writes."""
+        result, _ = self.policy.call(lambda: self.get_conn().query_all(soql), classify, "salesforce")
+        return result["records"]

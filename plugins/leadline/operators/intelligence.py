@@ -71,8 +71,8 @@ class SyncSalesforceOperator(StoreOperator):
             if connection_id is None:
                 continue
             with etl_run(self.engine, tenant.tenant_id, "salesforce", context["run_id"]) as run:
-                sf = LeadlineSalesforceHook(connection_id).get_conn()
-                fetched = {name: sf.query_all(soql + window)["records"] for name, soql in SOQL.items()}
+                salesforce = LeadlineSalesforceHook(connection_id)
+                fetched = {name: salesforce.query_all(soql + window) for name, soql in SOQL.items()}
                 _replace_rows(self.engine, sf_accounts, tenant.tenant_id, "account_id", [{
                     "account_id": r["Id"], "name": r.get("Name"), "website": r.get("Website"),
                     "domain": _domain(r.get("Website")), "industry": r.get("Industry"),

@@ -1,0 +1,128 @@
+"""Sales-intelligence DAGs for real (dag.test) against the sandbox."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+
+import httpx
+from sqlalchemy import select
+
+from leadline.store.intake import IncomingCall, record_calls
+from leadline.store.schema import (
+    account_recommendations,
+    entity_matches,
+    etl_runs,
+    manual_mappings,
+    processing_requests,
+    sf_accounts,
+    sf_contacts,
+    sf_opportunities,
+)
+from tests.crm.conftest import configure_tenant_crms, set_faults
+
+DAY = datetime(2026, 11, 20, tzinfo=UTC)
+
+
+def sf_time(moment: datetime) -> str:
+    return moment.strftime("%Y-%m-%dT%H:%M:%S.000+0000")
+
+
+def seed_salesforce(sandbox) -> None:
+    records = {
+        "Account": [{"Id": f"001A{d}", "Name": f"Acme {d}", "Website": f"https://www.acme{d}.io", "Industry": "Roofing",
+                     "SystemModstamp": sf_time(DAY + timedelta(days=d, hours=3))} for d in range(3)],
+        "Contact": [{"Id": f"003C{d}", "AccountId": f"001A{d}", "FirstName": "Jane", "LastName": f"Doe{d}",
+                     "Email": f"jane{d}@acme{d}.io", "Phone": f"555201334{d}",
+                     "SystemModstamp": sf_time(DAY + timedelta(days=d, hours=4))} for d in range(3)],
+        "Opportunity": [{"Id": f"006O{d}", "AccountId": f"001A{d}", "Name": "Roof", "StageName": "Proposal",
+                         "Amount": 25000.0, "IsClosed": False, "CloseDate": "2026-12-31",
+                         "SystemModstamp": sf_time(DAY + timedelta(days=d, hours=5))} for d in range(3)],
+    }
+    for sobject, rows in records.items():
+        httpx.post(f"{sandbox.http_url}/_sandbox/salesforce/{sobject}", json=rows).raise_for_status()
+
+
+def sync_hour(dagbag, days: int, hour: int):
+    """Run sync_salesforce by hand over [hour, hour + 1) of DAY + days (a manual run's interval ends at
+    its logical date)."""
+    run = dagbag.get_dag("sync_salesforce").test(logical_date=DAY + timedelta(days=days, hours=hour + 1))
+    assert run.data_interval_start == DAY + timedelta(days=days, hours=hour)
+    return run
+
+
+def table_rows(engine, table) -> list:
+    with engine.connect() as conn:
+        return sorted(tuple(r) for r in conn.execute(select(table)).all())
+
+
+def test_incremental_sync_and_repeatable_backfill(crm_sandbox, seeded_engine, dagbag, store_conn):
+    configure_tenant_crms(seeded_engine)
+    seed_salesforce(crm_sandbox)
+    run = sync_hour(dagbag, 0, 3)
+    assert {ti.state for ti in run.get_task_instances()} == {"success"}
+    assert [r[1] for r in table_rows(seeded_engine, sf_accounts)] == ["001A0"]
+    assert table_rows(seeded_engine, sf_contacts) == []  # changed at 04:00: the next interval's
+    with seeded_engine.connect() as conn:
+        [etl] = conn.execute(select(etl_runs)).mappings().all()
+    assert (etl["source_system"], etl["status"], etl["rows_processed"]) == ("salesforce", "success", 1)
+
+    def backfill_three_days():
+        for d in range(3):
+            for hour in (3, 4, 5):
+                sync_hour(dagbag, d, hour)
+        return [table_rows(seeded_engine, t) for t in (sf_accounts, sf_contacts, sf_opportunities)]
+
+    first = backfill_three_days()
+    assert [len(t) for t in first] == [3, 3, 3]
+    assert backfill_three_days() == first
+
+
+def test_failed_source_is_recorded_and_the_retry_succeeds(crm_sandbox, seeded_engine, dagbag, store_conn):
+    configure_tenant_crms(seeded_engine)
+    seed_salesforce(crm_sandbox)
+    set_faults(crm_sandbox, "salesforce", down=True)
+    failed = sync_hour(dagbag, 0, 3)
+    assert {ti.state for ti in failed.get_task_instances()} == {"failed"}
+    with seeded_engine.connect() as conn:
+        rows = conn.execute(select(etl_runs)).mappings().all()
+    assert [(r["status"], r["error_message"]) for r in rows] == [("failed", "CrmError: salesforce: HTTP 503")]
+    set_faults(crm_sandbox, "salesforce")
+    assert {ti.state for ti in sync_hour(dagbag, 0, 3).get_task_instances()} == {"success"}
+    with seeded_engine.connect() as conn:
+        assert sorted(conn.execute(select(etl_runs.c.status)).scalars().all()) == ["failed", "success"]
+
+
+def test_resolution_with_manual_override_then_scoring(crm_sandbox, seeded_engine, dagbag, store_conn):
+    from leadline.store.schema import call_records
+
+    configure_tenant_crms(seeded_engine)
+    seed_salesforce(crm_sandbox)
+    for d in range(3):
+        for hour in (3, 4, 5):
+            sync_hour(dagbag, d, hour)
+    record_calls(seeded_engine, [IncomingCall("acme", f"K{i}", None, None, None, 120, True, None, None, {})
+                                 for i in range(3)])
+    with seeded_engine.begin() as conn:
+        for i, (email, score) in enumerate([("JANE0@acme0.io", 90), ("jane1@acme1.io", 70), ("who@else.org", 40)]):
+            conn.execute(call_records.update().where(call_records.c.call_id == f"K{i}").values(
+                customer_email=email, lead_score=score, created_at=DAY + timedelta(days=2)))
+        conn.execute(processing_requests.update().values(status="completed"))
+        conn.execute(manual_mappings.insert().values(tenant_id="acme", identity="jane1@acme1.io", contact_id="003C2",
+                                                     created_by="ops", created_at=DAY))
+    run = dagbag.get_dag("entity_resolution").test()
+    assert {ti.state for ti in run.get_task_instances()} == {"success"}
+    with seeded_engine.connect() as conn:
+        matches = {r.source_id: (r.contact_id, r.account_id, r.method)
+                   for r in conn.execute(select(entity_matches)).all()}
+        unmatched = conn.exec_driver_sql("SELECT email, calls FROM v_unmatched_emails").all()
+    assert matches == {"K0": ("003C0", "001A0", "email"), "K1": ("003C2", "001A2", "manual")}
+    assert [tuple(r) for r in unmatched] == [("who@else.org", 1)]
+
+    scoring = dagbag.get_dag("account_scoring")
+    scoring.test(logical_date=DAY + timedelta(days=3))
+    scoring.test(logical_date=DAY + timedelta(days=3))  # a rerun replaces the day's rows
+    with seeded_engine.connect() as conn:
+        recs = {r.account_id: r for r in conn.execute(select(account_recommendations)).all()}
+    assert len(recs) == 3 and len({r.score_date for r in recs.values()}) == 1
+    assert recs["001A0"].budget_likelihood == round(0.6 * 0.5 + 0.4 * 0.9, 3)
+    assert recs["001A1"].engagement_score == 0.0 and recs["001A1"].budget_likelihood == 0.3
