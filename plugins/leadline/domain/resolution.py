@@ -83,29 +83,20 @@ def resolve(participants: pd.DataFrame, contacts: pd.DataFrame, manual: pd.DataF
 
 def _fuzzy(people: pd.DataFrame, crm: pd.DataFrame) -> pd.DataFrame:
     """Best name match per person among contacts of the same company domain (free-mail domains excluded:
-    a shared gmail.com says nothing about the company)."""
+    a shared gmail.com says nothing about the company). Candidate pairs come from one join on the domain
+    and are scored in one element-wise rapidfuzz call."""
     from rapidfuzz import fuzz, process
 
+    free_mail = GMAIL_DOMAINS | {"outlook.com", "yahoo.com", "hotmail.com", "icloud.com", "aol.com"}
     candidates = people.dropna(subset=["name", "domain"])
-    candidates = candidates[~candidates["domain"].isin(GMAIL_DOMAINS | {"outlook.com", "yahoo.com", "hotmail.com"})]
-    pool = crm.dropna(subset=["name", "domain"])
-    pool = pool[pool["domain"].isin(set(candidates["domain"]))]
-    rows = []
-    for domain, group in candidates.groupby("domain", sort=False):
-        block = pool[pool["domain"] == domain]
-        if block.empty:
-            continue
-        scores = process.cdist(group["name"].str.lower().tolist(), block["name"].str.lower().tolist(),
-                               scorer=fuzz.token_sort_ratio, workers=1)
-        best = scores.argmax(axis=1)
-        best_score = scores.max(axis=1)
-        keep = best_score >= FUZZY_MIN_SCORE
-        if keep.any():
-            chosen = block.iloc[best[keep]]
-            rows.append(pd.DataFrame({
-                "source_id": group["source_id"].to_numpy()[keep], "contact_id": chosen["contact_id"].to_numpy(),
-                "account_id": chosen["account_id"].to_numpy(),
-                "confidence": (best_score[keep] / 100 * FUZZY_CONFIDENCE_SCALE).round(3)}))
-    if not rows:
+    candidates = candidates[~candidates["domain"].isin(free_mail)][["source_id", "name", "domain"]]
+    pool = crm.dropna(subset=["name", "domain"])[["contact_id", "account_id", "name", "domain"]]
+    pairs = candidates.merge(pool, on="domain", suffixes=("", "_crm"))
+    if pairs.empty:
         return pd.DataFrame(columns=MATCH_COLUMNS)
-    return pd.concat(rows, ignore_index=True).assign(method="fuzzy")[MATCH_COLUMNS].drop_duplicates("source_id")
+    pairs["score"] = process.cpdist(pairs["name"].str.lower().tolist(), pairs["name_crm"].str.lower().tolist(),
+                                    scorer=fuzz.token_sort_ratio, workers=1)
+    best = pairs.loc[pairs.groupby("source_id")["score"].idxmax()]
+    best = best[best["score"] >= FUZZY_MIN_SCORE]
+    return best.assign(method="fuzzy", confidence=(best["score"] / 100 * FUZZY_CONFIDENCE_SCALE).round(3))[
+        MATCH_COLUMNS]
