@@ -1,11 +1,13 @@
 """Daily maintenance (operations runbook, daily checklist): reap stuck requests, retry recent failures,
-data completeness, retention purge per tenant, and the daily summary. Each task works on its run's data
+data completeness, retention purge per tenant, the sales-intelligence checks (runbook 004), and the daily
+summary. Each task works on its run's data
 interval, so backfills of past days are repeatable."""
 
 from datetime import UTC, datetime, timedelta
 
 from airflow.sdk import DAG, Param
 
+from leadline.operators.intelligence import SalesIntelligenceChecksOperator
 from leadline.operators.ops import (
     DailySummaryOperator,
     DataCompletenessOperator,
@@ -42,5 +44,6 @@ with DAG(
                                         dry_run="{{ params.retry_dry_run }}")
     completeness = DataCompletenessOperator(task_id="data_completeness")
     purge = RetentionPurgeOperator(task_id="retention_purge")
+    intelligence = SalesIntelligenceChecksOperator(task_id="sales_intelligence_checks")
     summary = DailySummaryOperator(task_id="daily_summary")
-    reap >> retry >> [completeness, purge] >> summary
+    reap >> retry >> [completeness, purge, intelligence] >> summary

@@ -126,3 +126,93 @@ def test_resolution_with_manual_override_then_scoring(crm_sandbox, seeded_engine
     assert len(recs) == 3 and len({r.score_date for r in recs.values()}) == 1
     assert recs["001A0"].budget_likelihood == round(0.6 * 0.5 + 0.4 * 0.9, 3)
     assert recs["001A1"].engagement_score == 0.0 and recs["001A1"].budget_likelihood == 0.3
+
+
+def gmail_message(message_id: str, sent: datetime, sender: str, to: str, subject: str, body: str) -> dict:
+    import base64
+
+    return {"id": message_id, "threadId": f"T{message_id}", "internalDate": str(int(sent.timestamp() * 1000)),
+            "snippet": body[:40], "payload": {"mimeType": "text/plain", "headers": [
+                {"name": "From", "value": sender}, {"name": "To", "value": to}, {"name": "Subject", "value": subject}],
+                "body": {"data": base64.urlsafe_b64encode(body.encode()).decode().rstrip("=")}}}
+
+
+def interval_run(dagbag, dag_id: str, days: int, hour: int):
+    run = dagbag.get_dag(dag_id).test(logical_date=DAY + timedelta(days=days, hours=hour + 1))
+    assert {ti.state for ti in run.get_task_instances()} == {"success"}, dag_id
+    return run
+
+
+def test_gmail_dialpad_hubspot_syncs_then_resolution_embeddings_and_checks(
+        crm_sandbox, seeded_engine, dagbag, store_conn, monkeypatch):
+    import json
+
+    from leadline.sandbox.app import DEFAULT_TOKENS
+    from leadline.store.schema import (
+        alerts,
+        call_records,
+        dialpad_calls,
+        gmail_messages,
+        gmail_participants,
+        hubspot_contacts,
+        tenants,
+    )
+
+    configure_tenant_crms(seeded_engine)
+    seed_salesforce(crm_sandbox)
+    for name, token in (("GMAIL", "gmail"), ("DIALPAD", "dialpad")):
+        monkeypatch.setenv(f"AIRFLOW_CONN_{name}_ACME", json.dumps({
+            "conn_type": token, "password": DEFAULT_TOKENS[token], "extra": {"host": crm_sandbox.http_url}}))
+    with seeded_engine.begin() as conn:
+        conn.execute(tenants.update().where(tenants.c.tenant_id == "acme").values(config={
+            "gmail_mailboxes": ["rep@acme.io"], "gmail_conn_id": "gmail_acme", "dialpad_conn_id": "dialpad_acme"}))
+    at = DAY + timedelta(hours=3, minutes=10)
+    httpx.post(f"{crm_sandbox.http_url}/_sandbox/gmail/rep@acme.io/messages", json=[
+        gmail_message("M1", at, "Jane Doe <JANE0@acme0.io>", "rep@acme.io", "Roof quote", "Please send the quote"),
+        gmail_message("M2", at + timedelta(hours=1), "x@other.org", "rep@acme.io", "Later", "next hour"),
+    ]).raise_for_status()
+    httpx.post(f"{crm_sandbox.http_url}/_sandbox/dialpad/calls", json=[
+        {"call_id": 77, "date_started": int(at.timestamp() * 1000), "duration": 125000,
+         "contact": {"phone": "+15552013341", "name": "Jane Doe1"}, "transcription_text": "need a new roof"}]
+    ).raise_for_status()
+    from leadline.domain.crm import Lead
+    from leadline.hooks.hubspot import HubSpotHook
+
+    HubSpotHook("hubspot_acme").upsert_lead(Lead("acme", "HSX", "Ann Lee", None, "ann@acme2.io", 50, ""))
+
+    for d, hour in ((0, 3), (0, 4), (0, 5), (1, 3), (1, 4), (1, 5), (2, 3), (2, 4), (2, 5)):
+        interval_run(dagbag, "sync_salesforce", d, hour)
+    interval_run(dagbag, "sync_gmail", 0, 3)
+    interval_run(dagbag, "sync_dialpad", 0, 3)
+    now_hour = datetime.now(UTC).replace(minute=0, second=0, microsecond=0)
+    dagbag.get_dag("sync_hubspot").test(logical_date=now_hour + timedelta(hours=1))
+    with seeded_engine.connect() as conn:
+        assert conn.execute(select(gmail_messages.c.message_id)).scalars().all() == ["M1"]  # only its interval
+        assert sorted(conn.execute(select(gmail_participants.c.email, gmail_participants.c.role)).all()) == [
+            ("jane0@acme0.io", "from"), ("rep@acme.io", "to")]
+        [dialpad] = conn.execute(select(dialpad_calls)).mappings().all()
+        assert (dialpad["call_id"], dialpad["duration_s"], dialpad["transcript"]) == ("77", 125, "need a new roof")
+        assert conn.execute(select(hubspot_contacts.c.email)).scalars().all() == ["ann@acme2.io"]
+
+    record_calls(seeded_engine, [IncomingCall("acme", "K9", None, None, None, 120, True, None, None, {})])
+    with seeded_engine.begin() as conn:
+        conn.execute(call_records.update().values(customer_email="ann@acme2.io", transcript="roof quote please"))
+    dagbag.get_dag("entity_resolution").test()
+    with seeded_engine.connect() as conn:
+        matched = dict(conn.execute(select(gmail_participants.c.email, gmail_participants.c.sf_contact_id)).all())
+        call_match = conn.execute(select(entity_matches.c.contact_id, entity_matches.c.method)
+                                  .where(entity_matches.c.source_id == "K9")).one()
+    assert matched == {"jane0@acme0.io": "003C0", "rep@acme.io": None}
+    assert tuple(call_match)[1] == "email" and tuple(call_match)[0].startswith("hs:")  # a HubSpot contact
+
+    run = dagbag.get_dag("embeddings").test(run_conf={"limit": 1})
+    assert {ti.state for ti in run.get_task_instances()} == {"success"}
+    with seeded_engine.connect() as conn:
+        [embedding] = conn.execute(select(gmail_messages.c.embedding)).scalars().all()
+        assert len(embedding) == 256 and abs(sum(v * v for v in embedding) - 1) < 1e-3
+        assert conn.execute(select(call_records.c.transcript_embedding)).scalar() is not None
+
+    dagbag.get_dag("maintenance_daily").test(logical_date=DAY + timedelta(days=4))
+    with seeded_engine.connect() as conn:
+        messages = conn.execute(select(alerts.c.message).where(alerts.c.kind == "data_quality")).scalars().all()
+    assert any(m.startswith("gmail_messages is") for m in messages)  # days old by then: stale

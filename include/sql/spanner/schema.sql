@@ -90,7 +90,8 @@ CREATE TABLE call_records (
 	raw_payload JSON NOT NULL,
 	created_at TIMESTAMP NOT NULL,
 	updated_at TIMESTAMP NOT NULL,
-	purged_at TIMESTAMP
+	purged_at TIMESTAMP,
+	transcript_embedding JSON
 ) PRIMARY KEY (tenant_id, call_id),
 INTERLEAVE IN PARENT tenants ON DELETE CASCADE;
 
@@ -134,6 +135,20 @@ INTERLEAVE IN PARENT tenants ON DELETE CASCADE;
 
 CREATE INDEX ix_crm_sync_log_updated ON crm_sync_log (tenant_id, crm_type, updated_at);
 
+CREATE TABLE dialpad_calls (
+	tenant_id STRING(64) NOT NULL,
+	call_id STRING(64) NOT NULL,
+	call_time TIMESTAMP NOT NULL,
+	duration_s INT64,
+	participants JSON NOT NULL,
+	transcript STRING(MAX),
+	embedding JSON,
+	ingested_at TIMESTAMP NOT NULL
+) PRIMARY KEY (tenant_id, call_id),
+INTERLEAVE IN PARENT tenants ON DELETE CASCADE;
+
+CREATE INDEX ix_dialpad_calls_time ON dialpad_calls (tenant_id, call_time);
+
 CREATE TABLE entity_matches (
 	tenant_id STRING(64) NOT NULL,
 	source_type STRING(16) NOT NULL,
@@ -144,6 +159,45 @@ CREATE TABLE entity_matches (
 	confidence FLOAT64 NOT NULL,
 	matched_at TIMESTAMP NOT NULL
 ) PRIMARY KEY (tenant_id, source_type, source_id),
+INTERLEAVE IN PARENT tenants ON DELETE CASCADE;
+
+CREATE TABLE gmail_messages (
+	tenant_id STRING(64) NOT NULL,
+	message_id STRING(64) NOT NULL,
+	mailbox STRING(320) NOT NULL,
+	thread_id STRING(64),
+	sent_at TIMESTAMP NOT NULL,
+	subject STRING(MAX),
+	snippet STRING(MAX),
+	body STRING(MAX),
+	embedding JSON,
+	ingested_at TIMESTAMP NOT NULL
+) PRIMARY KEY (tenant_id, message_id),
+INTERLEAVE IN PARENT tenants ON DELETE CASCADE;
+
+CREATE INDEX ix_gmail_messages_sent ON gmail_messages (tenant_id, sent_at);
+
+CREATE TABLE gmail_participants (
+	tenant_id STRING(64) NOT NULL,
+	message_id STRING(64) NOT NULL,
+	email STRING(320) NOT NULL,
+	role STRING(8) NOT NULL,
+	sf_contact_id STRING(32),
+	ingested_at TIMESTAMP NOT NULL
+) PRIMARY KEY (tenant_id, message_id, email, role),
+INTERLEAVE IN PARENT tenants ON DELETE CASCADE;
+
+CREATE TABLE hubspot_contacts (
+	tenant_id STRING(64) NOT NULL,
+	contact_id STRING(32) NOT NULL,
+	email STRING(320),
+	phone STRING(40),
+	first_name STRING(120),
+	last_name STRING(120),
+	company STRING(255),
+	last_modified TIMESTAMP NOT NULL,
+	synced_at TIMESTAMP NOT NULL
+) PRIMARY KEY (tenant_id, contact_id),
 INTERLEAVE IN PARENT tenants ON DELETE CASCADE;
 
 CREATE TABLE manual_mappings (

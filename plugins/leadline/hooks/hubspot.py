@@ -93,6 +93,25 @@ class HubSpotHook(BaseHook):
             public_object_search_request=request, _request_timeout=self._timeout))
         return (response.results[0].id if response.results else None), attempts
 
+    def modified_contacts(self, start_iso: str, end_iso: str) -> list[dict]:
+        """Contacts whose lastmodifieddate falls in [start, end), following the search pages."""
+        from hubspot.crm.contacts import PublicObjectSearchRequest
+
+        found, after = [], None
+        while True:
+            request = PublicObjectSearchRequest(
+                filter_groups=[{"filters": [
+                    {"propertyName": "lastmodifieddate", "operator": "GTE", "value": start_iso},
+                    {"propertyName": "lastmodifieddate", "operator": "LT", "value": end_iso}]}],
+                properties=["email", "phone", "firstname", "lastname", "company", "lastmodifieddate"],
+                limit=100, after=after)
+            page, _ = self._call(lambda request=request: self.get_conn().crm.contacts.search_api.do_search(
+                public_object_search_request=request, _request_timeout=self._timeout))
+            found += [{"id": r.id, **r.properties} for r in page.results]
+            after = page.paging.next.after if page.paging and page.paging.next else None
+            if not after:
+                return found
+
     def upsert_lead(self, lead: Lead, salesforce_id: str | None = None) -> tuple[str, int]:
         """Email is the identity; without one, the E.164 phone. Returns (contact id, HTTP attempts)."""
         from hubspot.crm.contacts import SimplePublicObjectInput, SimplePublicObjectInputForCreate

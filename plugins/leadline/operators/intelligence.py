@@ -112,51 +112,94 @@ def full_name(first, last):
 
 
 class EntityResolutionOperator(StoreOperator):
-    """Matches every caller of each tenant to its Salesforce contacts (manual mappings win) and replaces
-    the tenant's call matches; the match rate goes to etl_runs and the XCom."""
+    """Matches each tenant's callers and email participants to its Salesforce and HubSpot contacts
+    (manual mappings win), replaces the tenant's matches, and marks gmail_participants.sf_contact_id.
+    The match rate per source goes to the XCom; etl_runs counts the matches."""
 
     def execute(self, context) -> dict:
-        import pandas as pd
-        from sqlalchemy import delete, insert, select
-
-        from leadline.domain.resolution import resolve
         from leadline.store.etl import etl_run
-        from leadline.store.schema import call_records, entity_matches, manual_mappings, sf_accounts, sf_contacts
         from leadline.store.tenants import list_tenants
 
-        rates: dict[str, float | None] = {}
+        rates: dict[str, dict[str, float | None]] = {}
         with self.engine.connect() as conn:
             tenants = list_tenants(conn)
         for tenant in tenants:
-            t = tenant.tenant_id
-            with etl_run(self.engine, t, "entity_resolution", context["run_id"]) as run, self.engine.connect() as conn:
-                people = pd.read_sql(select(
-                    call_records.c.call_id.label("source_id"), call_records.c.customer_email.label("email"),
-                    call_records.c.customer_phone.label("phone"), call_records.c.customer_name.label("name"),
-                ).where(call_records.c.tenant_id == t), conn)
-                contacts = pd.read_sql(select(
-                    sf_contacts.c.contact_id, sf_contacts.c.account_id, sf_contacts.c.email, sf_contacts.c.phone,
-                    full_name(sf_contacts.c.first_name, sf_contacts.c.last_name).label("name"),
-                    sf_accounts.c.domain.label("account_domain"),
-                ).select_from(sf_contacts.outerjoin(sf_accounts, (sf_accounts.c.tenant_id == sf_contacts.c.tenant_id)
-                                                     & (sf_accounts.c.account_id == sf_contacts.c.account_id)))
-                    .where(sf_contacts.c.tenant_id == t), conn)
-                manual = pd.read_sql(select(manual_mappings.c.identity, manual_mappings.c.contact_id)
-                                     .where(manual_mappings.c.tenant_id == t), conn)
-                matches = resolve(people, contacts, manual)
-                now = datetime.now(UTC)
-                with self.engine.begin() as write:
-                    write.execute(delete(entity_matches).where(entity_matches.c.tenant_id == t,
-                                                               entity_matches.c.source_type == "call"))
-                    if len(matches):
-                        write.execute(insert(entity_matches), [
-                            {"tenant_id": t, "source_type": "call", "matched_at": now, **row}
-                            for row in matches.astype(object).where(matches.notna(), None).to_dict("records")])
-                identifiable = people[people["email"].notna() | people["phone"].notna()]
-                rates[t] = round(len(matches) / len(identifiable), 4) if len(identifiable) else None
-                run.rows_processed = len(matches)
+            with etl_run(self.engine, tenant.tenant_id, "entity_resolution", context["run_id"]) as run:
+                rates[tenant.tenant_id], run.rows_processed = self._resolve_tenant(tenant.tenant_id)
         self.log.info("match rate per tenant: %s", rates)
         return {"match_rate": rates}
+
+    def _frames(self, t: str):
+        import pandas as pd
+        from sqlalchemy import literal, select, union_all
+
+        from leadline.store.schema import (
+            call_records,
+            gmail_participants,
+            hubspot_contacts,
+            manual_mappings,
+            sf_accounts,
+            sf_contacts,
+        )
+
+        with self.engine.connect() as conn:
+            calls = pd.read_sql(select(
+                call_records.c.call_id.label("source_id"), call_records.c.customer_email.label("email"),
+                call_records.c.customer_phone.label("phone"), call_records.c.customer_name.label("name"),
+            ).where(call_records.c.tenant_id == t), conn)
+            emails = pd.read_sql(select(gmail_participants.c.email.label("source_id"),
+                                        gmail_participants.c.email.label("email"))
+                                 .where(gmail_participants.c.tenant_id == t).distinct(), conn)
+            salesforce = select(
+                sf_contacts.c.contact_id, sf_contacts.c.account_id, sf_contacts.c.email, sf_contacts.c.phone,
+                full_name(sf_contacts.c.first_name, sf_contacts.c.last_name).label("name"),
+                sf_accounts.c.domain.label("account_domain"),
+            ).select_from(sf_contacts.outerjoin(sf_accounts, (sf_accounts.c.tenant_id == sf_contacts.c.tenant_id)
+                                                & (sf_accounts.c.account_id == sf_contacts.c.account_id))
+                          ).where(sf_contacts.c.tenant_id == t)
+            hubspot = select(
+                (literal("hs:") + hubspot_contacts.c.contact_id).label("contact_id"), literal(None).label("account_id"),
+                hubspot_contacts.c.email, hubspot_contacts.c.phone,
+                full_name(hubspot_contacts.c.first_name, hubspot_contacts.c.last_name).label("name"),
+                literal(None).label("account_domain"),
+            ).where(hubspot_contacts.c.tenant_id == t)
+            contacts = pd.read_sql(union_all(salesforce, hubspot), conn)
+            manual = pd.read_sql(select(manual_mappings.c.identity, manual_mappings.c.contact_id)
+                                 .where(manual_mappings.c.tenant_id == t), conn)
+        emails["phone"], emails["name"] = None, None
+        return {"call": calls, "gmail": emails}, contacts, manual
+
+    def _resolve_tenant(self, t: str) -> tuple[dict[str, float | None], int]:
+        from sqlalchemy import bindparam, delete, insert, update
+
+        from leadline.domain.resolution import resolve
+        from leadline.store.schema import entity_matches, gmail_participants
+
+        people_by_source, contacts, manual = self._frames(t)
+        now = datetime.now(UTC)
+        rates, total = {}, 0
+        for source_type, people in people_by_source.items():
+            matches = resolve(people, contacts, manual)
+            records = matches.astype(object).where(matches.notna(), None).to_dict("records")
+            with self.engine.begin() as conn:
+                conn.execute(delete(entity_matches).where(entity_matches.c.tenant_id == t,
+                                                          entity_matches.c.source_type == source_type))
+                if records:
+                    conn.execute(insert(entity_matches), [
+                        {"tenant_id": t, "source_type": source_type, "matched_at": now, **row} for row in records])
+                if source_type == "gmail":
+                    conn.execute(update(gmail_participants).where(gmail_participants.c.tenant_id == t)
+                                 .values(sf_contact_id=None))
+                    salesforce = [r for r in records if r["contact_id"] and not r["contact_id"].startswith("hs:")]
+                    if salesforce:
+                        conn.execute(update(gmail_participants).where(
+                            gmail_participants.c.tenant_id == t, gmail_participants.c.email == bindparam("e"))
+                            .values(sf_contact_id=bindparam("c")),
+                            [{"e": r["source_id"], "c": r["contact_id"]} for r in salesforce])
+            identifiable = people[people["email"].notna() | people["phone"].notna()]
+            rates[source_type] = round(len(matches) / len(identifiable), 4) if len(identifiable) else None
+            total += len(matches)
+        return rates, total
 
 
 class AccountScoringOperator(StoreOperator):
@@ -259,3 +302,235 @@ class SyncCallRailOperator(StoreOperator):
             recovered[tenant.tenant_id] = sum(r.created for r in results)
         self.log.info("calls recovered from CallRail per tenant: %s", recovered)
         return recovered
+
+
+def _gmail_rows(tenant_id: str, mailbox: str, message: dict, now: datetime) -> tuple[dict, list[dict]]:
+    import base64
+    from email.utils import getaddresses
+
+    headers = {h["name"].lower(): h["value"] for h in message.get("payload", {}).get("headers", [])}
+    parts = [message.get("payload", {})] + message.get("payload", {}).get("parts", [])
+    data = next((p["body"]["data"] for p in parts if p.get("body", {}).get("data")
+                 and p.get("mimeType", "text/plain") == "text/plain"), None)
+    body = base64.urlsafe_b64decode(data + "=" * (-len(data) % 4)).decode("utf-8", "replace") if data else None
+    row = {"message_id": message["id"], "mailbox": mailbox, "thread_id": message.get("threadId"),
+           "sent_at": datetime.fromtimestamp(int(message["internalDate"]) / 1000, UTC),
+           "subject": headers.get("subject"), "snippet": message.get("snippet"), "body": body, "ingested_at": now}
+    participants = {(addr.lower(), role) for role in ("from", "to", "cc")
+                    for _, addr in getaddresses([headers.get(role, "")]) if "@" in addr}
+    return row, [{"message_id": message["id"], "email": email, "role": role, "ingested_at": now}
+                 for email, role in sorted(participants)]
+
+
+class SyncGmailOperator(StoreOperator):
+    """Messages and participants of each tenant's configured mailboxes (config `gmail_mailboxes`,
+    connection `gmail_conn_id`) sent in the run's data interval; message_id is the natural key."""
+
+    def execute(self, context) -> dict:
+        from sqlalchemy import delete, insert
+
+        from leadline.hooks.rest import GmailHook
+        from leadline.store.etl import etl_run
+        from leadline.store.schema import gmail_messages, gmail_participants
+        from leadline.store.tenants import list_tenants
+
+        start, end = _interval(context)
+        done: dict[str, int] = {}
+        with self.engine.connect() as conn:
+            tenants = [t for t in list_tenants(conn) if (t.config or {}).get("gmail_mailboxes")]
+        for tenant in tenants:
+            hook = GmailHook(tenant.config.get("gmail_conn_id", GmailHook.default_conn_name))
+            with etl_run(self.engine, tenant.tenant_id, "gmail", context["run_id"]) as run:
+                messages, participants = [], []
+                for mailbox in tenant.config["gmail_mailboxes"]:
+                    for message in hook.messages(mailbox, int(start.timestamp()), int(end.timestamp())):
+                        row, people = _gmail_rows(tenant.tenant_id, mailbox, message, end)
+                        messages.append(row)
+                        participants += people
+                unique = list({m["message_id"]: m for m in messages}.values())  # one message, many mailboxes
+                _replace_rows(self.engine, gmail_messages, tenant.tenant_id, "message_id", unique)
+                ids = [m["message_id"] for m in unique]
+                with self.engine.begin() as conn:
+                    for first in range(0, len(ids), 500):
+                        conn.execute(delete(gmail_participants).where(
+                            gmail_participants.c.tenant_id == tenant.tenant_id,
+                            gmail_participants.c.message_id.in_(ids[first:first + 500])))
+                    people = list({(p["message_id"], p["email"], p["role"]): p for p in participants}.values())
+                    if people:
+                        conn.execute(insert(gmail_participants), [{"tenant_id": tenant.tenant_id, **p} for p in people])
+                run.rows_processed = len(unique)
+            done[tenant.tenant_id] = run.rows_processed
+        return done
+
+
+class SyncDialpadOperator(StoreOperator):
+    """Dialpad calls started in the run's data interval (tenant config `dialpad_conn_id`)."""
+
+    def execute(self, context) -> dict:
+        from leadline.hooks.rest import DialpadHook
+        from leadline.store.etl import etl_run
+        from leadline.store.schema import dialpad_calls
+        from leadline.store.tenants import list_tenants
+
+        start, end = _interval(context)
+        done: dict[str, int] = {}
+        with self.engine.connect() as conn:
+            tenants = [t for t in list_tenants(conn) if (t.config or {}).get("dialpad_conn_id")]
+        for tenant in tenants:
+            with etl_run(self.engine, tenant.tenant_id, "dialpad", context["run_id"]) as run:
+                calls = DialpadHook(tenant.config["dialpad_conn_id"]).calls(int(start.timestamp() * 1000),
+                                                                            int(end.timestamp() * 1000))
+                _replace_rows(self.engine, dialpad_calls, tenant.tenant_id, "call_id", [{
+                    "call_id": str(c["call_id"]),
+                    "call_time": datetime.fromtimestamp(int(c["date_started"]) / 1000, UTC),
+                    "duration_s": int(c.get("duration") or 0) // 1000,
+                    "participants": [p for p in (c.get("contact"), c.get("target")) if p],
+                    "transcript": c.get("transcription_text"), "ingested_at": end} for c in calls])
+                run.rows_processed = len(calls)
+            done[tenant.tenant_id] = run.rows_processed
+        return done
+
+
+class SyncHubSpotOperator(StoreOperator):
+    """HubSpot contacts modified in the run's data interval, for tenants with a HubSpot integration."""
+
+    def execute(self, context) -> dict:
+        from sqlalchemy import select
+
+        from leadline.hooks.hubspot import HubSpotHook
+        from leadline.store.etl import etl_run
+        from leadline.store.schema import crm_integrations, hubspot_contacts
+
+        start, end = _interval(context)
+        with self.engine.connect() as conn:
+            integrations = conn.execute(select(crm_integrations.c.tenant_id, crm_integrations.c.connection_id).where(
+                crm_integrations.c.crm_type == "hubspot", crm_integrations.c.status == "active")).all()
+        done: dict[str, int] = {}
+        for tenant_id, connection_id in integrations:
+            with etl_run(self.engine, tenant_id, "hubspot", context["run_id"]) as run:
+                contacts = HubSpotHook(connection_id).modified_contacts(start.isoformat(), end.isoformat())
+                _replace_rows(self.engine, hubspot_contacts, tenant_id, "contact_id", [{
+                    "contact_id": c["id"], "email": c.get("email") or None, "phone": c.get("phone") or None,
+                    "first_name": c.get("firstname") or None, "last_name": c.get("lastname") or None,
+                    "company": c.get("company") or None,
+                    "last_modified": datetime.fromisoformat(c["lastmodifieddate"]), "synced_at": end}
+                    for c in contacts])
+                run.rows_processed = len(contacts)
+            done[tenant_id] = run.rows_processed
+        return done
+
+
+class EmbeddingsOperator(StoreOperator):
+    """Fills NULL embeddings of emails, call transcripts and Dialpad transcripts, `limit` rows per source and
+    run (oldest first), and reports the backlog left."""
+
+    template_fields = ("limit",)
+
+    def __init__(self, *, limit: int | str = 1000, **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        self.limit = limit
+
+    def execute(self, context) -> dict:
+        from sqlalchemy import and_, bindparam, func, select, update
+
+        from leadline.domain.embedding import embed
+        from leadline.store.schema import call_records, dialpad_calls, gmail_messages
+
+        sources = {
+            "gmail_messages": (gmail_messages, gmail_messages.c.message_id, gmail_messages.c.embedding,
+                               lambda r: f"{r.subject or ''}\n{r.body or r.snippet or ''}", gmail_messages.c.sent_at,
+                               [gmail_messages.c.subject, gmail_messages.c.body, gmail_messages.c.snippet]),
+            "call_transcripts": (call_records, call_records.c.call_id, call_records.c.transcript_embedding,
+                                 lambda r: r.transcript, call_records.c.created_at, [call_records.c.transcript]),
+            "dialpad_transcripts": (dialpad_calls, dialpad_calls.c.call_id, dialpad_calls.c.embedding,
+                                    lambda r: r.transcript, dialpad_calls.c.call_time, [dialpad_calls.c.transcript]),
+        }
+        report = {}
+        for name, (table, key, column, text_of, order, text_columns) in sources.items():
+            pending = and_(column.is_(None), *([table.c.transcript.is_not(None)] if "transcript" in table.c else []))
+            with self.engine.connect() as conn:
+                rows = conn.execute(select(table.c.tenant_id, key.label("key"), *text_columns).where(pending)
+                                    .order_by(order).limit(int(self.limit))).all()
+            if rows:
+                with self.engine.begin() as conn:
+                    conn.execute(update(table).where(table.c.tenant_id == bindparam("t"), key == bindparam("k"))
+                                 .values({column.name: bindparam("v")}),
+                                 [{"t": r.tenant_id, "k": r.key, "v": embed(text_of(r) or "")} for r in rows])
+            with self.engine.connect() as conn:
+                backlog = conn.execute(select(func.count()).select_from(table).where(pending)).scalar_one()
+            report[name] = {"embedded": len(rows), "backlog": backlog}
+        self.log.info("embeddings: %s", report)
+        return report
+
+
+class SalesIntelligenceChecksOperator(StoreOperator):
+    """Runbook 004's daily checks: ETL status today, freshness per source (hours old), duplicate
+    message ids, embedding backlog, 7-day match-rate trend, accounts scored today. Failed ETL runs and
+    sources staler than `stale_after_hours` raise P3 alerts."""
+
+    def __init__(self, *, stale_after_hours: int = 24, **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        self.stale_after_hours = stale_after_hours
+
+    def execute(self, context) -> dict:
+        from sqlalchemy import case, func, select
+
+        from leadline.notifier import AlertNotifier
+        from leadline.store.schema import (
+            SYSTEM_TENANT,
+            account_recommendations,
+            call_records,
+            dialpad_calls,
+            etl_runs,
+            gmail_messages,
+            gmail_participants,
+            hubspot_contacts,
+            sf_contacts,
+        )
+
+        now = _interval_end(context)
+        today = datetime(now.year, now.month, now.day, tzinfo=UTC)
+        with self.engine.connect() as conn:
+            etl_today = [dict(r) for r in conn.execute(
+                select(etl_runs.c.tenant_id, etl_runs.c.source_system, etl_runs.c.status, func.count().label("runs"))
+                .where(etl_runs.c.started_at >= today).group_by(etl_runs.c.tenant_id, etl_runs.c.source_system,
+                                                                etl_runs.c.status)).mappings()]
+            freshness = {}
+            for name, column in (("gmail_messages", gmail_messages.c.sent_at),
+                                 ("dialpad_calls", dialpad_calls.c.call_time),
+                                 ("sf_contacts", sf_contacts.c.system_modstamp),
+                                 ("hubspot_contacts", hubspot_contacts.c.last_modified),
+                                 ("call_records", call_records.c.created_at)):
+                latest = conn.execute(select(func.max(column))).scalar()
+                latest = latest.replace(tzinfo=UTC) if latest is not None and latest.tzinfo is None else latest
+                freshness[name] = None if latest is None else round((now - latest).total_seconds() / 3600, 1)
+            duplicates = conn.execute(select(func.count()).select_from(
+                select(gmail_messages.c.tenant_id, gmail_messages.c.message_id)
+                .group_by(gmail_messages.c.tenant_id, gmail_messages.c.message_id)
+                .having(func.count() > 1).subquery())).scalar_one()
+            with_embedding, without_embedding = conn.execute(select(
+                func.sum(case((gmail_messages.c.embedding.is_not(None), 1), else_=0)),
+                func.sum(case((gmail_messages.c.embedding.is_(None), 1), else_=0)))).one()
+            matched, total = conn.execute(select(
+                func.sum(case((gmail_participants.c.sf_contact_id.is_not(None), 1), else_=0)), func.count())
+                .where(gmail_participants.c.ingested_at >= now - timedelta(days=7))).one()
+            scored_today = conn.execute(select(func.count()).select_from(account_recommendations).where(
+                account_recommendations.c.score_date == f"{now:%Y-%m-%d}")).scalar_one()
+        report = {
+            "etl_today": etl_today, "hours_old": freshness, "duplicate_message_ids": duplicates,
+            "emails_with_embeddings": int(with_embedding or 0),
+            "emails_without_embeddings": int(without_embedding or 0),
+            "email_match_rate_7d": round(100.0 * (matched or 0) / total, 2) if total else None,
+            "accounts_scored_today": scored_today,
+        }
+        problems = [f"{r['source_system']} ETL failed for {r['tenant_id']}"
+                    for r in etl_today if r["status"] == "failed"]
+        problems += [f"{name} is {hours} h old" for name, hours in freshness.items()
+                     if hours is not None and hours > self.stale_after_hours]
+        if duplicates:
+            problems.append(f"{duplicates} duplicate gmail message ids")
+        for problem in problems:
+            AlertNotifier(tenant_id=SYSTEM_TENANT, dedupe_key=f"data:{problem.split(' ')[0]}:{now:%Y-%m-%d}",
+                          kind="data_quality", severity="P3", message=problem, store_conn_id=self.store_conn_id).send()
+        self.log.info("sales-intelligence checks: %s; problems: %s", report, problems)
+        return {**report, "problems": problems}

@@ -1,4 +1,5 @@
-"""The sandbox HTTP app: HubSpot CRM v3 contacts, Salesforce REST, CallRail v3, and /_sandbox controls."""
+"""The sandbox HTTP app: HubSpot CRM v3 contacts, Salesforce REST, CallRail v3, Gmail API v1 messages,
+Dialpad v2 calls, and /_sandbox controls."""
 
 from __future__ import annotations
 
@@ -39,7 +40,8 @@ class Sandbox:
             await asyncio.sleep(latency / 1000)
         auth = request.headers.get("authorization", "")
         expected = {"hubspot": f"Bearer {self.tokens['hubspot']}", "salesforce": f"Bearer {self.tokens['salesforce']}",
-                    "callrail": f'Token token="{self.tokens["callrail"]}"'}[service]
+                    "callrail": f'Token token="{self.tokens["callrail"]}"', "gmail": f"Bearer {self.tokens['gmail']}",
+                    "dialpad": f"Bearer {self.tokens['dialpad']}"}[service]
         if auth != expected and auth != expected.replace('"', ""):
             return self.unauthorized(service)
         if fault == "timeout":
@@ -83,7 +85,8 @@ def hubspot_router(sb: Sandbox) -> APIRouter:
 
     def contact_json(contact_id: str, new: bool | None = None) -> dict:
         record = state.hubspot_contacts[contact_id]
-        out = {"id": contact_id, "properties": {**record["properties"], "hs_object_id": contact_id},
+        out = {"id": contact_id, "properties": {**record["properties"], "hs_object_id": contact_id,
+                                                "lastmodifieddate": record["updatedAt"]},
                "createdAt": record["createdAt"], "updatedAt": record["updatedAt"], "archived": False}
         if new is not None:
             out["new"] = new
@@ -151,12 +154,13 @@ def hubspot_router(sb: Sandbox) -> APIRouter:
         filters = [f for group in payload.get("filterGroups", []) for f in group.get("filters", [])]
         with state.lock:
             matches = [cid for cid, rec in state.hubspot_contacts.items()
-                       if all(f.get("operator", "EQ") == "EQ"
-                              and str(rec["properties"].get(f["propertyName"], "")).lower() == str(f["value"]).lower()
-                              for f in filters)]
-            limit = int(payload.get("limit", 10))
-            results = [contact_json(cid) for cid in matches[:limit]]
-        return {"total": len(matches), "results": results}
+                       if all(_hubspot_filter(contact_json(cid)["properties"], f) for f in filters)]
+            limit, offset = int(payload.get("limit", 10)), int(payload.get("after") or 0)
+            results = [contact_json(cid) for cid in matches[offset:offset + limit]]
+        body = {"total": len(matches), "results": results}
+        if offset + limit < len(matches):
+            body["paging"] = {"next": {"after": str(offset + limit)}}
+        return body
 
     @router.post("")
     async def create(request: Request):
@@ -193,6 +197,18 @@ def hubspot_router(sb: Sandbox) -> APIRouter:
             return contact_json(contact_id)
 
     return router
+
+
+def _hubspot_filter(properties: dict, condition: dict) -> bool:
+    value = properties.get(condition["propertyName"])
+    operator = condition.get("operator", "EQ")
+    if operator == "EQ":
+        return str(value or "").lower() == str(condition["value"]).lower()
+    ops = {"GTE": lambda a, b: a >= b, "LT": lambda a, b: a < b, "GT": lambda a, b: a > b, "LTE": lambda a, b: a <= b}
+    if operator not in ops or value is None:
+        return False
+    left, right = _as_datetime(value), _as_datetime(condition["value"])
+    return ops[operator](left, right) if left and right else ops[operator](str(value), str(condition["value"]))
 
 
 SOQL = re.compile(r"^\s*SELECT\s+(?P<fields>.+?)\s+FROM\s+(?P<obj>\w+)(?:\s+WHERE\s+(?P<where>.+?))?"
@@ -413,6 +429,65 @@ def callrail_router(sb: Sandbox) -> APIRouter:
     return router
 
 
+def gmail_router(sb: Sandbox) -> APIRouter:
+    router = APIRouter(prefix="/gmail/v1/users/{user_id}/messages")
+    state = sb.state
+
+    @router.get("")
+    async def list_messages(user_id: str, request: Request, q: str = "", pageToken: str | None = None,  # noqa: N803
+                            maxResults: int = 100):  # noqa: N803
+        if (blocked := await sb.gate("gmail", request)) is not None:
+            return blocked
+        bounds = dict(re.findall(r"(after|before):(\d+)", q))
+        with state.lock:
+            rows = [m for m in state.gmail.get(user_id, [])
+                    if int(m["internalDate"]) // 1000 >= int(bounds.get("after", 0))
+                    and int(m["internalDate"]) // 1000 < int(bounds.get("before", 2**40))]
+        rows.sort(key=lambda m: m["internalDate"], reverse=True)
+        start = int(pageToken or 0)
+        page = rows[start:start + maxResults]
+        body = {"messages": [{"id": m["id"], "threadId": m["threadId"]} for m in page],
+                "resultSizeEstimate": len(rows)}
+        if start + maxResults < len(rows):
+            body["nextPageToken"] = str(start + maxResults)
+        return body
+
+    @router.get("/{message_id}")
+    async def get_message(user_id: str, message_id: str, request: Request):
+        if (blocked := await sb.gate("gmail", request)) is not None:
+            return blocked
+        with state.lock:
+            for message in state.gmail.get(user_id, []):
+                if message["id"] == message_id:
+                    return message
+        return JSONResponse({"error": {"code": 404, "message": "Requested entity was not found."}},
+                            status_code=404)
+
+    return router
+
+
+def dialpad_router(sb: Sandbox) -> APIRouter:
+    router = APIRouter(prefix="/api/v2")
+    state = sb.state
+
+    @router.get("/call")
+    async def calls(request: Request, started_after: int = 0, started_before: int = 2**62, cursor: str | None = None,
+                    limit: int = 50):
+        if (blocked := await sb.gate("dialpad", request)) is not None:
+            return blocked
+        with state.lock:
+            rows = sorted((c for c in state.dialpad_calls
+                           if started_after <= int(c["date_started"]) < started_before),
+                          key=lambda c: int(c["date_started"]))
+        start = int(cursor or 0)
+        body = {"items": rows[start:start + limit]}
+        if start + limit < len(rows):
+            body["cursor"] = str(start + limit)
+        return body
+
+    return router
+
+
 def control_router(state: SandboxState) -> APIRouter:
     router = APIRouter(prefix="/_sandbox")
 
@@ -458,6 +533,18 @@ def control_router(state: SandboxState) -> APIRouter:
             state.callrail_calls.setdefault(account_id, []).extend(calls)
         return {"seeded": len(calls)}
 
+    @router.post("/gmail/{mailbox}/messages")
+    async def seed_gmail(mailbox: str, messages: list[dict]):
+        with state.lock:
+            state.gmail.setdefault(mailbox, []).extend(messages)
+        return {"seeded": len(messages)}
+
+    @router.post("/dialpad/calls")
+    async def seed_dialpad(calls: list[dict]):
+        with state.lock:
+            state.dialpad_calls.extend(calls)
+        return {"seeded": len(calls)}
+
     @router.put("/recordings/{call_id}")
     async def put_recording(call_id: str, request: Request):
         state.recordings[call_id] = await request.body()
@@ -473,7 +560,8 @@ def control_router(state: SandboxState) -> APIRouter:
 
 
 DEFAULT_TOKENS = {"hubspot": "sandbox-hubspot-token", "salesforce": "sandbox-salesforce-session",
-                  "salesforce_client_secret": "sandbox-sf-secret", "callrail": "sandbox-callrail-key"}
+                  "salesforce_client_secret": "sandbox-sf-secret", "callrail": "sandbox-callrail-key",
+                  "gmail": "sandbox-gmail-token", "dialpad": "sandbox-dialpad-key"}
 
 
 def create_sandbox_app(state: SandboxState | None = None, tokens: dict[str, str] | None = None) -> FastAPI:
@@ -484,5 +572,7 @@ def create_sandbox_app(state: SandboxState | None = None, tokens: dict[str, str]
     app.include_router(hubspot_router(sandbox))
     app.include_router(salesforce_router(sandbox))
     app.include_router(callrail_router(sandbox))
+    app.include_router(gmail_router(sandbox))
+    app.include_router(dialpad_router(sandbox))
     app.include_router(control_router(state))
     return app

@@ -7,7 +7,7 @@ import threading
 from dataclasses import dataclass, field
 from typing import Any
 
-SERVICES = ("hubspot", "salesforce", "callrail")
+SERVICES = ("hubspot", "salesforce", "callrail", "gmail", "dialpad")
 
 
 @dataclass
@@ -43,6 +43,8 @@ class SandboxState:
     salesforce: dict[str, dict[str, dict[str, Any]]] = field(default_factory=dict)
     callrail_calls: dict[str, list[dict[str, Any]]] = field(default_factory=dict)
     recordings: dict[str, bytes] = field(default_factory=dict)
+    gmail: dict[str, list[dict[str, Any]]] = field(default_factory=dict)  # mailbox -> full messages
+    dialpad_calls: list[dict[str, Any]] = field(default_factory=list)
     next_id: int = 1000
 
     def __post_init__(self) -> None:
@@ -57,6 +59,8 @@ class SandboxState:
             self.salesforce.clear()
             self.callrail_calls.clear()
             self.recordings.clear()
+            self.gmail.clear()
+            self.dialpad_calls.clear()
 
     def new_id(self, prefix: str = "") -> str:
         self.next_id += 1

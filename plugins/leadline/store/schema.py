@@ -102,6 +102,7 @@ call_records = Table(
     _ts("created_at"),
     _ts("updated_at"),
     _ts("purged_at", nullable=True),
+    Column("transcript_embedding", JSON),
     Index("ix_call_records_created", "tenant_id", "created_at"),
     **_interleaved(),
 )
@@ -280,5 +281,64 @@ account_recommendations = Table(
     Column("recommended_action", String(255), nullable=False),
     _ts("created_at"),
     Index("ix_account_recommendations_priority", "tenant_id", "score_date", "priority_score"),
+    **_interleaved(),
+)
+
+gmail_messages = Table(
+    "gmail_messages",
+    metadata,
+    Column("tenant_id", String(64), primary_key=True),
+    Column("message_id", String(64), primary_key=True),
+    Column("mailbox", String(320), nullable=False),
+    Column("thread_id", String(64)),
+    _ts("sent_at"),
+    Column("subject", Text),
+    Column("snippet", Text),
+    Column("body", Text),
+    Column("embedding", JSON),
+    _ts("ingested_at"),
+    Index("ix_gmail_messages_sent", "tenant_id", "sent_at"),
+    **_interleaved(),
+)
+
+gmail_participants = Table(
+    "gmail_participants",
+    metadata,
+    Column("tenant_id", String(64), primary_key=True),
+    Column("message_id", String(64), primary_key=True),
+    Column("email", String(320), primary_key=True),
+    Column("role", String(8), primary_key=True),  # from, to, cc
+    Column("sf_contact_id", String(32)),
+    _ts("ingested_at"),
+    **_interleaved(),
+)
+
+dialpad_calls = Table(
+    "dialpad_calls",
+    metadata,
+    Column("tenant_id", String(64), primary_key=True),
+    Column("call_id", String(64), primary_key=True),
+    _ts("call_time"),
+    Column("duration_s", Integer),
+    Column("participants", JSON, nullable=False),
+    Column("transcript", Text),
+    Column("embedding", JSON),
+    _ts("ingested_at"),
+    Index("ix_dialpad_calls_time", "tenant_id", "call_time"),
+    **_interleaved(),
+)
+
+hubspot_contacts = Table(
+    "hubspot_contacts",
+    metadata,
+    Column("tenant_id", String(64), primary_key=True),
+    Column("contact_id", String(32), primary_key=True),
+    Column("email", String(320)),
+    Column("phone", String(40)),
+    Column("first_name", String(120)),
+    Column("last_name", String(120)),
+    Column("company", String(255)),
+    _ts("last_modified"),
+    _ts("synced_at"),
     **_interleaved(),
 )

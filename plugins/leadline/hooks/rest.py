@@ -1,0 +1,100 @@
+"""Shared shape of the small JSON REST APIs Leadline reads (CallRail, Gmail, Dialpad): a connection with
+the key or token as password and an optional `host` extra, GETs with the CRM retry policy."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from airflow.sdk.bases.hook import BaseHook
+
+from leadline.hooks.retry import RetryPolicy, Verdict, retry_after_seconds
+
+
+def classify(exc: BaseException) -> Verdict:
+    import httpx
+
+    if isinstance(exc, httpx.HTTPStatusError):
+        status = exc.response.status_code
+        if status == 429:
+            return Verdict(True, retry_after_seconds(exc.response.headers), "HTTP 429 rate limited")
+        return Verdict(status >= 500, 0.0, f"HTTP {status}")
+    if isinstance(exc, httpx.TransportError):
+        return Verdict(True, 0.0, f"transport error {type(exc).__name__}")
+    return Verdict(False, 0.0, f"unexpected response ({type(exc).__name__})")
+
+
+class RestApiHook(BaseHook):
+    default_host = ""
+    service = ""
+
+    def __init__(self, conn_id: str, **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        self.conn_id = conn_id
+
+    def authorization(self, secret: str) -> str:
+        return f"Bearer {secret}"
+
+    def get_conn(self):
+        import httpx
+
+        conn = self.get_connection(self.conn_id)
+        extra = conn.extra_dejson
+        self.policy = RetryPolicy(max_attempts=int(extra.get("max_attempts", 6)),
+                                  base_s=float(extra.get("retry_base_s", 0.5)))
+        return httpx.Client(base_url=extra.get("host", self.default_host), timeout=30,
+                            headers={"Authorization": self.authorization(conn.password)})
+
+    def get_json(self, path: str, params: dict | None = None) -> dict:
+        with self.get_conn() as client:
+            def call() -> dict:
+                response = client.get(path, params=params)
+                response.raise_for_status()
+                return response.json()
+
+            return self.policy.call(call, classify, self.service)[0]
+
+
+class GmailHook(RestApiHook):
+    """Gmail API v1 (users.messages list/get) for one mailbox at a time."""
+
+    conn_name_attr = "conn_id"
+    default_conn_name = "gmail_default"
+    conn_type = "gmail"
+    hook_name = "Gmail"
+    default_host = "https://gmail.googleapis.com"
+    service = "gmail"
+
+    def messages(self, mailbox: str, after_s: int, before_s: int) -> list[dict]:
+        """Full messages sent in [after_s, before_s) (Unix seconds)."""
+        ids, token = [], None
+        while True:
+            params = {"q": f"after:{after_s} before:{before_s}", "maxResults": 100}
+            if token:
+                params["pageToken"] = token
+            page = self.get_json(f"/gmail/v1/users/{mailbox}/messages", params)
+            ids += [m["id"] for m in page.get("messages", [])]
+            token = page.get("nextPageToken")
+            if not token:
+                break
+        return [self.get_json(f"/gmail/v1/users/{mailbox}/messages/{mid}", {"format": "full"}) for mid in ids]
+
+
+class DialpadHook(RestApiHook):
+    conn_name_attr = "conn_id"
+    default_conn_name = "dialpad_default"
+    conn_type = "dialpad"
+    hook_name = "Dialpad"
+    default_host = "https://dialpad.com"
+    service = "dialpad"
+
+    def calls(self, started_after_ms: int, started_before_ms: int) -> list[dict]:
+        items, cursor = [], None
+        while True:
+            params = {"started_after": started_after_ms, "started_before": started_before_ms, "limit": 50}
+            if cursor:
+                params["cursor"] = cursor
+            page = self.get_json("/api/v2/call", params)
+            items += page.get("items", [])
+            cursor = page.get("cursor")
+            if not cursor:
+                return items
