@@ -1,14 +1,14 @@
 """Continuously turns pending calls into call_processing runs, one run per call.
 
-The sensor defers to the triggerer (no worker slot held while the queue is empty); the dispatcher claims a batch
-fairly across tenants and triggers runs with deterministic ids, so a re-dispatch never runs a call twice.
+PendingCallsSensor defers to the triggerer while the queue is empty (no worker slot held), then claims a
+batch fairly across tenants and triggers runs with deterministic ids (call__<tenant>__<call>), so a
+re-dispatch never runs a call twice.
 """
 
 from datetime import UTC, datetime, timedelta
 
 from airflow.sdk import DAG
 
-from leadline.operators.dispatch import DispatchCallsOperator
 from leadline.sensors.pending_calls import PendingCallsSensor
 
 with DAG(
@@ -22,7 +22,4 @@ with DAG(
     default_args={"owner": "leadline", "retries": 3, "retry_delay": timedelta(seconds=5)},
     doc_md=__doc__,
 ) as dag:
-    wait = PendingCallsSensor(task_id="wait_for_pending_calls", poll_interval_s=1.0)
-    dispatch = DispatchCallsOperator(task_id="dispatch_calls")
-
-    wait >> dispatch
+    PendingCallsSensor(task_id="dispatch_calls", poll_interval_s=1.0)

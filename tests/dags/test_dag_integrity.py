@@ -52,7 +52,7 @@ def test_call_processing_shape(dagbag):
 def test_call_dispatch_never_holds_a_slot_while_waiting(dagbag):
     dag = dagbag.get_dag("call_dispatch")
     assert dag.max_active_runs == 1
-    assert dag.get_task("wait_for_pending_calls").deferrable
+    assert dag.get_task("dispatch_calls").deferrable
 
 
 PARSE_SCRIPT = """

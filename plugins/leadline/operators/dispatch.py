@@ -2,11 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-from typing import Any
-
-from airflow.sdk import BaseOperator
-
 
 def trigger_dag_run(dag_id: str, run_id: str, conf: dict, reset: bool = False) -> bool:
     """Create a DAG run through the task supervisor (the message TriggerDagRunOperator sends),
@@ -29,30 +24,18 @@ def trigger_dag_run(dag_id: str, run_id: str, conf: dict, reset: bool = False) -
     return True
 
 
-class DispatchCallsOperator(BaseOperator):
-    template_fields: Sequence[str] = ("batch_size", "per_tenant")
+def dispatch_pending(engine, trigger_dag_id: str, batch_size: int, per_tenant: int, log) -> dict:
+    """Claim a fair batch of pending calls and start one run per call (re-running a requeued call's own run)."""
+    from leadline.store.processing import claim_pending
 
-    def __init__(self, *, trigger_dag_id: str = "call_processing", batch_size: int = 50, per_tenant: int = 10,
-                 store_conn_id: str = "leadline_db", **kwargs: Any) -> None:
-        super().__init__(**kwargs)
-        self.trigger_dag_id = trigger_dag_id
-        self.batch_size = batch_size
-        self.per_tenant = per_tenant
-        self.store_conn_id = store_conn_id
-
-    def execute(self, context) -> dict:
-        from leadline.hooks.store import LeadlineStoreHook
-        from leadline.store.processing import claim_pending
-
-        claimed = claim_pending(LeadlineStoreHook(self.store_conn_id).get_conn(), int(self.batch_size),
-                                int(self.per_tenant))
-        triggered = rerun = 0
-        for call in claimed:
-            conf = {"tenant_id": call.tenant_id, "call_id": call.call_id, "force": False}
-            if trigger_dag_run(self.trigger_dag_id, call.run_id, conf):
-                triggered += 1
-            else:  # requeued (reaper, retry, reprocess): the call's own run goes again, never a second run
-                trigger_dag_run(self.trigger_dag_id, call.run_id, conf, reset=True)
-                rerun += 1
-        self.log.info("claimed %s calls: %s runs triggered, %s existing runs re-run", len(claimed), triggered, rerun)
-        return {"claimed": len(claimed), "triggered": triggered, "rerun": rerun}
+    claimed = claim_pending(engine, batch_size, per_tenant)
+    triggered = rerun = 0
+    for call in claimed:
+        conf = {"tenant_id": call.tenant_id, "call_id": call.call_id, "force": False}
+        if trigger_dag_run(trigger_dag_id, call.run_id, conf):
+            triggered += 1
+        else:  # requeued (reaper, retry, reprocess): the call's own run goes again, never a second run
+            trigger_dag_run(trigger_dag_id, call.run_id, conf, reset=True)
+            rerun += 1
+    log.info("claimed %s calls: %s runs triggered, %s existing runs re-run", len(claimed), triggered, rerun)
+    return {"claimed": len(claimed), "triggered": triggered, "rerun": rerun}
