@@ -114,9 +114,9 @@ def test_resolution_with_manual_override_then_scoring(crm_sandbox, seeded_engine
     with seeded_engine.connect() as conn:
         matches = {r.source_id: (r.contact_id, r.account_id, r.method)
                    for r in conn.execute(select(entity_matches)).all()}
-        unmatched = conn.exec_driver_sql("SELECT email, calls FROM v_unmatched_emails").all()
+        unmatched = conn.exec_driver_sql("SELECT email, occurrences FROM v_unmatched_emails").all()
     assert matches == {"K0": ("003C0", "001A0", "email"), "K1": ("003C2", "001A2", "manual")}
-    assert [tuple(r) for r in unmatched] == [("who@else.org", 1)]
+    assert [tuple(r) for r in unmatched] == [("who@else.org", 1)]  # calls only: no mail synced here
 
     scoring = dagbag.get_dag("account_scoring")
     scoring.test(logical_date=DAY + timedelta(days=3))
@@ -216,3 +216,30 @@ def test_gmail_dialpad_hubspot_syncs_then_resolution_embeddings_and_checks(
     with seeded_engine.connect() as conn:
         messages = conn.execute(select(alerts.c.message).where(alerts.c.kind == "data_quality")).scalars().all()
     assert any(m.startswith("gmail_messages is") for m in messages)  # days old by then: stale
+
+
+def test_sync_callrail_recovers_missed_calls_once(crm_sandbox, seeded_engine, dagbag, store_conn, monkeypatch):
+    import json
+
+    from leadline.sandbox.app import DEFAULT_TOKENS
+    from leadline.store.schema import tenants
+
+    monkeypatch.setenv("AIRFLOW_CONN_CALLRAIL_ACME", json.dumps({
+        "conn_type": "callrail", "password": DEFAULT_TOKENS["callrail"], "extra": {"host": crm_sandbox.http_url}}))
+    with seeded_engine.begin() as conn:
+        conn.execute(tenants.update().where(tenants.c.tenant_id == "acme").values(
+            config={"callrail_account_id": "ACC1", "callrail_conn_id": "callrail_acme"}))
+    start = DAY + timedelta(hours=3, minutes=5)
+    httpx.post(f"{crm_sandbox.http_url}/_sandbox/callrail/ACC1/calls", json=[
+        {"id": f"CR{i}", "start_time": (start + timedelta(minutes=i)).isoformat(), "duration": "95",
+         "customer_phone_number": "+15550142678", "answered": True} for i in range(3)]
+        + [{"id": "CR-LATER", "start_time": (start + timedelta(hours=2)).isoformat(), "duration": "60"}]
+    ).raise_for_status()
+    record_calls(seeded_engine, [IncomingCall("acme", "CR0", "CR0", None, None, 95, True, None, None, {})])
+    for _ in range(2):  # the second run finds everything stored already
+        run = interval_run(dagbag, "sync_callrail", 0, 3)
+    with seeded_engine.connect() as conn:
+        rows = conn.execute(select(processing_requests.c.call_id, processing_requests.c.status)
+                            .order_by(processing_requests.c.call_id)).all()
+    assert [tuple(r) for r in rows] == [("CR0", "pending"), ("CR1", "pending"), ("CR2", "pending")]
+    assert run.get_task_instances()[0].state == "success"

@@ -12,8 +12,25 @@ down_revision = '0004'
 branch_labels = None
 depends_on = None
 
+# v_unmatched_emails now also lists email participants that matched no Salesforce contact (runbook 004).
+UNMATCHED_EMAILS_VIEW = """
+CREATE VIEW v_unmatched_emails AS
+SELECT c.tenant_id, c.customer_email AS email, 'call' AS source, COUNT(*) AS occurrences, MAX(c.created_at) AS last_seen
+FROM call_records c
+LEFT JOIN entity_matches m
+  ON m.tenant_id = c.tenant_id AND m.source_type = 'call' AND m.source_id = c.call_id
+WHERE c.customer_email IS NOT NULL AND m.contact_id IS NULL
+GROUP BY c.tenant_id, c.customer_email
+UNION ALL
+SELECT p.tenant_id, p.email, 'gmail' AS source, COUNT(*) AS occurrences, MAX(p.ingested_at) AS last_seen
+FROM gmail_participants p
+WHERE p.sf_contact_id IS NULL
+GROUP BY p.tenant_id, p.email
+"""
+
 
 def upgrade() -> None:
+    op.execute("DROP VIEW v_unmatched_emails")
     op.create_table('dialpad_calls',
     sa.Column('tenant_id', sa.String(length=64), nullable=False),
     sa.Column('call_id', sa.String(length=64), nullable=False),
@@ -70,9 +87,11 @@ def upgrade() -> None:
     spanner_interleave_on_delete_cascade=True
     )
     op.add_column('call_records', sa.Column('transcript_embedding', sa.JSON(), nullable=True))
+    op.execute(UNMATCHED_EMAILS_VIEW)
 
 
 def downgrade() -> None:
+    op.execute("DROP VIEW v_unmatched_emails")
     op.drop_column('call_records', 'transcript_embedding')
     op.drop_table('hubspot_contacts')
     op.drop_table('gmail_participants')
