@@ -27,12 +27,9 @@ class AlertNotifier(BaseNotifier):
         self.store_conn_id = store_conn_id
 
     def _slack_hook(self):
-        from airflow.sdk.bases.hook import BaseHook
-        from airflow.sdk.exceptions import AirflowNotFoundException
+        from leadline.hooks.connections import optional_connection
 
-        try:
-            BaseHook.get_connection(self.slack_conn_id)
-        except AirflowNotFoundException:
+        if optional_connection(self.slack_conn_id) is None:
             return None
         from airflow.providers.slack.hooks.slack_webhook import SlackWebhookHook
 

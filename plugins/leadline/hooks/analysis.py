@@ -9,10 +9,11 @@ from pathlib import Path
 from typing import Any
 
 from airflow.sdk.bases.hook import BaseHook
-from airflow.sdk.exceptions import AirflowNotFoundException
 
 from leadline.domain.analysis import LeadAnalysis, json_schema_for_llm
 from leadline.domain.rules import analyze_transcript
+from leadline.hooks.connections import optional_connection
+from leadline.hooks.google import credentials_from_extra
 
 log = logging.getLogger(__name__)
 
@@ -40,11 +41,8 @@ class AnalysisHook(BaseHook):
         self.llm_conn_id = llm_conn_id
 
     def _connection(self):
-        try:
-            conn = self.get_connection(self.llm_conn_id)
-        except AirflowNotFoundException:
-            return None
-        return conn if conn.conn_type in GOOGLE_CONN_TYPES else None
+        conn = optional_connection(self.llm_conn_id)
+        return conn if conn is not None and conn.conn_type in GOOGLE_CONN_TYPES else None
 
     @property
     def backend(self) -> str:
@@ -59,11 +57,7 @@ class AnalysisHook(BaseHook):
         from google.genai import types
 
         extra = conn.extra_dejson
-        credentials = None
-        if extra.get("static_token"):  # a pre-issued token (local emulators); otherwise ADC
-            from google.oauth2.credentials import Credentials
-
-            credentials = Credentials(token=extra["static_token"])
+        credentials = credentials_from_extra(extra)
         http_options = types.HttpOptions(base_url=extra["api_endpoint"]) if extra.get("api_endpoint") else None
         return genai.Client(vertexai=True, project=extra.get("project_id"), location=extra.get("location",
                             "us-central1"), credentials=credentials, http_options=http_options)

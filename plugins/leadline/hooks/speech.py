@@ -7,9 +7,10 @@ from pathlib import Path
 from typing import Any
 
 from airflow.sdk.bases.hook import BaseHook
-from airflow.sdk.exceptions import AirflowNotFoundException
 
 from leadline.config import leadline_home
+from leadline.hooks.connections import optional_connection
+from leadline.hooks.google import credentials_from_extra
 from leadline.speech import Transcript
 
 GOOGLE_CONN_TYPES = ("google_cloud_platform", "gcpspeech")
@@ -26,10 +27,7 @@ class SpeechHook(BaseHook):
         self.speech_conn_id = speech_conn_id
 
     def _connection(self):
-        try:
-            return self.get_connection(self.speech_conn_id)
-        except AirflowNotFoundException:
-            return None
+        return optional_connection(self.speech_conn_id)
 
     @property
     def backend(self) -> str:
@@ -44,11 +42,7 @@ class SpeechHook(BaseHook):
         from leadline.speech.google_backend import make_client
 
         extra = conn.extra_dejson
-        credentials = None
-        if extra.get("static_token"):  # a pre-issued token (local emulators); otherwise ADC
-            from google.oauth2.credentials import Credentials
-
-            credentials = Credentials(token=extra["static_token"])
+        credentials = credentials_from_extra(extra)
         return make_client(credentials, extra.get("api_endpoint"), extra.get("transport"))
 
     def transcribe(self, *, pcm16: bytes, wav: bytes, gcs_uri: str | None, phrase_hints: list[str]) -> Transcript:
