@@ -34,7 +34,7 @@ lint: venv
 	$(VENV)/bin/ruff check plugins dags tests bench
 
 demo: venv system-deps
-	$(PY) -m leadline.demo
+	$(PY) -m leadline.demo $(DEMO_ARGS)
 
 bench: venv system-deps
 	$(PY) bench/intake.py
