@@ -28,7 +28,11 @@ def make_app(journal: list, vertex_text: str) -> FastAPI:
 
     @app.post("/{version}/projects/{project}/locations/{location}/publishers/google/models/{model}")
     async def generate(version: str, project: str, location: str, model: str, request: Request):
-        journal.append({"path": request.url.path, "headers": dict(request.headers), "body": await request.json()})
+        body = await request.json()
+        journal.append({"path": request.url.path, "headers": dict(request.headers), "body": body})
+        if model.endswith(":predict"):  # text embeddings
+            return {"predictions": [{"embeddings": {"values": [0.1 * (i + 1), 0.2, 0.3], "statistics": {
+                "token_count": 3, "truncated": False}}} for i, _ in enumerate(body["instances"])]}
         return {"candidates": [{"content": {"role": "model", "parts": [{"text": vertex_text}]},
                                 "finishReason": "STOP"}]}
 

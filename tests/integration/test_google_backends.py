@@ -102,3 +102,22 @@ def test_without_connections_the_embedded_backends_are_used(monkeypatch):
     assert SpeechHook().backend == "pocketsphinx"
     assert AnalysisHook().backend == "rules"
     assert SpeechHook().test_connection() == (True, "pocketsphinx ready")
+
+
+def test_vertex_embeddings_request_and_local_default(monkeypatch):
+    from leadline.hooks.embedding import EmbeddingHook
+
+    monkeypatch.delenv("AIRFLOW_CONN_LEADLINE_EMBEDDINGS", raising=False)
+    local = EmbeddingHook()
+    assert local.backend == "local" and len(local.embed(["roof quote"])[0]) == 256
+    with FakeGoogle() as fake:
+        monkeypatch.setenv("AIRFLOW_CONN_LEADLINE_EMBEDDINGS", connection_json(fake, project_id="leadline-prod",
+                                                                               model="text-embedding-005"))
+        hook = EmbeddingHook()
+        assert hook.backend == "vertex"
+        vectors = hook.embed(["first text", "second text"])
+    assert vectors == [[0.1, 0.2, 0.3], [0.2, 0.2, 0.3]]
+    [request] = fake.journal
+    assert request["path"].endswith("/projects/leadline-prod/locations/us-central1/publishers/google/models/"
+                                    "text-embedding-005:predict")
+    assert [i["content"] for i in request["body"]["instances"]] == ["first text", "second text"]

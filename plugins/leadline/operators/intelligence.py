@@ -422,20 +422,23 @@ class SyncHubSpotOperator(StoreOperator):
 
 class EmbeddingsOperator(StoreOperator):
     """Fills NULL embeddings of emails, call transcripts and Dialpad transcripts, `limit` rows per source and
-    run (oldest first), and reports the backlog left."""
+    run (oldest first), through EmbeddingHook (Vertex AI or local), and reports the backlog left."""
 
     template_fields = ("limit",)
 
-    def __init__(self, *, limit: int | str = 1000, **kwargs: Any) -> None:
+    def __init__(self, *, limit: int | str = 1000, embeddings_conn_id: str = "leadline_embeddings",
+                 **kwargs: Any) -> None:
         super().__init__(**kwargs)
         self.limit = limit
+        self.embeddings_conn_id = embeddings_conn_id
 
     def execute(self, context) -> dict:
         from sqlalchemy import and_, bindparam, func, select, update
 
-        from leadline.domain.embedding import embed
+        from leadline.hooks.embedding import EmbeddingHook
         from leadline.store.schema import call_records, dialpad_calls, gmail_messages
 
+        hook = EmbeddingHook(self.embeddings_conn_id)
         sources = {
             "gmail_messages": (gmail_messages, gmail_messages.c.message_id, gmail_messages.c.embedding,
                                lambda r: f"{r.subject or ''}\n{r.body or r.snippet or ''}", gmail_messages.c.sent_at,
@@ -452,10 +455,11 @@ class EmbeddingsOperator(StoreOperator):
                 rows = conn.execute(select(table.c.tenant_id, key.label("key"), *text_columns).where(pending)
                                     .order_by(order).limit(int(self.limit))).all()
             if rows:
+                vectors = hook.embed([text_of(r) or "" for r in rows])
                 with self.engine.begin() as conn:
                     conn.execute(update(table).where(table.c.tenant_id == bindparam("t"), key == bindparam("k"))
                                  .values({column.name: bindparam("v")}),
-                                 [{"t": r.tenant_id, "k": r.key, "v": embed(text_of(r) or "")} for r in rows])
+                                 [{"t": r.tenant_id, "k": r.key, "v": v} for r, v in zip(rows, vectors, strict=True)])
             with self.engine.connect() as conn:
                 backlog = conn.execute(select(func.count()).select_from(table).where(pending)).scalar_one()
             report[name] = {"embedded": len(rows), "backlog": backlog}
