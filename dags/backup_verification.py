@@ -1,6 +1,7 @@
-"""Daily at 02:00: back up the store, then restore the newest backup to a scratch copy (setup), compare
-the runbook's counts with the live store, and drop the copy (teardown, runs even on failure). A backup
-older than 26 h, a failed restore or counts that disagree fail the run and raise a P2 alert."""
+"""Daily at 02:00: back up the store (SQLite online backup or pg_dump), then restore the newest backup to a
+scratch copy (setup), compare the runbook's counts with the live store, and drop the copy (teardown, runs
+even on failure). A backup older than 26 h, a failed restore or counts that disagree fail the run and
+raise a P2 alert."""
 
 from datetime import UTC, datetime, timedelta
 
@@ -29,7 +30,7 @@ with DAG(
     create = CreateBackupOperator(task_id="create_backup")
     restore = RestoreLatestBackupOperator(task_id="restore_latest_backup")
     verify = VerifyBackupCountsOperator(task_id="verify_counts",
-                                        restored_path="{{ ti.xcom_pull(task_ids='restore_latest_backup') }}")
+                                        restored_url="{{ ti.xcom_pull(task_ids='restore_latest_backup') }}")
     drop = DropRestoredCopyOperator(task_id="drop_restored_copy",
-                                    restored_path="{{ ti.xcom_pull(task_ids='restore_latest_backup') }}")
+                                    restored_url="{{ ti.xcom_pull(task_ids='restore_latest_backup') }}")
     create >> restore >> verify >> drop.as_teardown(setups=restore)

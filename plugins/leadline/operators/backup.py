@@ -1,7 +1,8 @@
 """Backups with verification (operations runbook: daily backup, 7-day retention, restore and count).
 
-Embedded store: SQLite's online backup API. The verify DAG restores the latest backup to a scratch copy
-(setup), checks it, and deletes the copy in a teardown that runs even when a check fails."""
+SQLite: the online backup API; PostgreSQL: pg_dump custom format, restored with pg_restore into a scratch
+database on the same server. The verify DAG restores the latest backup to a scratch copy (setup), checks
+it, and deletes the copy in a teardown that runs even when a check fails."""
 
 from __future__ import annotations
 
@@ -14,6 +15,23 @@ from typing import Any
 from leadline.operators.ops import StoreOperator
 
 MAX_BACKUP_AGE = timedelta(hours=26)
+SUFFIX = {"sqlite": ".db", "postgresql": ".dump"}
+
+
+def _libpq(url) -> tuple[list[str], dict[str, str]]:
+    """Connection arguments for the PostgreSQL client tools; the password goes in the environment, not argv."""
+    import os
+
+    args = ["--host", url.host or "127.0.0.1", "--port", str(url.port or 5432),
+            "--username", url.username or "postgres"]
+    env = {**os.environ, **({"PGPASSWORD": url.password} if url.password else {})}
+    return args, env
+
+
+def _admin_engine(url):
+    from sqlalchemy import create_engine
+
+    return create_engine(url.set(database="postgres"), isolation_level="AUTOCOMMIT")
 
 
 def backup_dir() -> Path:
@@ -30,23 +48,34 @@ class CreateBackupOperator(StoreOperator):
         self.retention_days = retention_days
 
     def execute(self, context) -> dict:
+        import subprocess
+
         from airflow.sdk.exceptions import AirflowFailException
 
         engine = self.engine
-        if engine.dialect.name != "sqlite":
-            raise AirflowFailException(f"backups for {engine.dialect.name} are not supported by this task")
+        dialect = engine.dialect.name
+        if dialect not in SUFFIX:
+            raise AirflowFailException(f"backups for {dialect} are not supported by this task")
         folder = backup_dir()
         folder.mkdir(parents=True, exist_ok=True)
         now = datetime.now(UTC)
-        target = folder / f"leadline-{now:%Y%m%dT%H%M%S}.db"
-        source = sqlite3.connect(engine.url.database)
-        destination = sqlite3.connect(target)
-        try:
-            source.backup(destination)  # consistent online copy, writers keep going
-        finally:
-            destination.close()
-            source.close()
-        expired = [p for p in folder.glob("leadline-*.db")
+        target = folder / f"leadline-{now:%Y%m%dT%H%M%S}{SUFFIX[dialect]}"
+        if dialect == "sqlite":
+            source = sqlite3.connect(engine.url.database)
+            destination = sqlite3.connect(target)
+            try:
+                source.backup(destination)  # consistent online copy, writers keep going
+            finally:
+                destination.close()
+                source.close()
+        else:
+            args, env = _libpq(engine.url)
+            result = subprocess.run(["pg_dump", *args, "--format=custom", "--no-owner", "--file", str(target),
+                                     engine.url.database], env=env, capture_output=True, text=True, check=False)
+            if result.returncode != 0:
+                target.unlink(missing_ok=True)
+                raise AirflowFailException(f"pg_dump failed: {result.stderr.strip()[:500]}")
+        expired = [p for p in folder.glob(f"leadline-*{SUFFIX[dialect]}")
                    if datetime.fromtimestamp(p.stat().st_mtime, UTC) < now - timedelta(days=self.retention_days)]
         for path in expired:
             path.unlink()
@@ -61,7 +90,8 @@ class RestoreLatestBackupOperator(StoreOperator):
     def execute(self, context) -> str:
         from airflow.sdk.exceptions import AirflowFailException
 
-        backups = sorted(backup_dir().glob("leadline-*.db"), key=lambda p: p.stat().st_mtime)
+        dialect = self.engine.dialect.name
+        backups = sorted(backup_dir().glob(f"leadline-*{SUFFIX.get(dialect, '.db')}"), key=lambda p: p.stat().st_mtime)
         if not backups:
             raise AirflowFailException("no backup found")
         latest = backups[-1]
@@ -69,7 +99,10 @@ class RestoreLatestBackupOperator(StoreOperator):
         if age > MAX_BACKUP_AGE:
             raise AirflowFailException(f"latest backup {latest.name} is {age.total_seconds() / 3600:.1f} h old "
                                        f"(limit {MAX_BACKUP_AGE.total_seconds() / 3600:.0f} h)")
-        scratch = latest.with_name(f"restore-check-{context['run_id'].replace(':', '_')}.db")
+        run_tag = "".join(c if c.isalnum() else "_" for c in context["run_id"]).lower()[-40:]
+        if dialect == "postgresql":
+            return self._restore_postgres(latest, f"leadline_restore_{run_tag}")
+        scratch = latest.with_name(f"restore-check-{run_tag}.db")
         try:
             source = sqlite3.connect(f"file:{latest}?mode=ro", uri=True)
             destination = sqlite3.connect(scratch)
@@ -83,27 +116,54 @@ class RestoreLatestBackupOperator(StoreOperator):
         if verdict != "ok":
             scratch.unlink(missing_ok=True)
             raise AirflowFailException(f"backup {latest.name} failed the integrity check: {verdict}")
-        return str(scratch)
+        return f"sqlite:///{scratch}"
+
+    def _restore_postgres(self, dump: Path, database: str) -> str:
+        import subprocess
+
+        from airflow.sdk.exceptions import AirflowFailException
+
+        url = self.engine.url
+        admin = _admin_engine(url)
+        try:
+            with admin.connect() as conn:
+                conn.exec_driver_sql(f'DROP DATABASE IF EXISTS "{database}" WITH (FORCE)')
+                conn.exec_driver_sql(f'CREATE DATABASE "{database}"')
+            args, env = _libpq(url)
+            result = subprocess.run(["pg_restore", *args, "--no-owner", "--exit-on-error", "--dbname", database,
+                                     str(dump)], env=env, capture_output=True, text=True, check=False)
+            if result.returncode != 0:
+                with admin.connect() as conn:
+                    conn.exec_driver_sql(f'DROP DATABASE IF EXISTS "{database}" WITH (FORCE)')
+                raise AirflowFailException(f"backup {dump.name} cannot be restored: {result.stderr.strip()[:300]}")
+        finally:
+            admin.dispose()
+        return url.set(database=database, password=None).render_as_string(hide_password=False)
 
 
 class VerifyBackupCountsOperator(StoreOperator):
     """The runbook's counts on the restored copy against the live store, within a tolerance for rows
     written since the backup was taken."""
 
-    template_fields: Sequence[str] = ("restored_path",)
+    template_fields: Sequence[str] = ("restored_url",)
 
-    def __init__(self, *, restored_path: str, tolerance: float = 0.05, **kwargs: Any) -> None:
+    def __init__(self, *, restored_url: str, tolerance: float = 0.05, **kwargs: Any) -> None:
         super().__init__(**kwargs)
-        self.restored_path = restored_path
+        self.restored_url = restored_url
         self.tolerance = tolerance
 
     def execute(self, context) -> dict:
         from airflow.sdk.exceptions import AirflowFailException
         from sqlalchemy import create_engine
+        from sqlalchemy.engine import make_url
 
         from leadline.sql import named_query
 
-        restored_engine = create_engine(f"sqlite:///{self.restored_path}")
+        # the XCom carries no password: the scratch database lives on the live store's server
+        restored = make_url(self.restored_url)
+        if restored.get_backend_name() == "postgresql":
+            restored = restored.set(password=self.engine.url.password)
+        restored_engine = create_engine(restored)
         try:
             with restored_engine.connect() as conn:
                 restored = dict(conn.execute(named_query("backup_counts")).all())
@@ -125,15 +185,27 @@ class VerifyBackupCountsOperator(StoreOperator):
 
 
 class DropRestoredCopyOperator(StoreOperator):
-    template_fields: Sequence[str] = ("restored_path",)
+    template_fields: Sequence[str] = ("restored_url",)
 
-    def __init__(self, *, restored_path: str, **kwargs: Any) -> None:
+    def __init__(self, *, restored_url: str, **kwargs: Any) -> None:
         super().__init__(**kwargs)
-        self.restored_path = restored_path
+        self.restored_url = restored_url
 
     def execute(self, context) -> None:
-        if self.restored_path and self.restored_path != "None":
-            Path(self.restored_path).unlink(missing_ok=True)
+        from sqlalchemy.engine import make_url
+
+        if not self.restored_url or self.restored_url == "None":
+            return
+        url = make_url(self.restored_url)
+        if url.get_backend_name() == "sqlite":
+            Path(url.database).unlink(missing_ok=True)
+            return
+        admin = _admin_engine(self.engine.url)
+        try:
+            with admin.connect() as conn:
+                conn.exec_driver_sql(f'DROP DATABASE IF EXISTS "{url.database}" WITH (FORCE)')
+        finally:
+            admin.dispose()
 
 
 def alert_backup_failure(context) -> None:
