@@ -212,10 +212,19 @@ def test_gmail_dialpad_hubspot_syncs_then_resolution_embeddings_and_checks(
         assert len(embedding) == 256 and abs(sum(v * v for v in embedding) - 1) < 1e-3
         assert conn.execute(select(call_records.c.transcript_embedding)).scalar() is not None
 
+    dagbag.get_dag("account_scoring").test(logical_date=DAY + timedelta(days=1))
+    with seeded_engine.connect() as conn:
+        engagement = dict(conn.execute(select(account_recommendations.c.account_id,
+                                              account_recommendations.c.engagement_score)).all())
+    # one email from Jane (account 001A0) the day before: 0.5 touches of 10, ~22 h ago
+    assert engagement["001A0"] > 0 and engagement["001A1"] == 0.0
+
     dagbag.get_dag("maintenance_daily").test(logical_date=DAY + timedelta(days=4))
     with seeded_engine.connect() as conn:
         messages = conn.execute(select(alerts.c.message).where(alerts.c.kind == "data_quality")).scalars().all()
+        body = conn.execute(select(gmail_messages.c.body)).scalar()
     assert any(m.startswith("gmail_messages is") for m in messages)  # days old by then: stale
+    assert body == "Please send the quote"  # well inside the tenant's retention: kept
 
 
 def test_sync_callrail_recovers_missed_calls_once(crm_sandbox, seeded_engine, dagbag, store_conn, monkeypatch):

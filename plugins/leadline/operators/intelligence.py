@@ -242,7 +242,15 @@ class AccountScoringOperator(StoreOperator):
         from sqlalchemy import and_, func, select
 
         from leadline.domain.account_scoring import score_accounts
-        from leadline.store.schema import call_records, entity_matches, sf_accounts, sf_opportunities
+        from leadline.store.schema import (
+            call_records,
+            entity_matches,
+            gmail_messages,
+            gmail_participants,
+            sf_accounts,
+            sf_contacts,
+            sf_opportunities,
+        )
 
         with self.engine.connect() as conn:
             accounts = pd.read_sql(select(sf_accounts.c.account_id).where(sf_accounts.c.tenant_id == t), conn)
@@ -259,17 +267,29 @@ class AccountScoringOperator(StoreOperator):
                        entity_matches.c.account_id.is_not(None), call_records.c.created_at >= since,
                        call_records.c.created_at < as_of)
                 .group_by(entity_matches.c.account_id), conn)
+            emails = pd.read_sql(select(
+                sf_contacts.c.account_id,
+                func.count(func.distinct(gmail_messages.c.message_id)).label("emails_30d"),
+                func.max(gmail_messages.c.sent_at).label("last_email"),
+            ).select_from(gmail_participants.join(sf_contacts, and_(
+                sf_contacts.c.tenant_id == gmail_participants.c.tenant_id,
+                sf_contacts.c.contact_id == gmail_participants.c.sf_contact_id)).join(gmail_messages, and_(
+                    gmail_messages.c.tenant_id == gmail_participants.c.tenant_id,
+                    gmail_messages.c.message_id == gmail_participants.c.message_id)))
+                .where(gmail_participants.c.tenant_id == t, gmail_messages.c.sent_at >= since,
+                       gmail_messages.c.sent_at < as_of, sf_contacts.c.account_id.is_not(None))
+                .group_by(sf_contacts.c.account_id), conn)
             pipeline = pd.read_sql(select(
                 sf_opportunities.c.account_id, func.sum(sf_opportunities.c.amount).label("open_amount"),
                 func.count().label("open_opportunities"),
             ).where(sf_opportunities.c.tenant_id == t, sf_opportunities.c.is_closed.is_(False))
                 .group_by(sf_opportunities.c.account_id), conn)
-        frame = accounts.merge(calls, on="account_id", how="left").merge(pipeline, on="account_id", how="left")
-        last = pd.to_datetime(frame["last_call"], utc=True)
-        frame["days_since_touch"] = (pd.Timestamp(as_of) - last).dt.total_seconds() / 86400
-        frame["emails_30d"] = 0  # Gmail sync is not built yet: no email engagement
+        frame = (accounts.merge(calls, on="account_id", how="left").merge(emails, on="account_id", how="left")
+                 .merge(pipeline, on="account_id", how="left"))
+        last_touch = pd.concat([pd.to_datetime(frame["last_call"], utc=True),
+                                pd.to_datetime(frame["last_email"], utc=True)], axis=1).max(axis=1)
+        frame["days_since_touch"] = (pd.Timestamp(as_of) - last_touch).dt.total_seconds() / 86400
         return score_accounts(frame)
-
 
 class SyncCallRailOperator(StoreOperator):
     """Reconciliation: every CallRail call in the data interval that the webhook missed is stored and

@@ -108,15 +108,24 @@ def requeue(engine: Engine, calls: list[tuple[str, str]], reason: str, now: date
 
 
 def purge_expired(engine: Engine, tenant_id: str, retention_days: int, now: datetime) -> list[str | None]:
-    """Null the transcript, analysis text and recording of this tenant's calls older than its retention;
-    the call row, score and CRM ids stay as the audit trail. Returns the recording paths to delete."""
+    """Null the transcripts, recordings and email bodies of this tenant's records older than its retention;
+    the rows, scores and CRM ids stay as the audit trail. Returns the recording paths to delete."""
+    from leadline.store.schema import dialpad_calls, gmail_messages
+
     cutoff = now - timedelta(days=retention_days)
     expired = and_(call_records.c.tenant_id == tenant_id, call_records.c.created_at < cutoff,
                    call_records.c.purged_at.is_(None))
     with engine.begin() as conn:
         paths = conn.execute(select(call_records.c.recording_path).where(expired)).scalars().all()
         conn.execute(update(call_records).where(expired).values(
-            transcript=None, recording_path=None, recording_url=None, raw_payload={}, purged_at=now))
+            transcript=None, transcript_embedding=None, recording_path=None, recording_url=None, raw_payload={},
+            purged_at=now))
+        conn.execute(update(gmail_messages).where(
+            gmail_messages.c.tenant_id == tenant_id, gmail_messages.c.sent_at < cutoff,
+            gmail_messages.c.body.is_not(None)).values(body=None))
+        conn.execute(update(dialpad_calls).where(
+            dialpad_calls.c.tenant_id == tenant_id, dialpad_calls.c.call_time < cutoff,
+            dialpad_calls.c.transcript.is_not(None)).values(transcript=None))
     return list(paths)
 
 
