@@ -39,7 +39,7 @@ class PendingCallsSensor(BaseSensorOperator):
         return pending > 0
 
     def _dispatch(self) -> dict:
-        from leadline.operators.dispatch import dispatch_pending
+        from leadline.dispatch import dispatch_pending
 
         return dispatch_pending(self._hook().get_conn(), self.trigger_dag_id, int(self.batch_size),
                                 int(self.per_tenant), self.log)
