@@ -154,6 +154,7 @@ def test_gmail_dialpad_hubspot_syncs_then_resolution_embeddings_and_checks(
         dialpad_calls,
         gmail_messages,
         gmail_participants,
+        hubspot_companies,
         hubspot_contacts,
         tenants,
     )
@@ -178,13 +179,18 @@ def test_gmail_dialpad_hubspot_syncs_then_resolution_embeddings_and_checks(
     from leadline.domain.crm import Lead
     from leadline.hooks.hubspot import HubSpotHook
 
+    now_hour = datetime.now(UTC).replace(minute=0, second=0, microsecond=0)  # before the contact is written
     HubSpotHook("hubspot_acme").upsert_lead(Lead("acme", "HSX", "Ann Lee", None, "ann@acme2.io", 50, ""))
+    recent = now_hour + timedelta(seconds=30)
+    httpx.post(f"{crm_sandbox.http_url}/_sandbox/hubspot/companies", json=[
+        {"id": "9001", "properties": {"name": "Acme 2", "domain": "ACME2.io"}, "updatedAt": recent.isoformat()},
+        {"id": "9002", "properties": {"name": "Old Co", "domain": "old.io"},
+         "updatedAt": (recent - timedelta(days=30)).isoformat()}]).raise_for_status()
 
     for d, hour in ((0, 3), (0, 4), (0, 5), (1, 3), (1, 4), (1, 5), (2, 3), (2, 4), (2, 5)):
         interval_run(dagbag, "sync_salesforce", d, hour)
     interval_run(dagbag, "sync_gmail", 0, 3)
     interval_run(dagbag, "sync_dialpad", 0, 3)
-    now_hour = datetime.now(UTC).replace(minute=0, second=0, microsecond=0)
     dagbag.get_dag("sync_hubspot").test(logical_date=now_hour + timedelta(hours=1))
     with seeded_engine.connect() as conn:
         assert conn.execute(select(gmail_messages.c.message_id)).scalars().all() == ["M1"]  # only its interval
@@ -193,6 +199,8 @@ def test_gmail_dialpad_hubspot_syncs_then_resolution_embeddings_and_checks(
         [dialpad] = conn.execute(select(dialpad_calls)).mappings().all()
         assert (dialpad["call_id"], dialpad["duration_s"], dialpad["transcript"]) == ("77", 125, "need a new roof")
         assert conn.execute(select(hubspot_contacts.c.email)).scalars().all() == ["ann@acme2.io"]
+        assert conn.execute(select(hubspot_companies.c.company_id, hubspot_companies.c.domain)).all() == [
+            ("9001", "acme2.io")]  # the 30-day-old company is outside the interval
 
     record_calls(seeded_engine, [IncomingCall("acme", "K9", None, None, None, 120, True, None, None, {})])
     with seeded_engine.begin() as conn:

@@ -187,6 +187,16 @@ CREATE TABLE gmail_participants (
 ) PRIMARY KEY (tenant_id, message_id, email, role),
 INTERLEAVE IN PARENT tenants ON DELETE CASCADE;
 
+CREATE TABLE hubspot_companies (
+	tenant_id STRING(64) NOT NULL,
+	company_id STRING(32) NOT NULL,
+	name STRING(255),
+	domain STRING(255),
+	last_modified TIMESTAMP NOT NULL,
+	synced_at TIMESTAMP NOT NULL
+) PRIMARY KEY (tenant_id, company_id),
+INTERLEAVE IN PARENT tenants ON DELETE CASCADE;
+
 CREATE TABLE hubspot_contacts (
 	tenant_id STRING(64) NOT NULL,
 	contact_id STRING(32) NOT NULL,

@@ -93,24 +93,36 @@ class HubSpotHook(BaseHook):
             public_object_search_request=request, _request_timeout=self._timeout))
         return (response.results[0].id if response.results else None), attempts
 
-    def modified_contacts(self, start_iso: str, end_iso: str) -> list[dict]:
-        """Contacts whose lastmodifieddate falls in [start, end), following the search pages."""
-        from hubspot.crm.contacts import PublicObjectSearchRequest
-
+    def _modified(self, api, search_request_cls, modified_property: str, properties: list[str],
+                  start_iso: str, end_iso: str) -> list[dict]:
         found, after = [], None
         while True:
-            request = PublicObjectSearchRequest(
+            request = search_request_cls(
                 filter_groups=[{"filters": [
-                    {"propertyName": "lastmodifieddate", "operator": "GTE", "value": start_iso},
-                    {"propertyName": "lastmodifieddate", "operator": "LT", "value": end_iso}]}],
-                properties=["email", "phone", "firstname", "lastname", "company", "lastmodifieddate"],
-                limit=100, after=after)
-            page, _ = self._call(lambda request=request: self.get_conn().crm.contacts.search_api.do_search(
+                    {"propertyName": modified_property, "operator": "GTE", "value": start_iso},
+                    {"propertyName": modified_property, "operator": "LT", "value": end_iso}]}],
+                properties=[*properties, modified_property], limit=100, after=after)
+            page, _ = self._call(lambda request=request: api.do_search(
                 public_object_search_request=request, _request_timeout=self._timeout))
             found += [{"id": r.id, **r.properties} for r in page.results]
             after = page.paging.next.after if page.paging and page.paging.next else None
             if not after:
                 return found
+
+    def modified_contacts(self, start_iso: str, end_iso: str) -> list[dict]:
+        """Contacts whose lastmodifieddate falls in [start, end), following the search pages."""
+        from hubspot.crm.contacts import PublicObjectSearchRequest
+
+        return self._modified(self.get_conn().crm.contacts.search_api, PublicObjectSearchRequest,
+                              "lastmodifieddate", ["email", "phone", "firstname", "lastname", "company"],
+                              start_iso, end_iso)
+
+    def modified_companies(self, start_iso: str, end_iso: str) -> list[dict]:
+        """Companies whose hs_lastmodifieddate falls in [start, end)."""
+        from hubspot.crm.companies import PublicObjectSearchRequest
+
+        return self._modified(self.get_conn().crm.companies.search_api, PublicObjectSearchRequest,
+                              "hs_lastmodifieddate", ["name", "domain"], start_iso, end_iso)
 
     def upsert_lead(self, lead: Lead, salesforce_id: str | None = None) -> tuple[str, int]:
         """Email is the identity; without one, the E.164 phone. Returns (contact id, HTTP attempts)."""

@@ -412,14 +412,15 @@ class SyncDialpadOperator(StoreOperator):
 
 
 class SyncHubSpotOperator(StoreOperator):
-    """HubSpot contacts modified in the run's data interval, for tenants with a HubSpot integration."""
+    """HubSpot contacts and companies modified in the run's data interval, for tenants with a HubSpot
+    integration."""
 
     def execute(self, context) -> dict:
         from sqlalchemy import select
 
         from leadline.hooks.hubspot import HubSpotHook
         from leadline.store.etl import etl_run
-        from leadline.store.schema import crm_integrations, hubspot_contacts
+        from leadline.store.schema import crm_integrations, hubspot_companies, hubspot_contacts
 
         start, end = _interval(context)
         with self.engine.connect() as conn:
@@ -428,14 +429,21 @@ class SyncHubSpotOperator(StoreOperator):
         done: dict[str, int] = {}
         for tenant_id, connection_id in integrations:
             with etl_run(self.engine, tenant_id, "hubspot", context["run_id"]) as run:
-                contacts = HubSpotHook(connection_id).modified_contacts(start.isoformat(), end.isoformat())
+                hubspot = HubSpotHook(connection_id)
+                contacts = hubspot.modified_contacts(start.isoformat(), end.isoformat())
                 _replace_rows(self.engine, hubspot_contacts, tenant_id, "contact_id", [{
                     "contact_id": c["id"], "email": c.get("email") or None, "phone": c.get("phone") or None,
                     "first_name": c.get("firstname") or None, "last_name": c.get("lastname") or None,
                     "company": c.get("company") or None,
                     "last_modified": datetime.fromisoformat(c["lastmodifieddate"]), "synced_at": end}
                     for c in contacts])
-                run.rows_processed = len(contacts)
+                companies = hubspot.modified_companies(start.isoformat(), end.isoformat())
+                _replace_rows(self.engine, hubspot_companies, tenant_id, "company_id", [{
+                    "company_id": c["id"], "name": c.get("name") or None,
+                    "domain": (c.get("domain") or "").lower() or None,
+                    "last_modified": datetime.fromisoformat(c["hs_lastmodifieddate"]), "synced_at": end}
+                    for c in companies])
+                run.rows_processed = len(contacts) + len(companies)
             done[tenant_id] = run.rows_processed
         return done
 

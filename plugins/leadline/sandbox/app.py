@@ -211,6 +211,31 @@ def _hubspot_filter(properties: dict, condition: dict) -> bool:
     return ops[operator](left, right) if left and right else ops[operator](str(value), str(condition["value"]))
 
 
+def hubspot_companies_router(sb: Sandbox) -> APIRouter:
+    router = APIRouter(prefix="/crm/v3/objects/companies")
+    state = sb.state
+
+    @router.post("/search")
+    async def search(request: Request):
+        if (blocked := await sb.gate("hubspot", request)) is not None:
+            return blocked
+        payload = await request.json()
+        filters = [f for group in payload.get("filterGroups", []) for f in group.get("filters", [])]
+        with state.lock:
+            rows = [{"id": cid, "properties": {**rec["properties"], "hs_object_id": cid,
+                                               "hs_lastmodifieddate": rec["updatedAt"]},
+                     "createdAt": rec["updatedAt"], "updatedAt": rec["updatedAt"], "archived": False}
+                    for cid, rec in state.hubspot_companies.items()]
+        matches = [r for r in rows if all(_hubspot_filter(r["properties"], f) for f in filters)]
+        limit, offset = int(payload.get("limit", 10)), int(payload.get("after") or 0)
+        body = {"total": len(matches), "results": matches[offset:offset + limit]}
+        if offset + limit < len(matches):
+            body["paging"] = {"next": {"after": str(offset + limit)}}
+        return body
+
+    return router
+
+
 SOQL = re.compile(r"^\s*SELECT\s+(?P<fields>.+?)\s+FROM\s+(?P<obj>\w+)(?:\s+WHERE\s+(?P<where>.+?))?"
                   r"(?:\s+ORDER\s+BY\s+(?P<order>\w+)(?:\s+(?P<dir>ASC|DESC))?)?(?:\s+LIMIT\s+(?P<limit>\d+))?\s*$",
                   re.IGNORECASE | re.DOTALL)
@@ -514,6 +539,14 @@ def control_router(state: SandboxState) -> APIRouter:
         with state.lock:
             return [{"id": cid, **rec} for cid, rec in state.hubspot_contacts.items()]
 
+    @router.post("/hubspot/companies")
+    async def seed_companies(companies: list[dict]):
+        with state.lock:
+            for company in companies:
+                state.hubspot_companies[company["id"]] = {"properties": company["properties"],
+                                                          "updatedAt": company["updatedAt"]}
+        return {"seeded": len(companies)}
+
     @router.post("/salesforce/{sobject}")
     async def seed_salesforce(sobject: str, records: list[dict]):
         with state.lock:
@@ -570,6 +603,7 @@ def create_sandbox_app(state: SandboxState | None = None, tokens: dict[str, str]
     app = FastAPI(title="Leadline sandbox", description="HubSpot, Salesforce and CallRail emulator")
     app.state.sandbox = state
     app.include_router(hubspot_router(sandbox))
+    app.include_router(hubspot_companies_router(sandbox))
     app.include_router(salesforce_router(sandbox))
     app.include_router(callrail_router(sandbox))
     app.include_router(gmail_router(sandbox))

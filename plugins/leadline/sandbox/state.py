@@ -40,6 +40,7 @@ class SandboxState:
     faults: dict[str, Faults] = field(default_factory=lambda: {s: Faults() for s in SERVICES})
     journal: list[dict[str, Any]] = field(default_factory=list)
     hubspot_contacts: dict[str, dict[str, Any]] = field(default_factory=dict)
+    hubspot_companies: dict[str, dict[str, Any]] = field(default_factory=dict)
     salesforce: dict[str, dict[str, dict[str, Any]]] = field(default_factory=dict)
     callrail_calls: dict[str, list[dict[str, Any]]] = field(default_factory=dict)
     recordings: dict[str, bytes] = field(default_factory=dict)
@@ -56,6 +57,7 @@ class SandboxState:
             self.faults = {s: Faults() for s in SERVICES}
             self.journal.clear()
             self.hubspot_contacts.clear()
+            self.hubspot_companies.clear()
             self.salesforce.clear()
             self.callrail_calls.clear()
             self.recordings.clear()

@@ -342,3 +342,15 @@ hubspot_contacts = Table(
     _ts("synced_at"),
     **_interleaved(),
 )
+
+hubspot_companies = Table(
+    "hubspot_companies",
+    metadata,
+    Column("tenant_id", String(64), primary_key=True),
+    Column("company_id", String(32), primary_key=True),
+    Column("name", String(255)),
+    Column("domain", String(255)),
+    _ts("last_modified"),
+    _ts("synced_at"),
+    **_interleaved(),
+)
