@@ -265,3 +265,23 @@ def test_no_pii_in_logs(intake_client, caplog):
     for value in ("5550009999", "Zebediah", "Quux", "zeb.quux"):
         assert value not in text
     assert "PII1" in text  # the log does say which call it was
+
+
+def test_store_failure_answers_503_and_keeps_nothing(intake_client, seeded_engine):
+    from sqlalchemy.exc import OperationalError
+
+    import leadline.intake.writer as writer
+
+    def unavailable(engine, calls):
+        raise OperationalError("INSERT", {}, Exception("database is locked"))
+
+    before = store_snapshot(seeded_engine)
+    body = encode(call_payload(call_id="DOWN1"))
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(writer, "record_calls", unavailable)
+        response = post(intake_client, body, signed_headers(SECRETS["acme"], body))
+    assert (response.status_code, response.json()["error"]) == (503, "store_unavailable")
+    assert store_snapshot(seeded_engine) == before
+    # the store is back: CallRail's retry (a new timestamp, so a new signature) is stored
+    retry = post(intake_client, body, signed_headers(SECRETS["acme"], body, int(time.time()) + 1))
+    assert retry.json()["status"] == "accepted"
