@@ -50,6 +50,32 @@ def seed_tenants(engine, monkeypatch) -> None:
     monkeypatch.setenv("LEADLINE_TEST_SECRET_DORMANT", "dormant-secret")
 
 
+PG_ADMIN_URL = "postgresql://postgres@127.0.0.1:5432/postgres"
+
+
+@pytest.fixture
+def postgres_url():
+    """A scratch database on the local PostgreSQL server, dropped afterwards."""
+    import uuid
+
+    from sqlalchemy import create_engine
+
+    admin = create_engine(PG_ADMIN_URL, isolation_level="AUTOCOMMIT")
+    name = f"leadline_test_{uuid.uuid4().hex[:8]}"
+    try:
+        with admin.connect() as conn:
+            conn.exec_driver_sql(f'CREATE DATABASE "{name}"')
+    except Exception as exc:  # pragma: no cover - depends on the machine
+        pytest.skip(f"PostgreSQL at 127.0.0.1:5432 is not reachable: {type(exc).__name__}")
+    yield f"postgresql://postgres@127.0.0.1:5432/{name}"
+    from leadline.hooks.store import _engine_for
+
+    _engine_for.cache_clear()  # a hook's cached engine may hold connections to the database we drop
+    with admin.connect() as conn:
+        conn.exec_driver_sql(f'DROP DATABASE "{name}" WITH (FORCE)')
+    admin.dispose()
+
+
 @pytest.fixture
 def store_url(tmp_path) -> str:
     url = f"sqlite:///{tmp_path / 'leadline.db'}"

@@ -253,41 +253,27 @@ def test_intake_health_carries_the_latest_slo_levels(dagbag, store_conn, seeded_
 
 
 @pytest.mark.postgres
-def test_backup_verification_on_postgresql(dagbag, monkeypatch, backups, tmp_path):
-    import uuid
-
+def test_backup_verification_on_postgresql(dagbag, monkeypatch, backups, tmp_path, postgres_url):
     from sqlalchemy import create_engine, text
 
     from leadline.store.engine import create_store_engine
     from leadline.store.migrate import upgrade
-    from tests.conftest import seed_tenants
+    from tests.conftest import PG_ADMIN_URL, seed_tenants
 
-    admin = create_engine("postgresql://postgres@127.0.0.1:5432/postgres", isolation_level="AUTOCOMMIT")
-    name = f"leadline_bk_{uuid.uuid4().hex[:8]}"
-    try:
-        with admin.connect() as conn:
-            conn.exec_driver_sql(f'CREATE DATABASE "{name}"')
-    except Exception as exc:  # pragma: no cover - depends on the machine
-        pytest.skip(f"PostgreSQL at 127.0.0.1:5432 is not reachable: {type(exc).__name__}")
-    url = f"postgresql://postgres@127.0.0.1:5432/{name}"
-    engine = create_store_engine(url)
+    engine = create_store_engine(postgres_url)
     try:
         upgrade(engine)
         seed_tenants(engine, monkeypatch)
-        monkeypatch.setenv("AIRFLOW_CONN_LEADLINE_DB", url)
+        monkeypatch.setenv("AIRFLOW_CONN_LEADLINE_DB", postgres_url)
         monkeypatch.setenv("LEADLINE_STORAGE_URL", (tmp_path / "artifacts").as_uri())
         run = dagbag.get_dag("backup_verification").test()
         assert states(run) == {"create_backup": "success", "restore_latest_backup": "success",
                                "verify_counts": "success", "drop_restored_copy": "success"}
         assert len(list(backups.glob("leadline-*.dump"))) == 1
+        admin = create_engine(PG_ADMIN_URL)
         with admin.connect() as conn:  # the scratch database is gone
             assert conn.execute(text("SELECT count(*) FROM pg_database WHERE datname LIKE 'leadline_restore_%'")
                                 ).scalar() == 0
+        admin.dispose()
     finally:
         engine.dispose()
-        from leadline.hooks.store import _engine_for
-
-        _engine_for.cache_clear()  # the hook's cached engine holds connections to the database we drop
-        with admin.connect() as conn:
-            conn.exec_driver_sql(f'DROP DATABASE "{name}" WITH (FORCE)')
-        admin.dispose()

@@ -12,7 +12,7 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
-from leadline.operators.ops import StoreOperator
+from leadline.operators.base import StoreOperator
 
 MAX_BACKUP_AGE = timedelta(hours=26)
 SUFFIX = {"sqlite": ".db", "postgresql": ".dump"}

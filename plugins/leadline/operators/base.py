@@ -1,4 +1,4 @@
-"""Shared shape of the per-call operators: which call, which store, and the rerun rule."""
+"""Shared shape of Leadline's operators: which store, and for per-call operators which call and the rerun rule."""
 
 from __future__ import annotations
 
@@ -8,7 +8,21 @@ from typing import Any
 from airflow.sdk import BaseOperator
 
 
-class CallOperator(BaseOperator):
+class StoreOperator(BaseOperator):
+    """Works on the Leadline store named by an Airflow connection (`leadline_db`)."""
+
+    def __init__(self, *, store_conn_id: str = "leadline_db", **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        self.store_conn_id = store_conn_id
+
+    @property
+    def engine(self):
+        from leadline.hooks.store import LeadlineStoreHook
+
+        return LeadlineStoreHook(self.store_conn_id).get_conn()
+
+
+class CallOperator(StoreOperator):
     """Operates on one call of one tenant, named by the run's params unless given explicitly."""
 
     template_fields: Sequence[str] = ("tenant_id", "call_id", "force")
@@ -20,24 +34,16 @@ class CallOperator(BaseOperator):
         tenant_id: str = "{{ params.tenant_id }}",
         call_id: str = "{{ params.call_id }}",
         force: bool | str = "{{ params.force }}",
-        store_conn_id: str = "leadline_db",
         **kwargs: Any,
     ) -> None:
         super().__init__(**kwargs)
         self.tenant_id = tenant_id
         self.call_id = call_id
         self.force = force
-        self.store_conn_id = store_conn_id
 
     @property
     def forced(self) -> bool:
         return self.force is True or str(self.force).lower() == "true"
-
-    @property
-    def engine(self):
-        from leadline.hooks.store import LeadlineStoreHook
-
-        return LeadlineStoreHook(self.store_conn_id).get_conn()
 
     def load_call(self) -> dict:
         from airflow.sdk.exceptions import AirflowFailException

@@ -5,9 +5,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
-from airflow.sdk import BaseOperator
-
-from leadline.operators.base import CallOperator
+from leadline.operators.base import CallOperator, StoreOperator
 
 
 class SyncCrmOperator(CallOperator):
@@ -54,19 +52,17 @@ class SyncCrmOperator(CallOperator):
         return {"crm": target.crm_type, "record_id": record_id, "attempts": attempts}
 
 
-class CrmBackfillOperator(BaseOperator):
+class CrmBackfillOperator(StoreOperator):
     """Bulk CRM sync of a tenant's scored calls created in [start_date, end_date)."""
 
     template_fields: Sequence[str] = ("tenant_id", "start_date_param", "end_date_param")
 
     def __init__(self, *, tenant_id: str = "{{ params.tenant_id }}", start_date_param: str = "{{ params.start_date }}",
-                 end_date_param: str = "{{ params.end_date }}", store_conn_id: str = "leadline_db",
-                 **kwargs: Any) -> None:
+                 end_date_param: str = "{{ params.end_date }}", **kwargs: Any) -> None:
         super().__init__(**kwargs)
         self.tenant_id = tenant_id
         self.start_date_param = start_date_param
         self.end_date_param = end_date_param
-        self.store_conn_id = store_conn_id
 
     def execute(self, context) -> dict:
         from datetime import UTC, datetime
@@ -74,10 +70,9 @@ class CrmBackfillOperator(BaseOperator):
         from airflow.sdk.exceptions import AirflowFailException
 
         from leadline import crm_sync
-        from leadline.hooks.store import LeadlineStoreHook
         from leadline.store.tenants import get_tenant
 
-        engine = LeadlineStoreHook(self.store_conn_id).get_conn()
+        engine = self.engine
         start = datetime.fromisoformat(self.start_date_param).replace(tzinfo=UTC)
         end = datetime.fromisoformat(self.end_date_param).replace(tzinfo=UTC)
         if end <= start:

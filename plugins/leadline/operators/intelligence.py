@@ -6,7 +6,8 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from leadline.operators.ops import StoreOperator, _interval_end
+from leadline.operators.base import StoreOperator
+from leadline.operators.ops import _interval_end
 
 SOQL = {
     "Account": "SELECT Id, Name, Website, Industry, SystemModstamp FROM Account",

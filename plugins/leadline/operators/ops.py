@@ -7,19 +7,7 @@ from collections.abc import Sequence
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from airflow.sdk import BaseOperator
-
-
-class StoreOperator(BaseOperator):
-    def __init__(self, *, store_conn_id: str = "leadline_db", **kwargs: Any) -> None:
-        super().__init__(**kwargs)
-        self.store_conn_id = store_conn_id
-
-    @property
-    def engine(self):
-        from leadline.hooks.store import LeadlineStoreHook
-
-        return LeadlineStoreHook(self.store_conn_id).get_conn()
+from leadline.operators.base import StoreOperator
 
 
 def _interval_end(context) -> datetime:

@@ -155,12 +155,8 @@ def hubspot_router(sb: Sandbox) -> APIRouter:
         with state.lock:
             matches = [cid for cid, rec in state.hubspot_contacts.items()
                        if all(_hubspot_filter(contact_json(cid)["properties"], f) for f in filters)]
-            limit, offset = int(payload.get("limit", 10)), int(payload.get("after") or 0)
-            results = [contact_json(cid) for cid in matches[offset:offset + limit]]
-        body = {"total": len(matches), "results": results}
-        if offset + limit < len(matches):
-            body["paging"] = {"next": {"after": str(offset + limit)}}
-        return body
+            results = [contact_json(cid) for cid in matches]
+        return _hubspot_page(results, payload)
 
     @router.post("")
     async def create(request: Request):
@@ -211,6 +207,15 @@ def _hubspot_filter(properties: dict, condition: dict) -> bool:
     return ops[operator](left, right) if left and right else ops[operator](str(value), str(condition["value"]))
 
 
+def _hubspot_page(matches: list[dict], payload: dict) -> dict:
+    """A search response page: `limit` results from the `after` cursor, with the next cursor if any."""
+    limit, offset = int(payload.get("limit", 10)), int(payload.get("after") or 0)
+    body = {"total": len(matches), "results": matches[offset:offset + limit]}
+    if offset + limit < len(matches):
+        body["paging"] = {"next": {"after": str(offset + limit)}}
+    return body
+
+
 def hubspot_companies_router(sb: Sandbox) -> APIRouter:
     router = APIRouter(prefix="/crm/v3/objects/companies")
     state = sb.state
@@ -226,12 +231,8 @@ def hubspot_companies_router(sb: Sandbox) -> APIRouter:
                                                "hs_lastmodifieddate": rec["updatedAt"]},
                      "createdAt": rec["updatedAt"], "updatedAt": rec["updatedAt"], "archived": False}
                     for cid, rec in state.hubspot_companies.items()]
-        matches = [r for r in rows if all(_hubspot_filter(r["properties"], f) for f in filters)]
-        limit, offset = int(payload.get("limit", 10)), int(payload.get("after") or 0)
-        body = {"total": len(matches), "results": matches[offset:offset + limit]}
-        if offset + limit < len(matches):
-            body["paging"] = {"next": {"after": str(offset + limit)}}
-        return body
+        return _hubspot_page([r for r in rows if all(_hubspot_filter(r["properties"], f) for f in filters)],
+                             payload)
 
     return router
 
