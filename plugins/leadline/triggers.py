@@ -22,13 +22,19 @@ class PendingCallsTrigger(BaseTrigger):
                 {"store_url": self.store_url, "poll_interval_s": self.poll_interval_s})
 
     async def run(self) -> AsyncIterator[TriggerEvent]:
+        from sqlalchemy.exc import SQLAlchemyError
+
         from leadline.store.engine import create_store_engine
         from leadline.store.processing import count_pending
 
         engine = await asyncio.to_thread(create_store_engine, self.store_url)
         try:
             while True:
-                pending = await asyncio.to_thread(count_pending, engine)
+                try:
+                    pending = await asyncio.to_thread(count_pending, engine)
+                except SQLAlchemyError as exc:  # the store is briefly unreachable: keep waiting, don't fail
+                    self.log.warning("store unavailable, polling again: %s", type(exc).__name__)
+                    pending = 0
                 if pending:
                     yield TriggerEvent({"pending": pending})
                     return

@@ -91,6 +91,9 @@ class Intake:
             except SecretNotFound as exc:
                 log.error("webhook secret for tenant %s cannot be resolved: %s", tenant_id, exc)
                 raise Rejection(503, "secret_unavailable", "tenant webhook secret is not available") from exc
+            except SQLAlchemyError as exc:
+                log.error("tenant lookup failed, store unavailable: %s", type(exc).__name__)
+                raise Rejection(503, "store_unavailable", "the store is unavailable; retry later") from exc
         return entry
 
     async def accept(self, request: Request) -> dict:

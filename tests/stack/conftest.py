@@ -1,0 +1,202 @@
+"""The production-like topology as local processes: Airflow on PostgreSQL with CeleryExecutor over Redis and two
+workers, the store on PostgreSQL, the intake and the CRM sandbox (leadline.stack.CeleryStack)."""
+
+from __future__ import annotations
+
+import json
+import socket
+import time
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+
+import httpx
+import pytest
+from sqlalchemy import Engine, create_engine, func, select, text
+
+from leadline.domain.signature import sign
+from leadline.stack import ROOT, CeleryStack
+from leadline.store.engine import create_store_engine
+from leadline.store.processing import TERMINAL
+from leadline.store.schema import call_records, crm_integrations, processing_requests
+from leadline.store.tenants import Tenant, add_tenant
+
+TENANT = "acme"
+HOT_LEAD = ("hot_lead.wav", "71", "+15550142678")
+
+
+def _reachable(port: int) -> bool:
+    with socket.socket() as s:
+        s.settimeout(1)
+        return s.connect_ex(("127.0.0.1", port)) == 0
+
+
+@dataclass
+class StackDriver:
+    stack: CeleryStack
+    store: Engine
+    metadata: Engine
+    secret: str
+    posted: list[str] = field(default_factory=list)
+
+    def post_call(self, call_id: str, recording=HOT_LEAD) -> httpx.Response:
+        name, duration, phone = recording
+        body = json.dumps({
+            "call_id": call_id, "tenant_id": TENANT, "caller_id": phone, "duration": duration, "answered": True,
+            "customer_name": "Dana Whitfield",
+            "recording_url": f"http://127.0.0.1:{self.stack.recordings_port}/{name}",
+        }).encode()
+        ts = str(int(time.time()))
+        response = httpx.post(f"http://127.0.0.1:{self.stack.intake_port}/v1/callrail/webhook", content=body,
+                              headers={"content-type": "application/json", "x-timestamp": ts,
+                                       "x-callrail-signature": sign(self.secret, ts, body)}, timeout=30)
+        if response.status_code == 200 and call_id not in self.posted:
+            self.posted.append(call_id)
+        return response
+
+    def requests(self, call_ids: list[str]) -> dict[str, dict]:
+        with self.store.connect() as conn:
+            rows = conn.execute(select(processing_requests).where(
+                processing_requests.c.tenant_id == TENANT, processing_requests.c.call_id.in_(call_ids))).mappings()
+            return {row["call_id"]: dict(row) for row in rows}
+
+    def wait_finished(self, call_ids: list[str], timeout_s: float = 600) -> dict[str, dict]:
+        deadline = time.monotonic() + timeout_s
+        while True:
+            found = self.requests(call_ids)
+            if len(found) == len(call_ids) and all(r["status"] in TERMINAL for r in found.values()):
+                return found
+            if time.monotonic() > deadline:
+                states = {c: found.get(c, {}).get("status") for c in call_ids}
+                raise TimeoutError(f"calls not finished after {timeout_s}s: {states}")
+            time.sleep(2)
+
+    def calls(self, call_ids: list[str]) -> dict[str, dict]:
+        with self.store.connect() as conn:
+            rows = conn.execute(select(call_records).where(
+                call_records.c.tenant_id == TENANT, call_records.c.call_id.in_(call_ids))).mappings()
+            return {row["call_id"]: dict(row) for row in rows}
+
+    def dag_runs(self, call_id: str) -> int:
+        with self.metadata.connect() as conn:
+            return conn.execute(text(
+                "SELECT count(*) FROM dag_run WHERE dag_id = 'call_processing' AND run_id = :run"),
+                {"run": f"call__{TENANT}__{call_id}"}).scalar_one()
+
+    def task_instance(self, call_id: str, task_id: str) -> dict | None:
+        with self.metadata.connect() as conn:
+            row = conn.execute(text(
+                "SELECT state, try_number, pid, hostname FROM task_instance WHERE dag_id = 'call_processing' "
+                "AND run_id = :run AND task_id = :task"),
+                {"run": f"call__{TENANT}__{call_id}", "task": task_id}).mappings().first()
+        return dict(row) if row else None
+
+    def wait_task_running(self, call_id: str, task_id: str, timeout_s: float = 300) -> dict:
+        deadline = time.monotonic() + timeout_s
+        while time.monotonic() < deadline:
+            ti = self.task_instance(call_id, task_id)
+            if ti and ti["state"] == "running" and ti["pid"]:
+                return ti
+            time.sleep(0.2)
+        raise TimeoutError(f"{task_id} of {call_id} never ran")
+
+    def sandbox(self, path: str, **params) -> list[dict]:
+        response = httpx.get(f"{self.stack.sandbox_url}/_sandbox/{path}", params=params, timeout=10)
+        response.raise_for_status()
+        return response.json()
+
+    def set_faults(self, service: str, **faults) -> None:
+        httpx.put(f"{self.stack.sandbox_url}/_sandbox/faults/{service}", json=faults,
+                  timeout=10).raise_for_status()
+
+    def crm_records_per_call(self, call_ids: list[str]) -> dict[str, tuple[int, int]]:
+        """(HubSpot contacts with the call's email, Salesforce leads with the call's external id) per call:
+        (1, 1) is exactly once. HubSpot upserts by email, so calls from one caller share a contact."""
+        emails = {c: row["customer_email"] for c, row in self.calls(call_ids).items()}
+        contacts = self.sandbox("hubspot/contacts")
+        leads = self.sandbox("salesforce/Lead")
+        return {
+            call_id: (sum(1 for c in contacts if emails.get(call_id)
+                          and c["properties"].get("email") == emails[call_id]),
+                      sum(1 for lead in leads if lead.get("Leadline_Call_Id__c") == call_id))
+            for call_id in call_ids
+        }
+
+    def summary(self, call_ids: list[str]) -> dict[str, int]:
+        requests = self.requests(call_ids)
+        runs = {c: self.dag_runs(c) for c in call_ids}
+        return {
+            "posted": len(call_ids),
+            "completed": sum(1 for r in requests.values() if r["status"] == "completed"),
+            "duplicated": sum(n - 1 for n in runs.values() if n > 1),
+            "lost": sum(1 for c in call_ids if c not in requests or runs[c] == 0),
+        }
+
+
+@pytest.fixture(scope="session")
+def celery_stack():
+    missing = [name for name, port in (("PostgreSQL", 5432), ("Redis", 6379)) if not _reachable(port)]
+    if missing:
+        pytest.skip(f"the Celery stack needs {' and '.join(missing)} on 127.0.0.1")
+    home = ROOT / ".leadline" / "stack-test"
+    stack = CeleryStack(home, name="leadline_stack_test", api_port=18180, intake_port=18181, recordings_port=18182,
+                        sandbox_port=18190, sandbox_tls_port=18191, redis_db=6, heartbeat_timeout_s=20)
+    stack.prepare()
+    store = create_store_engine(stack.store_url)
+    secret_file = home / "secrets" / "acme-webhook-secret"
+    secret_file.parent.mkdir(parents=True, exist_ok=True)
+    secret_file.write_text("acme-stack-secret-0123456789abcdef")
+    now = datetime.now(UTC)
+    with store.begin() as conn:
+        add_tenant(conn, Tenant(tenant_id=TENANT, name="Acme Roofing", status="active",
+                                webhook_secret_ref=f"file:{secret_file}", primary_crm="hubspot",
+                                secondary_crm="salesforce", requests_per_minute=1000,
+                                config={"ai_config": {"lead_scoring_threshold": 70}}))
+        for priority, (crm, connection) in enumerate(zip(("hubspot", "salesforce"), ("hubspot_sandbox",
+                                                                                       "salesforce_sandbox")), 1):
+            conn.execute(crm_integrations.insert().values(
+                tenant_id=TENANT, crm_type=crm, status="active", priority=priority, connection_id=connection,
+                created_at=now, updated_at=now))
+    stack.start()
+    metadata = create_engine(stack.metadata_url)
+    try:
+        yield StackDriver(stack, store, metadata, secret_file.read_text())
+    finally:
+        stack.stop()
+        store.dispose()
+        metadata.dispose()
+
+
+def count_rows(engine: Engine, table, **where) -> int:
+    query = select(func.count()).select_from(table)
+    for column, value in where.items():
+        query = query.where(table.c[column] == value)
+    with engine.connect() as conn:
+        return conn.execute(query).scalar_one()
+
+
+def circuit_state(engine: Engine, crm_type: str) -> str | None:
+    from leadline.store.schema import crm_circuits
+
+    with engine.connect() as conn:
+        return conn.execute(select(crm_circuits.c.state).where(
+            crm_circuits.c.tenant_id == TENANT, crm_circuits.c.crm_type == crm_type)).scalar_one_or_none()
+
+
+class StoreOutage:
+    """The store's PostgreSQL database refuses every connection, and the open ones are cut."""
+
+    def __init__(self, stack: CeleryStack):
+        self.database = stack.store_database
+        self.admin = create_engine(f"{stack.store_url.rsplit('/', 1)[0]}/postgres", isolation_level="AUTOCOMMIT")
+
+    def __enter__(self) -> StoreOutage:
+        with self.admin.connect() as conn:
+            conn.execute(text(f'ALTER DATABASE "{self.database}" WITH ALLOW_CONNECTIONS false'))
+            conn.execute(text("SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = :db"),
+                         {"db": self.database})
+        return self
+
+    def __exit__(self, *exc) -> None:
+        with self.admin.connect() as conn:
+            conn.execute(text(f'ALTER DATABASE "{self.database}" WITH ALLOW_CONNECTIONS true'))
+        self.admin.dispose()
