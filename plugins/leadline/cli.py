@@ -1,4 +1,4 @@
-"""`leadline`: the ops command line (store, tenants, intake, sandbox)."""
+"""`leadline`: the ops command line (store, tenants, dashboard access, intake, sandbox)."""
 
 from __future__ import annotations
 
@@ -61,6 +61,23 @@ def tenants_set_status(args) -> None:
     print(f"tenant {args.tenant_id} is {args.status}")
 
 
+def access_grant(args) -> None:
+    from leadline.store.members import grant
+
+    with _engine(args).begin() as conn:
+        if not grant(conn, args.tenant_id, args.username):
+            sys.exit(f"no tenant {args.tenant_id}")
+    print(f"{args.username} may see tenant {args.tenant_id} in the dashboard")
+
+
+def access_revoke(args) -> None:
+    from leadline.store.members import revoke
+
+    with _engine(args).begin() as conn:
+        revoke(conn, args.tenant_id, args.username)
+    print(f"{args.username} may no longer see tenant {args.tenant_id}")
+
+
 def intake_serve(args) -> None:
     import uvicorn
 
@@ -117,6 +134,13 @@ def build_parser() -> argparse.ArgumentParser:
     status.add_argument("tenant_id")
     status.add_argument("status", choices=["active", "paused", "inactive"])
     status.set_defaults(func=tenants_set_status)
+
+    access = sub.add_parser("access", help="dashboard access per Airflow user").add_subparsers(required=True)
+    for name, func in (("grant", access_grant), ("revoke", access_revoke)):
+        command = access.add_parser(name, help=f"{name} an Airflow user's access to a tenant's dashboard")
+        command.add_argument("username")
+        command.add_argument("tenant_id")
+        command.set_defaults(func=func)
 
     intake = sub.add_parser("intake", help="webhook intake").add_subparsers(required=True)
     serve = intake.add_parser("serve", help="run the intake standalone under uvicorn (the Cloud Run shape)")

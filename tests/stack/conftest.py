@@ -151,10 +151,9 @@ def celery_stack():
                                 webhook_secret_ref=f"file:{secret_file}", primary_crm="hubspot",
                                 secondary_crm="salesforce", requests_per_minute=1000,
                                 config={"ai_config": {"lead_scoring_threshold": 70}}))
-        for priority, (crm, connection) in enumerate(zip(("hubspot", "salesforce"), ("hubspot_sandbox",
-                                                                                       "salesforce_sandbox")), 1):
+        for priority, crm in enumerate(("hubspot", "salesforce"), start=1):
             conn.execute(crm_integrations.insert().values(
-                tenant_id=TENANT, crm_type=crm, status="active", priority=priority, connection_id=connection,
+                tenant_id=TENANT, crm_type=crm, status="active", priority=priority, connection_id=f"{crm}_sandbox",
                 created_at=now, updated_at=now))
     stack.start()
     metadata = create_engine(stack.metadata_url)

@@ -282,3 +282,12 @@ CREATE TABLE sf_opportunities (
 	synced_at TIMESTAMP NOT NULL
 ) PRIMARY KEY (tenant_id, opportunity_id),
 INTERLEAVE IN PARENT tenants ON DELETE CASCADE;
+
+CREATE TABLE tenant_members (
+	tenant_id STRING(64) NOT NULL,
+	username STRING(256) NOT NULL,
+	created_at TIMESTAMP NOT NULL
+) PRIMARY KEY (tenant_id, username),
+INTERLEAVE IN PARENT tenants ON DELETE CASCADE;
+
+CREATE INDEX ix_tenant_members_user ON tenant_members (username);

@@ -27,3 +27,46 @@ def insert_scored_calls(engine: Engine, tenant_id: str, count: int, prefix: str 
     with engine.begin() as conn:
         conn.execute(insert(call_records), rows)
     return [r["call_id"] for r in rows]
+
+
+STATUS_MIX = ("completed",) * 14 + ("failed", "skipped", "pending", "processing")
+
+
+def insert_call_history(engine: Engine, tenant_id: str, count: int, days: int, now: datetime,
+                        prefix: str = "HX", batch: int = 5000) -> None:
+    """`count` calls spread evenly over the last `days` days with their processing requests: mostly
+    completed and scored, some failed, skipped, pending or processing (dashboard tests and benchmark)."""
+    import uuid
+    from datetime import timedelta
+
+    from leadline.domain.scoring import WEIGHTS
+    from leadline.store.schema import processing_requests
+
+    step = timedelta(days=days) / max(count, 1)
+    for start in range(0, count, batch):
+        calls, requests = [], []
+        for i in range(start, min(start + batch, count)):
+            call_id = f"{prefix}{i:07d}"
+            created = now - step * (count - i)
+            status = STATUS_MIX[i % len(STATUS_MIX)]
+            scored = status == "completed"
+            factor = (i % 10) / 10
+            calls.append({
+                "tenant_id": tenant_id, "call_id": call_id, "duration_s": 60 + i % 600, "answered": True,
+                "caller_phone": f"+1555{i % 10_000_000:07d}", "customer_name": f"Lead {call_id}",
+                "lead_score": 40 + i % 60 if scored else None, "lead_status": "qualified" if scored else None,
+                "transcript": "Hi, I need a quote for a roof replacement." if scored else None,
+                "ai_analysis": {"lead": {"intent": "high", "summary": "Roof replacement quote."},
+                                "scoring": {"factors": dict.fromkeys(WEIGHTS, factor)}} if scored else None,
+                "raw_payload": {"call_id": call_id}, "created_at": created, "updated_at": created,
+            })
+            requests.append({
+                "tenant_id": tenant_id, "request_id": str(uuid.uuid5(uuid.NAMESPACE_URL, f"{tenant_id}/{call_id}")),
+                "call_id": call_id, "status": status, "attempts": 1,
+                "error": "recording unavailable" if status == "failed" else None,
+                "processing_time_ms": 20_000 + i % 40_000 if scored else None,
+                "created_at": created, "updated_at": created + timedelta(seconds=45),
+            })
+        with engine.begin() as conn:
+            conn.execute(insert(call_records), calls)
+            conn.execute(insert(processing_requests), requests)

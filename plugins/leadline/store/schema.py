@@ -354,3 +354,14 @@ hubspot_companies = Table(
     _ts("synced_at"),
     **_interleaved(),
 )
+
+# Who may see a tenant in the dashboard: Airflow user names (the auth manager's), granted per tenant.
+tenant_members = Table(
+    "tenant_members",
+    metadata,
+    Column("tenant_id", String(64), primary_key=True),
+    Column("username", String(256), primary_key=True),
+    _ts("created_at"),
+    Index("ix_tenant_members_user", "username"),
+    **_interleaved(),
+)

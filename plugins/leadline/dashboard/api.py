@@ -1,0 +1,97 @@
+"""The dashboard's JSON API (OpenAPI at /leadline/openapi.json): tenant-scoped, behind Airflow's login."""
+
+# No `from __future__ import annotations`: FastAPI must see the locally defined Annotated dependencies.
+
+from datetime import UTC, date, datetime
+from typing import Annotated, Any
+
+import httpx
+from fastapi import APIRouter, Depends, HTTPException, Query, Request
+from pydantic import BaseModel
+
+from leadline.dashboard import queries
+from leadline.dashboard.access import Viewer
+from leadline.store.schema import REQUEST_STATUSES
+
+REPROCESS_DAG = "reprocess_calls"
+
+
+class TenantList(BaseModel):
+    username: str
+    tenants: list[str]
+
+
+class ReprocessResult(BaseModel):
+    dag_id: str
+    dag_run_id: str
+    state: str
+    url: str
+
+
+def build_api_router(viewer_dependency, engine_dependency) -> APIRouter:
+    router = APIRouter(prefix="/api/v1", tags=["dashboard"])
+    ViewerDep = Annotated[Viewer, Depends(viewer_dependency)]
+    EngineDep = Annotated[Any, Depends(engine_dependency)]
+
+    @router.get("/tenants", response_model=TenantList)
+    def tenants(viewer: ViewerDep) -> dict:
+        return {"username": viewer.username, "tenants": list(viewer.tenant_ids)}
+
+    @router.get("/tenants/{tenant_id}/overview")
+    def overview(tenant_id: str, viewer: ViewerDep, engine: EngineDep) -> dict:
+        """Today's calls, queue, processing P95, error rate and CRM sync rates with runbook levels; 7 days."""
+        return queries.overview(engine, viewer.require(tenant_id), datetime.now(UTC))
+
+    @router.get("/tenants/{tenant_id}/calls")
+    def calls(tenant_id: str, viewer: ViewerDep, engine: EngineDep,
+              status: Annotated[str | None, Query(enum=list(REQUEST_STATUSES))] = None,
+              min_score: Annotated[int | None, Query(ge=0, le=100)] = None,
+              max_score: Annotated[int | None, Query(ge=0, le=100)] = None,
+              day: Annotated[date | None, Query(alias="date")] = None,
+              page: Annotated[int, Query(ge=1, le=10_000)] = 1) -> dict:
+        """Newest first, 50 per page; the caller's phone is masked."""
+        return queries.list_calls(engine, viewer.require(tenant_id), status=status, min_score=min_score,
+                                  max_score=max_score, day=day, page=page)
+
+    @router.get("/tenants/{tenant_id}/calls/{call_id}")
+    def call(tenant_id: str, call_id: str, viewer: ViewerDep, engine: EngineDep) -> dict:
+        """Status, transcript, analysis, score breakdown by weight, CRM syncs and the call's DAG run id."""
+        detail = queries.call_detail(engine, viewer.require(tenant_id), call_id)
+        if detail is None:
+            raise HTTPException(404, f"no call {call_id} for tenant {tenant_id}")
+        return detail
+
+    @router.post("/tenants/{tenant_id}/calls/{call_id}/reprocess", response_model=ReprocessResult)
+    async def reprocess(tenant_id: str, call_id: str, request: Request, viewer: ViewerDep,
+                        engine: EngineDep) -> dict:
+        """Triggers the reprocess_calls DAG for this call through the Airflow REST API, as the caller."""
+        if request.headers.get("content-type", "").split(";")[0].strip() != "application/json":
+            raise HTTPException(415, "send Content-Type: application/json")  # no cross-site form posts
+        if queries.call_detail(engine, viewer.require(tenant_id), call_id) is None:
+            raise HTTPException(404, f"no call {call_id} for tenant {tenant_id}")
+        airflow = str(request.base_url).split("/leadline")[0].rstrip("/")
+        async with httpx.AsyncClient(timeout=30) as client:
+            response = await client.post(
+                f"{airflow}/api/v2/dags/{REPROCESS_DAG}/dagRuns",
+                json={"logical_date": None, "conf": {"tenant_id": tenant_id, "call_ids": [call_id]},
+                      "note": f"reprocess requested by {viewer.username} from the Leadline dashboard"},
+                headers={"authorization": f"Bearer {viewer.token}"})
+        if response.status_code >= 400:
+            raise HTTPException(response.status_code if response.status_code in (401, 403, 404, 409) else 502,
+                                f"Airflow refused the run: {response.json().get('detail', response.text)}")
+        run = response.json()
+        return {"dag_id": REPROCESS_DAG, "dag_run_id": run["dag_run_id"], "state": run["state"],
+                "url": f"/dags/{REPROCESS_DAG}/runs/{run['dag_run_id']}"}
+
+    @router.get("/tenants/{tenant_id}/accounts")
+    def accounts(tenant_id: str, viewer: ViewerDep, engine: EngineDep,
+                 day: Annotated[date | None, Query(alias="date")] = None) -> dict:
+        """The day's account recommendations by priority (runbook columns)."""
+        return queries.top_accounts(engine, viewer.require(tenant_id), day or datetime.now(UTC).date())
+
+    @router.get("/tenants/{tenant_id}/etl")
+    def etl(tenant_id: str, viewer: ViewerDep, engine: EngineDep) -> dict:
+        """Recent ETL runs and hours since each source's last successful sync."""
+        return queries.etl_status(engine, viewer.require(tenant_id), datetime.now(UTC))
+
+    return router

@@ -1,0 +1,77 @@
+"""Dashboard queries on a seeded store: figures match the seed, filters filter, one tenant at a time."""
+
+from __future__ import annotations
+
+import re
+from datetime import UTC, datetime, timedelta
+
+from leadline.dashboard import queries
+from leadline.dashboard.views import crm_links
+from leadline.sandbox.seed import STATUS_MIX, insert_call_history
+from leadline.store import crm as crm_store
+from leadline.store.members import grant, tenants_of
+
+NOW = datetime(2026, 11, 23, 15, 0, tzinfo=UTC)
+
+
+def seed(engine) -> None:
+    insert_call_history(engine, "acme", 180, days=3, now=NOW, prefix="AC")
+    insert_call_history(engine, "globex", 36, days=3, now=NOW, prefix="GX")
+
+
+def test_calls_list_filters_by_status_score_and_day_within_the_tenant(seeded_engine):
+    seed(seeded_engine)
+    everything = queries.list_calls(seeded_engine, "acme")
+    assert everything["total"] == 180 and len(everything["calls"]) == queries.PAGE_SIZE
+    assert all(c["call_id"].startswith("AC") for c in everything["calls"])
+    created = [c["created_at"] for c in everything["calls"]]
+    assert created == sorted(created, reverse=True)
+
+    failed = queries.list_calls(seeded_engine, "acme", status="failed")
+    assert failed["total"] == 180 // len(STATUS_MIX) and {c["status"] for c in failed["calls"]} == {"failed"}
+
+    scored = queries.list_calls(seeded_engine, "acme", min_score=90, max_score=95)
+    assert scored["total"] > 0 and all(90 <= c["lead_score"] <= 95 for c in scored["calls"])
+
+    yesterday = queries.list_calls(seeded_engine, "acme", day=(NOW - timedelta(days=1)).date())
+    assert 0 < yesterday["total"] < 180
+    assert all(c["created_at"].startswith("2026-11-22") for c in yesterday["calls"])
+
+    page4 = queries.list_calls(seeded_engine, "acme", page=4)
+    assert len(page4["calls"]) == 180 - 3 * queries.PAGE_SIZE
+    assert all(re.fullmatch(r"\+1\*{6}\d{4}", c["caller"]) for c in everything["calls"])  # masked, never raw
+
+
+def test_overview_counts_today_and_grades_with_runbook_thresholds(seeded_engine):
+    seed(seeded_engine)
+    result = queries.overview(seeded_engine, "globex", NOW)
+    today = [d for d in result["daily"] if d["day"] == "2026-11-23"][0]
+    assert result["calls_today"] == today["calls"] > 0
+    assert len(result["daily"]) == queries.CHART_DAYS
+    assert sum(d["calls"] for d in result["daily"]) == 36
+    # 1 in 18 seeded calls is pending: the queue is non-empty (yellow), the error rate is > 5 % (red)
+    assert result["indicators"]["processing_queue"]["level"] == "yellow"
+    assert result["indicators"]["error_rate"]["level"] == "red"
+    assert "webhook_latency_p95" not in result["indicators"]
+
+
+def test_call_detail_breaks_the_score_down_by_weight_and_links_crm_records(seeded_engine):
+    seed(seeded_engine)
+    call_id = "AC0000009"  # completed, every factor 0.9
+    crm_store.record_sync(seeded_engine, tenant_id="acme", call_id=call_id, crm_type="hubspot", role="primary",
+                          status="synced", record_id="501", cross_ref_id=None, attempts=1, error=None)
+    detail = queries.call_detail(seeded_engine, "acme", call_id)
+    assert detail["request"]["status"] == "completed"
+    assert {f["factor"]: f["points"] for f in detail["score_breakdown"]} == {
+        "project_intent": 27.0, "timeline": 22.5, "budget": 18.0, "duration": 13.5, "engagement": 9.0}
+    assert detail["crm_syncs"][0]["record_id"] == "501"
+    assert crm_links({"crm_config": {"hubspot_portal_id": "42"}}, detail) == {
+        "hubspot": "https://app.hubspot.com/contacts/42/record/0-1/501"}
+    assert queries.call_detail(seeded_engine, "globex", call_id) is None
+
+
+def test_memberships_are_per_user_and_refuse_unknown_tenants(seeded_engine):
+    with seeded_engine.begin() as conn:
+        assert grant(conn, "acme", "alice") and grant(conn, "acme", "alice")
+        assert not grant(conn, "nosuch", "alice")
+        assert tenants_of(conn, "alice") == ["acme"] and tenants_of(conn, "bob") == []
