@@ -3,12 +3,12 @@ SHELL := /bin/bash
 VENV := .venv
 PY := $(VENV)/bin/python
 UV_VERSION := 0.13.8
-SYSTEM_PACKAGES := espeak-ng sox libsox-fmt-mp3 ffmpeg
+SYSTEM_PACKAGES := espeak-ng sox libsox-fmt-mp3 ffmpeg chromium
 
 export AIRFLOW_HOME ?= $(CURDIR)/.airflow
 export LEADLINE_HOME ?= $(CURDIR)/.leadline
 
-.PHONY: demo test test-all lint bench venv system-deps clean
+.PHONY: demo stack test test-all test-stack lint bench venv system-deps deploy-composer deploy-intake rollback-intake clean
 
 $(VENV)/.ready: requirements.lock pyproject.toml
 	@command -v uv >/dev/null 2>&1 || python3 -m pip install --quiet "uv==$(UV_VERSION)"
@@ -19,22 +19,36 @@ $(VENV)/.ready: requirements.lock pyproject.toml
 
 venv: $(VENV)/.ready
 
-# Audio tools for the recordings (fixtures, mp3 decoding); Debian packages.
+# Audio tools for the recordings (fixtures, mp3 decoding) and Chromium for the dashboard's browser tests;
+# Debian packages.
 system-deps:
-	@missing=""; for tool in espeak-ng sox ffmpeg; do command -v $$tool >/dev/null 2>&1 || missing=1; done; \
+	@missing=""; for tool in espeak-ng sox ffmpeg chromium; do command -v $$tool >/dev/null 2>&1 || missing=1; done; \
 	if [ -n "$$missing" ]; then \
 		if [ "$$(id -u)" = 0 ]; then apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $(SYSTEM_PACKAGES) >/dev/null; \
 		else echo "install: sudo apt-get install $(SYSTEM_PACKAGES)"; exit 1; fi; \
 	fi
 
+# The default suite (~5 min). test-all adds the Celery/PostgreSQL/Redis stack with its chaos cases (~15 min);
+# CI runs test-all.
 test: venv system-deps lint
-	$(PY) -m pytest
+	$(PY) -m pytest -m "not stack"
+
+test-stack: venv system-deps
+	$(PY) -m pytest -m stack -s
+
+test-all: venv system-deps lint
+	$(PY) -m pytest -s
 
 lint: venv
 	$(VENV)/bin/ruff check plugins dags tests bench
 
 demo: venv system-deps
 	$(PY) -m leadline.demo $(DEMO_ARGS)
+
+# The docker-compose topology as local processes: CeleryExecutor on Redis with two workers, PostgreSQL metadata
+# and store (the local servers at 127.0.0.1), intake and CRM sandbox. Ctrl-C stops it.
+stack: venv system-deps
+	$(PY) -m leadline.stack celery
 
 bench: venv system-deps
 	$(PY) bench/intake.py

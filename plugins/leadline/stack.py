@@ -43,9 +43,14 @@ def port_open(port: int) -> bool:
 class EmbeddedStack:
     executor = "LocalExecutor"
 
-    def __init__(self, home: Path, api_port: int = 8080, intake_port: int = 8081, recordings_port: int = 8082):
+    def __init__(self, home: Path, api_port: int = 8080, intake_port: int = 8081, recordings_port: int = 8082,
+                 users: dict[str, tuple[str, str]] | None = None, only: tuple[str, ...] | None = None):
+        """`users`: Airflow logins {name: (role, password)} instead of everyone being admin without one;
+        `only`: run just these services."""
         self.home = home.resolve()
         self.api_port, self.intake_port, self.recordings_port = api_port, intake_port, recordings_port
+        self.users = users
+        self.only = only
         self.processes: dict[str, subprocess.Popen] = {}
         self.airflow = str(Path(sys.executable).with_name("airflow"))
 
@@ -85,9 +90,23 @@ class EmbeddedStack:
             "AIRFLOW__DAG_PROCESSOR__REFRESH_INTERVAL": "30",
             "AIRFLOW__API__PORT": str(self.api_port),
             "AIRFLOW_CONN_LEADLINE_DB": self.store_url,
+            **self._login_env(),
+        }
+
+    def _login_env(self) -> dict[str, str]:
+        if not self.users:
+            return {}
+        return {
+            "AIRFLOW__CORE__SIMPLE_AUTH_MANAGER_ALL_ADMINS": "False",
+            "AIRFLOW__CORE__SIMPLE_AUTH_MANAGER_USERS": ",".join(f"{u}:{r}" for u, (r, _) in self.users.items()),
+            "AIRFLOW__CORE__SIMPLE_AUTH_MANAGER_PASSWORDS_FILE": str(self.home / "passwords.json"),
         }
 
     def services(self) -> dict[str, tuple[str, ...]]:
+        services = self._all_services()
+        return {name: args for name, args in services.items() if self.only is None or name in self.only}
+
+    def _all_services(self) -> dict[str, tuple[str, ...]]:
         return {
             "api-server": (self.airflow, "api-server", "--port", str(self.api_port)),
             "scheduler": (self.airflow, "scheduler"),
@@ -111,6 +130,10 @@ class EmbeddedStack:
 
     def prepare(self) -> None:
         self.home.mkdir(parents=True, exist_ok=True)
+        if self.users:
+            passwords = self.home / "passwords.json"
+            passwords.write_text(json.dumps({u: password for u, (_, password) in self.users.items()}))
+            passwords.chmod(0o600)
         self._run(self.airflow, "db", "migrate")
         for pool, slots, description in POOLS:
             self._run(self.airflow, "pools", "set", pool, str(slots), description)
@@ -150,6 +173,13 @@ class EmbeddedStack:
             if time.monotonic() > deadline:
                 raise TimeoutError(f"not ready after {timeout_s}s: {sorted(checks)}")
             time.sleep(1)
+
+    def token(self, user: str) -> str:
+        """An Airflow API token for one of `users`."""
+        response = httpx.post(f"http://127.0.0.1:{self.api_port}/auth/token", timeout=30,
+                              json={"username": user, "password": self.users[user][1]})
+        response.raise_for_status()
+        return response.json()["access_token"]
 
     def kill(self, name: str, sig: int = signal.SIGKILL) -> None:
         """Signals a service and everything it started (a Celery worker's pool children and task processes)."""
@@ -268,8 +298,8 @@ class CeleryStack(EmbeddedStack):
                           "ca_bundle": str(self.ca_bundle), "max_attempts": 4}}),
         }
 
-    def services(self) -> dict[str, tuple[str, ...]]:
-        services = super().services()
+    def _all_services(self) -> dict[str, tuple[str, ...]]:
+        services = super()._all_services()
         services["sandbox"] = (sys.executable, "-m", "leadline.cli", "sandbox", "serve",
                                "--port", str(self.sandbox_port), "--tls-port", str(self.sandbox_tls_port),
                                "--cert-dir", str(self.ca_bundle.parent))

@@ -3,11 +3,9 @@ three Airflow users: ops (admin: every tenant), alice (tenant acme) and bob (ten
 
 from __future__ import annotations
 
-import json
 import shutil
 from datetime import UTC, datetime
 
-import httpx
 import pytest
 
 from leadline.sandbox.seed import insert_call_history
@@ -18,24 +16,8 @@ from leadline.store.members import grant
 from leadline.store.migrate import upgrade
 from leadline.store.tenants import Tenant, add_tenant
 
-PASSWORDS = {"ops": "ops-password-1", "alice": "alice-password-1", "bob": "bob-password-1"}
+USERS = {"ops": ("admin", "ops-password-1"), "alice": ("user", "alice-password-1"), "bob": ("user", "bob-password-1")}
 ARTIFACTS = ROOT / "test-artifacts" / "dashboard"
-
-
-class DashboardStack(EmbeddedStack):
-    @property
-    def env(self) -> dict[str, str]:
-        return {
-            **super().env,
-            "AIRFLOW__CORE__SIMPLE_AUTH_MANAGER_ALL_ADMINS": "False",
-            "AIRFLOW__CORE__SIMPLE_AUTH_MANAGER_USERS": "ops:admin,alice:user,bob:user",
-            "AIRFLOW__CORE__SIMPLE_AUTH_MANAGER_PASSWORDS_FILE": str(self.home / "passwords.json"),
-        }
-
-    def services(self) -> dict[str, tuple[str, ...]]:
-        # No scheduler: a triggered run must show up queued, and SQLite metadata takes one writer at a time.
-        keep = ("api-server", "dag-processor")
-        return {name: args for name, args in super().services().items() if name in keep}
 
 
 def seed_store(url: str, now: datetime) -> None:
@@ -59,9 +41,10 @@ def seed_store(url: str, now: datetime) -> None:
 def dashboard():
     home = ROOT / ".leadline" / "dashboard-test"
     shutil.rmtree(home, ignore_errors=True)
-    stack = DashboardStack(home, api_port=18280, intake_port=18281, recordings_port=18282)
+    # No scheduler: a triggered run must show up queued, and SQLite metadata takes one writer at a time.
+    stack = EmbeddedStack(home, api_port=18280, intake_port=18281, recordings_port=18282, users=USERS,
+                          only=("api-server", "dag-processor"))
     home.mkdir(parents=True)
-    (home / "passwords.json").write_text(json.dumps(PASSWORDS))
     seed_store(stack.store_url, datetime.now(UTC))
     stack.prepare()
     stack.start()
@@ -70,9 +53,3 @@ def dashboard():
     finally:
         stack.stop()
 
-
-def token(stack: EmbeddedStack, user: str) -> str:
-    response = httpx.post(f"http://127.0.0.1:{stack.api_port}/auth/token",
-                          json={"username": user, "password": PASSWORDS[user]}, timeout=30)
-    response.raise_for_status()
-    return response.json()["access_token"]

@@ -12,7 +12,7 @@ from pathlib import Path
 import httpx
 import pytest
 
-from tests.dashboard.conftest import ARTIFACTS, PASSWORDS, token
+from tests.dashboard.conftest import ARTIFACTS, USERS
 
 pytestmark = [pytest.mark.browser, pytest.mark.timeout(600)]
 CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
@@ -21,7 +21,7 @@ CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-
 
 
 def api(dashboard, path: str, user: str | None) -> httpx.Response:
-    headers = {"authorization": f"Bearer {token(dashboard, user)}"} if user else {}
+    headers = {"authorization": f"Bearer {dashboard.token(user)}"} if user else {}
     return httpx.get(f"http://127.0.0.1:{dashboard.api_port}/leadline/api/v1{path}", headers=headers, timeout=30)
 
 
@@ -38,7 +38,7 @@ def test_a_tenant_user_cannot_read_another_tenants_calls(dashboard):
     assert api(dashboard, "/tenants/acme/calls/AC0000001", "bob").status_code == 404
     assert api(dashboard, "/tenants", "ops").json()["tenants"] == ["acme", "globex"]
     cookie_page = httpx.get(f"http://127.0.0.1:{dashboard.api_port}/leadline/ui/calls?tenant=globex",
-                            cookies={"_token": token(dashboard, "alice")}, timeout=30)
+                            cookies={"_token": dashboard.token("alice")}, timeout=30)
     assert cookie_page.status_code == 404
 
 
@@ -49,7 +49,7 @@ def test_openapi_documents_the_dashboard_api(dashboard):
 
 
 def wait_for_dag(dashboard, dag_id: str, timeout_s: float = 120) -> None:
-    headers = {"authorization": f"Bearer {token(dashboard, 'ops')}"}
+    headers = {"authorization": f"Bearer {dashboard.token('ops')}"}
     deadline = time.monotonic() + timeout_s
     while httpx.get(f"http://127.0.0.1:{dashboard.api_port}/api/v2/dags/{dag_id}", headers=headers,
                     timeout=30).status_code != 200:
@@ -76,7 +76,7 @@ def test_browser_login_overview_filter_call_and_reprocess(dashboard):
             page.goto(f"{base}/leadline/ui/")
             expect(page).to_have_url(re.compile(r"/auth/login"))  # Airflow's own login, not ours
             page.locator("input[name=username]").fill("alice")
-            page.locator("input[name=password]").fill(PASSWORDS["alice"])
+            page.locator("input[name=password]").fill(USERS["alice"][1])
             shot(page, "01-login")
             page.get_by_role("button", name="Sign in").click()
 
@@ -116,7 +116,7 @@ def test_browser_login_overview_filter_call_and_reprocess(dashboard):
             shot(page, "05-reprocess-started")
             run_id = run_url.rsplit("/", 1)[1]
             run = httpx.get(f"{base}/api/v2/dags/reprocess_calls/dagRuns/{run_id}", timeout=30,
-                            headers={"authorization": f"Bearer {token(dashboard, 'alice')}"}).json()
+                            headers={"authorization": f"Bearer {dashboard.token('alice')}"}).json()
             assert run["conf"] == {"tenant_id": "acme", "call_ids": ["AC0000355"]}
 
             run_link.click()
