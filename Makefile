@@ -8,7 +8,9 @@ SYSTEM_PACKAGES := espeak-ng sox libsox-fmt-mp3 ffmpeg chromium
 export AIRFLOW_HOME ?= $(CURDIR)/.airflow
 export LEADLINE_HOME ?= $(CURDIR)/.leadline
 
-.PHONY: demo stack test test-all test-stack lint bench venv system-deps deploy-composer deploy-intake rollback-intake clean
+.PHONY: demo stack test test-all test-stack lint bench venv system-deps deploy-composer publish-connections \
+	deploy-intake rollback-intake clean
+REGION ?= us-central1
 
 $(VENV)/.ready: requirements.lock pyproject.toml
 	@command -v uv >/dev/null 2>&1 || python3 -m pip install --quiet "uv==$(UV_VERSION)"
@@ -40,7 +42,7 @@ test-all: venv system-deps lint
 	$(PY) -m pytest -s
 
 lint: venv
-	$(VENV)/bin/ruff check plugins dags tests bench
+	$(VENV)/bin/ruff check plugins dags tests bench deploy
 
 demo: venv system-deps
 	$(PY) -m leadline.demo $(DEMO_ARGS)
@@ -52,6 +54,19 @@ stack: venv system-deps
 
 bench: venv system-deps
 	$(PY) bench/intake.py
+
+# Production (needs gcloud, authenticated): see README "Deploying to Cloud Composer and Cloud Run".
+deploy-composer: venv
+	$(PY) deploy/deploy.py composer --project $(PROJECT) --environment $(ENVIRONMENT) --region $(REGION)
+
+publish-connections: venv
+	$(PY) deploy/deploy.py connections --project $(PROJECT)
+
+deploy-intake: venv
+	$(PY) deploy/deploy.py intake --project $(PROJECT) --region $(REGION) --image $(IMAGE) --health-url $(HEALTH_URL)
+
+rollback-intake: venv
+	$(PY) deploy/deploy.py rollback-intake --project $(PROJECT) --region $(REGION) --health-url $(HEALTH_URL)
 
 clean:
 	rm -rf $(VENV) .airflow .leadline

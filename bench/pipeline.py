@@ -1,8 +1,9 @@
-"""End-to-end latency of the per-call pipeline on the embedded stack.
+"""End-to-end latency of the per-call pipeline on the embedded or the Celery stack.
 
-    python bench/pipeline.py [--calls 20] [--interval 10]
+    python bench/pipeline.py [--stack embedded|celery] [--calls 20] [--interval 10]
 
-Starts a fresh embedded stack of its own (home .leadline/bench, ports 18080-18082), processes one warm-up call
+Starts a fresh stack of its own (home .leadline/bench-<stack>, ports 18080-18082; the Celery stack also uses
+18090-18091, Redis database 7 and PostgreSQL databases leadline_bench_*), processes one warm-up call
 (its end-to-end time is reported as cold_start_s: the first runs pay for process start-up and DAG parsing),
 then posts N signed webhooks for the 71 s sample call one every --interval seconds, waits for all of them,
 and prints one JSON line:
@@ -16,7 +17,6 @@ import argparse
 import json
 import os
 import shutil
-import sqlite3
 import statistics
 import sys
 import time
@@ -27,7 +27,7 @@ sys.path.insert(0, str(ROOT / "plugins"))
 
 from leadline.config import leadline_home  # noqa: E402
 from leadline.demo import TENANT, ensure_tenant  # noqa: E402
-from leadline.stack import EmbeddedStack  # noqa: E402
+from leadline.stack import CeleryStack, EmbeddedStack  # noqa: E402
 from leadline.store.engine import create_store_engine  # noqa: E402
 
 
@@ -35,28 +35,39 @@ def p95(values: list[float]) -> float:
     return statistics.quantiles(values, n=100)[94] if len(values) > 1 else values[0]
 
 
-def task_work_s(airflow_db: Path, run_id: str) -> float:
-    with sqlite3.connect(airflow_db) as db:
-        rows = db.execute(
-            "SELECT SUM((julianday(end_date) - julianday(start_date)) * 86400) FROM task_instance "
-            "WHERE dag_id = 'call_processing' AND run_id = ? AND end_date IS NOT NULL", (run_id,)).fetchone()
-    return rows[0] or 0.0
+def task_work_s(metadata, run_id: str) -> float:
+    from datetime import datetime
+
+    from sqlalchemy import text
+
+    def parsed(value):
+        return value if isinstance(value, datetime) else datetime.fromisoformat(value)
+
+    with metadata.connect() as conn:
+        rows = conn.execute(text(
+            "SELECT start_date, end_date FROM task_instance WHERE dag_id = 'call_processing' AND run_id = :run "
+            "AND start_date IS NOT NULL AND end_date IS NOT NULL"), {"run": run_id}).all()
+    return sum((parsed(r.end_date) - parsed(r.start_date)).total_seconds() for r in rows)
 
 
 def main() -> None:
     import httpx
+    from sqlalchemy import create_engine, text
 
     from leadline.domain.signature import sign
 
     parser = argparse.ArgumentParser()
+    parser.add_argument("--stack", choices=("embedded", "celery"), default="embedded")
     parser.add_argument("--calls", type=int, default=20)
     parser.add_argument("--interval", type=float, default=10.0)
     parser.add_argument("--timeout", type=float, default=1800)
     args = parser.parse_args()
 
-    home = leadline_home() / "bench"
+    home = leadline_home() / f"bench-{args.stack}"
     shutil.rmtree(home, ignore_errors=True)
-    stack = EmbeddedStack(home, api_port=18080, intake_port=18081, recordings_port=18082)
+    ports = {"api_port": 18080, "intake_port": 18081, "recordings_port": 18082}
+    stack = (CeleryStack(home, name="leadline_bench", sandbox_port=18090, sandbox_tls_port=18091, redis_db=7, **ports)
+             if args.stack == "celery" else EmbeddedStack(home, **ports))
     os.environ.update({k: v for k, v in stack.env.items() if k.startswith(("AIRFLOW", "LEADLINE"))})
     stack.prepare()
     engine = create_store_engine(stack.store_url)
@@ -78,9 +89,9 @@ def main() -> None:
         deadline = time.monotonic() + args.timeout
         while True:
             with engine.connect() as conn:
-                rows = conn.exec_driver_sql(
-                    "SELECT call_id, status, processing_time_ms FROM processing_requests WHERE tenant_id = ? "
-                    f"AND call_id LIKE '{prefix}%'", (TENANT,)).all()
+                rows = conn.execute(text(
+                    "SELECT call_id, status, processing_time_ms FROM processing_requests WHERE tenant_id = :tenant "
+                    "AND call_id LIKE :prefix"), {"tenant": TENANT, "prefix": f"{prefix}%"}).all()
             if sum(r.status in ("completed", "failed", "skipped") for r in rows) == count:
                 return rows
             if time.monotonic() > deadline:
@@ -97,11 +108,12 @@ def main() -> None:
         rows = wait_for(tag, args.calls)
     finally:
         stack.stop()
-    airflow_db = stack.home / "airflow" / "airflow.db"
+    metadata = create_engine(stack.metadata_url)
     end_to_end = [r.processing_time_ms / 1000 for r in rows]
-    work = [task_work_s(airflow_db, f"call__{TENANT}__{r.call_id}") for r in rows]
+    work = [task_work_s(metadata, f"call__{TENANT}__{r.call_id}") for r in rows]
     overhead = [e - w for e, w in zip(end_to_end, work, strict=True)]
     print(json.dumps({
+        "stack": args.stack,
         "cold_start_s": round(warmup.processing_time_ms / 1000, 2),
         "calls": len(rows),
         "completed": sum(r.status == "completed" for r in rows),
