@@ -23,6 +23,13 @@ def db_upgrade(args) -> None:
     print(f"store at revision {current_revision(engine)}")
 
 
+def db_spanner_create(args) -> None:
+    from leadline.store.spanner_ddl import create_database
+
+    created = create_database(args.project, args.instance, args.database, args.instance_config)
+    print(f"database {args.database} {'created' if created else 'already exists'} on instance {args.instance}")
+
+
 def tenants_add(args) -> None:
     from leadline.store.tenants import Tenant, add_tenant
 
@@ -97,7 +104,7 @@ def sandbox_serve(args) -> None:
 
     from leadline.sandbox.server import SandboxServer
 
-    server = SandboxServer(Path(args.cert_dir), args.port, args.tls_port, args.host)
+    server = SandboxServer(Path(args.cert_dir), args.port, args.tls_port, args.host, tuple(args.cert_name))
     print(f"sandbox: HubSpot/CallRail {server.http_url}, Salesforce {server.https_url}, CA {server.ca_bundle}")
     server.serve_forever()
 
@@ -116,6 +123,13 @@ def build_parser() -> argparse.ArgumentParser:
     db = sub.add_parser("db", help="store schema").add_subparsers(required=True)
     for name in ("init", "upgrade"):
         db.add_parser(name, help="apply all migrations").set_defaults(func=db_upgrade)
+    spanner = db.add_parser("spanner-create", help="create the Spanner database with the store schema "
+                                                    "(and the instance, on the emulator)")
+    spanner.add_argument("--project", required=True)
+    spanner.add_argument("--instance", required=True)
+    spanner.add_argument("--database", required=True)
+    spanner.add_argument("--instance-config", help="e.g. regional-us-central1 to create a real instance")
+    spanner.set_defaults(func=db_spanner_create)
 
     tenants = sub.add_parser("tenants", help="tenant registry").add_subparsers(required=True)
     add = tenants.add_parser("add", help="register an active tenant")
@@ -157,6 +171,8 @@ def build_parser() -> argparse.ArgumentParser:
     sandbox_serve_parser.add_argument("--port", type=int, default=8090)
     sandbox_serve_parser.add_argument("--tls-port", type=int, default=8091)
     sandbox_serve_parser.add_argument("--cert-dir", default=str(leadline_home() / "sandbox-certs"))
+    sandbox_serve_parser.add_argument("--cert-name", action="append", default=[],
+                                      help="another host name for the TLS certificate (repeatable)")
     sandbox_serve_parser.set_defaults(func=sandbox_serve)
     return parser
 

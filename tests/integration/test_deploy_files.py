@@ -17,7 +17,7 @@ def test_compose_has_the_production_like_topology():
             "sandbox"} <= set(services)
     worker = services["airflow-worker-1"]
     assert worker["environment"]["AIRFLOW__CORE__EXECUTOR"] == "CeleryExecutor"
-    assert worker["command"] == "celery worker"
+    assert worker["command"].startswith("celery worker")
     assert services["airflow-scheduler"]["depends_on"]["airflow-api-server"]["condition"] == "service_healthy"
     for name in ("postgres", "redis", "airflow-api-server", "intake"):
         assert "healthcheck" in services[name], name
@@ -202,3 +202,25 @@ def test_emergency_rollback_routes_everything_to_the_previous_revision(tmp_path,
     deploy.main(["rollback-intake", "--project", "acme-prod", "--health-url", health.url])
     assert _traffic(log) == ["webhook-processor-00001-old=100"]
     health.server.shutdown()
+
+
+def test_compose_puts_the_store_on_the_spanner_emulator_through_the_gcpspanner_connection():
+    import json
+
+    from airflow.models.connection import Connection
+
+    from leadline.hooks.store import LeadlineStoreHook
+
+    compose = yaml.safe_load((ROOT / "docker-compose.yaml").read_text())
+    services = compose["services"]
+    env = services["airflow-worker-1"]["environment"]
+    spec = json.loads(env["AIRFLOW_CONN_LEADLINE_DB"])
+    hook = LeadlineStoreHook()
+    hook.get_connection = lambda _conn_id: Connection(conn_id="leadline_db", conn_type=spec["conn_type"],
+                                                      extra=json.dumps(spec["extra"]))
+    assert hook.sqlalchemy_url() == env["LEADLINE_STORE_URL"]  # Airflow tasks and the intake: one store
+    assert env["SPANNER_EMULATOR_HOST"] == "spanner:9010"
+    assert services["spanner-init"]["command"][:2] == ["db", "spanner-create"]
+    for dependent in ("airflow-init", "intake"):
+        assert services[dependent]["depends_on"]["spanner-init"]["condition"] == "service_completed_successfully"
+    assert "sandbox" in services["sandbox"]["command"]  # the TLS certificate names the service host

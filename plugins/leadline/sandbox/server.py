@@ -21,8 +21,11 @@ def _free_port() -> int:
 
 
 class SandboxServer:
-    def __init__(self, cert_dir: Path, http_port: int = 0, https_port: int = 0, host: str = "127.0.0.1"):
+    def __init__(self, cert_dir: Path, http_port: int = 0, https_port: int = 0, host: str = "127.0.0.1",
+                 cert_names: tuple[str, ...] = ()):
+        """`cert_names`: more host names for the TLS certificate (the compose service name, say)."""
         self.host = host
+        self.cert_names = ("127.0.0.1", "localhost", *cert_names)
         self.http_port = http_port or _free_port()
         self.https_port = https_port or _free_port()
         self.cert_dir = cert_dir
@@ -48,7 +51,7 @@ class SandboxServer:
 
         self.cert_dir.mkdir(parents=True, exist_ok=True)
         ca = trustme.CA()
-        server_cert = ca.issue_cert("127.0.0.1", "localhost")
+        server_cert = ca.issue_cert(*self.cert_names)
         ca.cert_pem.write_to_path(self.ca_bundle)
         chain, key = self.cert_dir / "sandbox-server.pem", self.cert_dir / "sandbox-server.key"
         server_cert.private_key_pem.write_to_path(str(key))
