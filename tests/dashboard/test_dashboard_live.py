@@ -69,6 +69,12 @@ def test_browser_login_overview_filter_call_and_reprocess(dashboard):
 
     base = f"http://127.0.0.1:{dashboard.api_port}"
     wait_for_dag(dashboard, "reprocess_calls")
+    wait_for_dag(dashboard, "call_processing")
+    created = httpx.post(f"{base}/api/v2/dags/call_processing/dagRuns", timeout=30,
+                         headers={"authorization": f"Bearer {dashboard.token('ops')}"},
+                         json={"dag_run_id": "call__acme__AC0000355", "logical_date": None,
+                               "conf": {"tenant_id": "acme", "call_id": "AC0000355"}})
+    assert created.status_code == 200, created.text
     with sync_playwright() as playwright:
         browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
         page = browser.new_page(viewport={"width": 1280, "height": 900})
@@ -107,6 +113,9 @@ def test_browser_login_overview_filter_call_and_reprocess(dashboard):
                 "href", "https://app.hubspot.com/contacts/4242/record/0-1/9001")
             expect(page.get_by_test_id("dag-run-link")).to_have_attribute(
                 "href", "/dags/call_processing/runs/call__acme__AC0000355")
+            tasks = page.locator("tr[data-task]").evaluate_all("rows => rows.map(r => r.dataset.task)")
+            assert {"fetch_recording", "transcribe", "analyze", "score", "sync_primary_crm",
+                    "sync_secondary_crm", "notify"} == set(tasks)
             shot(page, "04-call")
 
             page.get_by_role("button", name="Reprocess this call").click()

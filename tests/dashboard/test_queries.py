@@ -32,6 +32,7 @@ def test_calls_list_filters_by_status_score_and_day_within_the_tenant(seeded_eng
 
     scored = queries.list_calls(seeded_engine, "acme", min_score=90, max_score=95)
     assert scored["total"] > 0 and all(90 <= c["lead_score"] <= 95 for c in scored["calls"])
+    assert scored["total"] < queries.list_calls(seeded_engine, "acme", status="completed")["total"]
 
     yesterday = queries.list_calls(seeded_engine, "acme", day=(NOW - timedelta(days=1)).date())
     assert 0 < yesterday["total"] < 180
@@ -57,13 +58,14 @@ def test_overview_counts_today_and_grades_with_runbook_thresholds(seeded_engine)
 
 def test_call_detail_breaks_the_score_down_by_weight_and_links_crm_records(seeded_engine):
     seed(seeded_engine)
-    call_id = "AC0000009"  # completed, every factor 0.9
+    call_id = "AC0000010"  # completed, every factor 0.5
     crm_store.record_sync(seeded_engine, tenant_id="acme", call_id=call_id, crm_type="hubspot", role="primary",
                           status="synced", record_id="501", cross_ref_id=None, attempts=1, error=None)
     detail = queries.call_detail(seeded_engine, "acme", call_id)
     assert detail["request"]["status"] == "completed"
     assert {f["factor"]: f["points"] for f in detail["score_breakdown"]} == {
-        "project_intent": 27.0, "timeline": 22.5, "budget": 18.0, "duration": 13.5, "engagement": 9.0}
+        "project_intent": 15.0, "timeline": 12.5, "budget": 10.0, "duration": 7.5, "engagement": 5.0}
+    assert sum(f["points"] for f in detail["score_breakdown"]) == detail["lead_score"] == 50
     assert detail["crm_syncs"][0]["record_id"] == "501"
     assert crm_links({"crm_config": {"hubspot_portal_id": "42"}}, detail) == {
         "hubspot": "https://app.hubspot.com/contacts/42/record/0-1/501"}

@@ -14,6 +14,24 @@ from leadline.dashboard.access import Viewer
 from leadline.store.schema import REQUEST_STATUSES
 
 REPROCESS_DAG = "reprocess_calls"
+TASK_FIELDS = ("task_id", "state", "try_number", "start_date", "end_date", "duration")
+
+
+def airflow_base(request: Request) -> str:
+    """The Airflow API server this app is mounted in (the dashboard lives under /leadline)."""
+    return str(request.base_url).split("/leadline")[0].rstrip("/")
+
+
+async def run_tasks(request: Request, viewer: Viewer, run_id: str) -> list[dict]:
+    """The call's task instances from the Airflow REST API, as the viewer: its status history per task.
+    Empty when the run does not exist (yet) or the viewer may not read it."""
+    async with httpx.AsyncClient(timeout=10) as client:
+        response = await client.get(
+            f"{airflow_base(request)}/api/v2/dags/call_processing/dagRuns/{run_id}/taskInstances",
+            params={"order_by": "start_date"}, headers={"authorization": f"Bearer {viewer.token}"})
+    if response.status_code != 200:
+        return []
+    return [{field: ti.get(field) for field in TASK_FIELDS} for ti in response.json()["task_instances"]]
 
 
 class TenantList(BaseModel):
@@ -54,12 +72,13 @@ def build_api_router(viewer_dependency, engine_dependency) -> APIRouter:
                                   max_score=max_score, day=day, page=page)
 
     @router.get("/tenants/{tenant_id}/calls/{call_id}")
-    def call(tenant_id: str, call_id: str, viewer: ViewerDep, engine: EngineDep) -> dict:
-        """Status, transcript, analysis, score breakdown by weight, CRM syncs and the call's DAG run id."""
+    async def call(tenant_id: str, call_id: str, request: Request, viewer: ViewerDep, engine: EngineDep) -> dict:
+        """Status, transcript, analysis, score breakdown by weight, CRM syncs, the call's DAG run id and its
+        task instances (state, tries, times) from Airflow."""
         detail = queries.call_detail(engine, viewer.require(tenant_id), call_id)
         if detail is None:
             raise HTTPException(404, f"no call {call_id} for tenant {tenant_id}")
-        return detail
+        return {**detail, "tasks": await run_tasks(request, viewer, detail["run_id"])}
 
     @router.post("/tenants/{tenant_id}/calls/{call_id}/reprocess", response_model=ReprocessResult)
     async def reprocess(tenant_id: str, call_id: str, request: Request, viewer: ViewerDep,
@@ -69,10 +88,9 @@ def build_api_router(viewer_dependency, engine_dependency) -> APIRouter:
             raise HTTPException(415, "send Content-Type: application/json")  # no cross-site form posts
         if queries.call_detail(engine, viewer.require(tenant_id), call_id) is None:
             raise HTTPException(404, f"no call {call_id} for tenant {tenant_id}")
-        airflow = str(request.base_url).split("/leadline")[0].rstrip("/")
         async with httpx.AsyncClient(timeout=30) as client:
             response = await client.post(
-                f"{airflow}/api/v2/dags/{REPROCESS_DAG}/dagRuns",
+                f"{airflow_base(request)}/api/v2/dags/{REPROCESS_DAG}/dagRuns",
                 json={"logical_date": None, "conf": {"tenant_id": tenant_id, "call_ids": [call_id]},
                       "note": f"reprocess requested by {viewer.username} from the Leadline dashboard"},
                 headers={"authorization": f"Bearer {viewer.token}"})

@@ -16,7 +16,7 @@ from sqlalchemy import Engine
 from leadline.config import default_store_url
 from leadline.dashboard import queries
 from leadline.dashboard.access import Viewer, resolve_viewer
-from leadline.dashboard.api import build_api_router
+from leadline.dashboard.api import build_api_router, run_tasks
 from leadline.dashboard.views import crm_links, level_counts, score_chart
 from leadline.domain.masking import mask_phone
 from leadline.store.engine import create_store_engine
@@ -108,7 +108,7 @@ def create_dashboard_app(store_url: str | None = None, intake: FastAPI | None = 
                       page="calls")
 
     @app.get("/ui/calls/{tenant_id}/{call_id}", response_class=HTMLResponse, include_in_schema=False)
-    def call_page(request: Request, tenant_id: str, call_id: str, viewer: PageViewer) -> HTMLResponse:
+    async def call_page(request: Request, tenant_id: str, call_id: str, viewer: PageViewer) -> HTMLResponse:
         from leadline.store.tenants import get_tenant
 
         detail = queries.call_detail(engine(), viewer.require(tenant_id), call_id)
@@ -117,7 +117,7 @@ def create_dashboard_app(store_url: str | None = None, intake: FastAPI | None = 
         with engine().connect() as conn:
             tenant = get_tenant(conn, tenant_id)
         return render(request, "call.html", viewer, call=detail, links=crm_links(tenant.config, detail),
-                      page="calls")
+                      tasks=await run_tasks(request, viewer, detail["run_id"]), page="calls")
 
     @app.get("/ui/accounts", response_class=HTMLResponse, include_in_schema=False)
     def accounts_page(request: Request, viewer: PageViewer, tenant: str | None = None) -> HTMLResponse:

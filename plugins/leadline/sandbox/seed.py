@@ -50,11 +50,11 @@ def insert_call_history(engine: Engine, tenant_id: str, count: int, days: int, n
             created = now - step * (count - i)
             status = STATUS_MIX[i % len(STATUS_MIX)]
             scored = status == "completed"
-            factor = (i % 10) / 10
+            factor = (i % 21) / 20  # every weighted factor equal, so the score is 100 x factor
             calls.append({
                 "tenant_id": tenant_id, "call_id": call_id, "duration_s": 60 + i % 600, "answered": True,
                 "caller_phone": f"+1555{i % 10_000_000:07d}", "customer_name": f"Lead {call_id}",
-                "lead_score": 40 + i % 60 if scored else None, "lead_status": "qualified" if scored else None,
+                "lead_score": round(100 * factor) if scored else None, "lead_status": "qualified" if scored else None,
                 "transcript": "Hi, I need a quote for a roof replacement." if scored else None,
                 "ai_analysis": {"lead": {"intent": "high", "summary": "Roof replacement quote."},
                                 "scoring": {"factors": dict.fromkeys(WEIGHTS, factor)}} if scored else None,
