@@ -68,6 +68,15 @@ def tenants_set_status(args) -> None:
     print(f"tenant {args.tenant_id} is {args.status}")
 
 
+def tenants_set_crm(args) -> None:
+    from leadline.store.tenants import set_crm_integration
+
+    with _engine(args).begin() as conn:
+        if not set_crm_integration(conn, args.tenant_id, args.crm_type, args.connection_id, args.status):
+            sys.exit(f"no tenant {args.tenant_id}")
+    print(f"tenant {args.tenant_id}: {args.crm_type} through Airflow connection {args.connection_id} ({args.status})")
+
+
 def access_grant(args) -> None:
     from leadline.store.members import grant
 
@@ -148,6 +157,12 @@ def build_parser() -> argparse.ArgumentParser:
     status.add_argument("tenant_id")
     status.add_argument("status", choices=["active", "paused", "inactive"])
     status.set_defaults(func=tenants_set_status)
+    crm = tenants.add_parser("set-crm", help="point a tenant's CRM at an Airflow connection (crm_integrations)")
+    crm.add_argument("tenant_id")
+    crm.add_argument("crm_type", choices=["hubspot", "salesforce"])
+    crm.add_argument("connection_id", help="e.g. hubspot_acme; the connection holds the CRM credentials")
+    crm.add_argument("--status", choices=["active", "disabled"], default="active")
+    crm.set_defaults(func=tenants_set_crm)
 
     access = sub.add_parser("access", help="dashboard access per Airflow user").add_subparsers(required=True)
     for name, func in (("grant", access_grant), ("revoke", access_revoke)):

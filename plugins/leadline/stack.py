@@ -31,7 +31,6 @@ POSTGRES_SERVER = "postgresql://postgres@127.0.0.1:5432"
 REDIS_SERVER = "redis://127.0.0.1:6379"
 
 POOLS = [("crm_api", 4, "Concurrent CRM API calls (HubSpot, Salesforce)")]
-SANDBOX_CRM_CONNECTIONS = ("hubspot_sandbox", "salesforce_sandbox")
 
 
 def port_open(port: int) -> bool:

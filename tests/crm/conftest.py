@@ -49,15 +49,11 @@ def salesforce_leads(sandbox) -> list[dict]:
 
 
 def configure_tenant_crms(engine, tenant_id: str = "acme") -> None:
-    from datetime import UTC, datetime
+    from leadline.store.schema import tenants
+    from leadline.store.tenants import set_crm_integration
 
-    from leadline.store.schema import crm_integrations, tenants
-
-    now = datetime.now(UTC)
     with engine.begin() as conn:
         conn.execute(tenants.update().where(tenants.c.tenant_id == tenant_id)
                      .values(primary_crm="hubspot", secondary_crm="salesforce"))
-        for priority, crm in enumerate(("hubspot", "salesforce"), start=1):
-            conn.execute(crm_integrations.insert().values(
-                tenant_id=tenant_id, crm_type=crm, status="active", priority=priority,
-                connection_id=f"{crm}_{tenant_id}", created_at=now, updated_at=now))
+        for crm in ("hubspot", "salesforce"):
+            assert set_crm_integration(conn, tenant_id, crm, f"{crm}_{tenant_id}")

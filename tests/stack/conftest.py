@@ -7,7 +7,6 @@ import json
 import socket
 import time
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
 
 import httpx
 import pytest
@@ -17,8 +16,8 @@ from leadline.domain.signature import sign
 from leadline.stack import ROOT, CeleryStack
 from leadline.store.engine import create_store_engine
 from leadline.store.processing import TERMINAL
-from leadline.store.schema import call_records, crm_integrations, processing_requests
-from leadline.store.tenants import Tenant, add_tenant
+from leadline.store.schema import call_records, processing_requests
+from leadline.store.tenants import Tenant, add_tenant, set_crm_integration
 
 TENANT = "acme"
 HOT_LEAD = ("hot_lead.wav", "71", "+15550142678")
@@ -145,16 +144,13 @@ def celery_stack():
     secret_file = home / "secrets" / "acme-webhook-secret"
     secret_file.parent.mkdir(parents=True, exist_ok=True)
     secret_file.write_text("acme-stack-secret-0123456789abcdef")
-    now = datetime.now(UTC)
     with store.begin() as conn:
         add_tenant(conn, Tenant(tenant_id=TENANT, name="Acme Roofing", status="active",
                                 webhook_secret_ref=f"file:{secret_file}", primary_crm="hubspot",
                                 secondary_crm="salesforce", requests_per_minute=1000,
                                 config={"ai_config": {"lead_scoring_threshold": 70}}))
-        for priority, crm in enumerate(("hubspot", "salesforce"), start=1):
-            conn.execute(crm_integrations.insert().values(
-                tenant_id=TENANT, crm_type=crm, status="active", priority=priority, connection_id=f"{crm}_sandbox",
-                created_at=now, updated_at=now))
+        for crm in ("hubspot", "salesforce"):
+            set_crm_integration(conn, TENANT, crm, f"{crm}_sandbox")
     stack.start()
     metadata = create_engine(stack.metadata_url)
     try:

@@ -8,7 +8,7 @@ from typing import Any
 
 from sqlalchemy import Connection, insert, select, update
 
-from leadline.store.schema import CRM_TYPES, TENANT_STATUSES, tenants
+from leadline.store.schema import CRM_TYPES, TENANT_STATUSES, crm_integrations, tenants
 
 DEFAULT_LEAD_SCORING_THRESHOLD = 70
 DEFAULT_RETENTION_DAYS = 365
@@ -76,3 +76,23 @@ def set_tenant_status(conn: Connection, tenant_id: str, status: str) -> bool:
         .values(status=status, updated_at=datetime.now(UTC))
     )
     return result.rowcount == 1
+
+
+def set_crm_integration(conn: Connection, tenant_id: str, crm_type: str, connection_id: str,
+                        status: str = "active") -> bool:
+    """Points the tenant's `crm_type` at an Airflow connection (insert or update); False for an unknown tenant.
+    Priority follows the tenant's primary/secondary choice."""
+    if crm_type not in CRM_TYPES:
+        raise ValueError(f"crm_type must be one of {CRM_TYPES}")
+    tenant = get_tenant(conn, tenant_id)
+    if tenant is None:
+        return False
+    now = datetime.now(UTC)
+    priority = 1 if tenant.primary_crm == crm_type else 2
+    key = (crm_integrations.c.tenant_id == tenant_id) & (crm_integrations.c.crm_type == crm_type)
+    values = {"status": status, "priority": priority, "connection_id": connection_id, "updated_at": now}
+    if conn.execute(select(crm_integrations.c.crm_type).where(key)).first() is None:
+        conn.execute(insert(crm_integrations).values(tenant_id=tenant_id, crm_type=crm_type, created_at=now, **values))
+    else:
+        conn.execute(update(crm_integrations).where(key).values(**values))
+    return True
