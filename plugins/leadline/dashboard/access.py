@@ -10,6 +10,7 @@ from dataclasses import dataclass
 
 from fastapi import HTTPException, Request
 from sqlalchemy import Engine, select
+from starlette.concurrency import run_in_threadpool
 
 from leadline.store.members import tenants_of
 from leadline.store.schema import tenants
@@ -46,9 +47,11 @@ async def resolve_viewer(request: Request, engine: Engine) -> Viewer:
     token = request_token(request)
     user = await resolve_user_from_token(token)
     sees_all = get_auth_manager().is_authorized_connection(method="PUT", user=user)
-    with engine.connect() as conn:
-        if sees_all:
-            tenant_ids = tuple(conn.execute(select(tenants.c.tenant_id).order_by(tenants.c.tenant_id)).scalars())
-        else:
-            tenant_ids = tuple(tenants_of(conn, user.get_name()))
-    return Viewer(user.get_name(), token or "", tenant_ids)
+
+    def visible_tenants() -> tuple[str, ...]:
+        with engine.connect() as conn:
+            if sees_all:
+                return tuple(conn.execute(select(tenants.c.tenant_id).order_by(tenants.c.tenant_id)).scalars())
+            return tuple(tenants_of(conn, user.get_name()))
+
+    return Viewer(user.get_name(), token or "", await run_in_threadpool(visible_tenants))

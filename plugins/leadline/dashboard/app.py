@@ -18,12 +18,10 @@ from leadline.dashboard import queries
 from leadline.dashboard.access import Viewer, resolve_viewer
 from leadline.dashboard.api import build_api_router, run_tasks
 from leadline.dashboard.views import crm_links, level_counts, score_chart
-from leadline.domain.masking import mask_phone
 from leadline.store.engine import create_store_engine
 from leadline.store.schema import REQUEST_STATUSES
 
 TEMPLATES = Jinja2Templates(directory=Path(__file__).with_name("templates"))
-TEMPLATES.env.globals.update(mask_phone=mask_phone)
 
 
 class LoginRequired(Exception):
