@@ -36,10 +36,10 @@ test: venv system-deps lint
 	$(PY) -m pytest -m "not stack"
 
 test-stack: venv system-deps
-	$(PY) -m pytest -m stack -s
+	$(PY) -m pytest -m stack
 
 test-all: venv system-deps lint
-	$(PY) -m pytest -s
+	$(PY) -m pytest
 
 lint: venv
 	$(VENV)/bin/ruff check plugins dags tests bench deploy

@@ -20,6 +20,7 @@ from leadline.store.schema import call_records, processing_requests
 from leadline.store.tenants import Tenant, add_tenant, set_crm_integration
 
 TENANT = "acme"
+FIGURES: dict[str, dict[str, int]] = {}  # per case: posted, completed, duplicated, lost; printed at the end
 HOT_LEAD = ("hot_lead.wav", "71", "+15550142678")
 
 
@@ -195,3 +196,10 @@ class StoreOutage:
         with self.admin.connect() as conn:
             conn.execute(text(f'ALTER DATABASE "{self.database}" WITH ALLOW_CONNECTIONS true'))
         self.admin.dispose()
+
+
+def pytest_terminal_summary(terminalreporter) -> None:
+    if FIGURES:
+        terminalreporter.section("Celery stack: calls posted / completed / duplicated / lost")
+        for case, figures in FIGURES.items():
+            terminalreporter.write_line(f"{case}: {figures}")

@@ -2,7 +2,7 @@
 
 Each test posts signed webhooks to the intake and waits for the scheduler to dispatch and finish the runs.
 `summary` counts, per test: calls posted, completed, duplicated (a second DAG run for a call) and lost (no
-request or no run); they are printed (pytest -s) and asserted."""
+request or no run); they are asserted and listed at the end of the pytest run."""
 
 from __future__ import annotations
 
@@ -10,14 +10,14 @@ import time
 
 import pytest
 
-from tests.stack.conftest import StoreOutage, circuit_state
+from tests.stack.conftest import FIGURES, StoreOutage, circuit_state
 
 pytestmark = [pytest.mark.stack, pytest.mark.timeout(900)]
 
 
 def assert_exactly_once(driver, call_ids: list[str], name: str) -> None:
     figures = driver.summary(call_ids)
-    print(f"\n{name}: {figures}")
+    FIGURES[name] = figures
     assert figures == {"posted": len(call_ids), "completed": len(call_ids), "duplicated": 0, "lost": 0}
     assert set(driver.crm_records_per_call(call_ids).values()) == {(1, 1)}
     calls = driver.calls(call_ids)
