@@ -22,8 +22,8 @@ from sqlalchemy import (
 )
 from sqlalchemy.dialects import registry
 
-# Lets Table(..., spanner_interleave_in=...) validate without importing the Spanner client.
-registry.register("spanner", "google.cloud.sqlalchemy_spanner.sqlalchemy_spanner", "SpannerDialect")
+# What Table(..., spanner_interleave_in=...) is checked against: see leadline.store.spanner_options.
+registry.register("spanner", "leadline.store.spanner_options", "SpannerTableOptions")
 
 SYSTEM_TENANT = "_system"
 
