@@ -79,7 +79,7 @@ class EmbeddedStack:
             "AIRFLOW__CORE__PLUGINS_FOLDER": str(ROOT / "plugins"),
             "AIRFLOW__CORE__LOAD_EXAMPLES": "False",
             "AIRFLOW__CORE__EXECUTOR": self.executor,
-            "AIRFLOW__CORE__PARALLELISM": "4",
+            "AIRFLOW__CORE__PARALLELISM": "8",
             "AIRFLOW__CORE__DAGS_ARE_PAUSED_AT_CREATION": "False",
             "AIRFLOW__CORE__DEFAULT_TASK_RETRY_DELAY": "10",
             "AIRFLOW__CORE__SIMPLE_AUTH_MANAGER_ALL_ADMINS": "True",
@@ -231,7 +231,7 @@ class CeleryStack(EmbeddedStack):
 
     def __init__(self, home: Path, name: str = "leadline_stack", api_port: int = 8080, intake_port: int = 8081,
                  recordings_port: int = 8082, sandbox_port: int = 8090, sandbox_tls_port: int = 8091,
-                 redis_db: int = 5, worker_concurrency: int = 2, heartbeat_timeout_s: int = 30):
+                 redis_db: int = 5, worker_concurrency: int = 4, heartbeat_timeout_s: int = 30):
         super().__init__(home, api_port, intake_port, recordings_port)
         self.name = name
         self.sandbox_port, self.sandbox_tls_port = sandbox_port, sandbox_tls_port
