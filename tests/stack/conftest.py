@@ -10,7 +10,7 @@ from dataclasses import dataclass, field
 
 import httpx
 import pytest
-from sqlalchemy import Engine, create_engine, func, select, text
+from sqlalchemy import Engine, create_engine, select, text
 
 from leadline.domain.signature import sign
 from leadline.stack import ROOT, CeleryStack
@@ -160,14 +160,6 @@ def celery_stack():
         stack.stop()
         store.dispose()
         metadata.dispose()
-
-
-def count_rows(engine: Engine, table, **where) -> int:
-    query = select(func.count()).select_from(table)
-    for column, value in where.items():
-        query = query.where(table.c[column] == value)
-    with engine.connect() as conn:
-        return conn.execute(query).scalar_one()
 
 
 def circuit_state(engine: Engine, crm_type: str) -> str | None:
