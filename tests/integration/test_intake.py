@@ -285,3 +285,20 @@ def test_store_failure_answers_503_and_keeps_nothing(intake_client, seeded_engin
     # the store is back: CallRail's retry (a new timestamp, so a new signature) is stored
     retry = post(intake_client, body, signed_headers(SECRETS["acme"], body, int(time.time()) + 1))
     assert retry.json()["status"] == "accepted"
+
+
+def test_tenant_lookup_on_a_down_store_answers_503_not_500(intake_client, seeded_engine):
+    from sqlalchemy.exc import OperationalError
+
+    import leadline.intake.tenants as tenants_module
+
+    def unavailable(conn, tenant_id):
+        raise OperationalError("SELECT", {}, Exception("connection refused"))
+
+    body = encode(call_payload(call_id="DOWN2"))
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(tenants_module, "get_tenant", unavailable)
+        response = post(intake_client, body, signed_headers(SECRETS["acme"], body))
+    assert (response.status_code, response.json()["error"]) == (503, "store_unavailable")
+    retry = post(intake_client, body, signed_headers(SECRETS["acme"], body, int(time.time()) + 1))
+    assert retry.json()["status"] == "accepted"
