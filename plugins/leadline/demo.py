@@ -96,7 +96,7 @@ def print_table(rows, api_port: int) -> None:
         print(f"{TENANT:<16} {r.call_id:<14} {r.status:<10} {score:>5} {mask_phone(r.caller_phone):<14} "
               f"{seconds:>7}  {r.error or ''}")
     print(f"\nAirflow UI: http://127.0.0.1:{api_port}  (DAGs call_dispatch and call_processing)")
-    print(f"Dashboard:  http://127.0.0.1:{api_port}/leadline/ui/  (also under Browse > Leadline in the Airflow UI)")
+    print(f"Dashboard:  http://127.0.0.1:{api_port}/leadline/ui/  (also 'Leadline' in the Airflow UI navigation)")
 
 
 def main() -> None:
