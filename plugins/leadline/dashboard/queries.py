@@ -9,10 +9,10 @@ from sqlalchemy import Engine, and_, func, select
 
 from leadline.domain.masking import mask_phone
 from leadline.domain.scoring import WEIGHTS
-from leadline.domain.slo import SloMetrics, indicators, percentile
-from leadline.store.crm import sync_success_rate
+from leadline.domain.slo import indicators
+from leadline.store.ops import slo_metrics
+from leadline.store.processing import TERMINAL
 from leadline.store.schema import (
-    CRM_TYPES,
     account_recommendations,
     alerts,
     call_records,
@@ -25,11 +25,6 @@ from leadline.store.schema import (
 pr, cr = processing_requests, call_records
 CHART_DAYS = 7
 PAGE_SIZE = 50
-FINISHED = ("completed", "failed", "skipped")
-
-
-def _aware(value: datetime | None) -> datetime | None:
-    return value.replace(tzinfo=UTC) if value is not None and value.tzinfo is None else value
 
 
 def _day_start(day: date) -> datetime:
@@ -42,20 +37,7 @@ def overview(engine: Engine, tenant_id: str, now: datetime) -> dict[str, Any]:
     with engine.connect() as conn:
         calls_today = conn.execute(select(func.count()).select_from(cr).where(
             cr.c.tenant_id == tenant_id, cr.c.created_at >= today)).scalar_one()
-        pending, oldest = conn.execute(select(func.count(), func.min(pr.c.created_at)).where(
-            pr.c.tenant_id == tenant_id, pr.c.status == "pending")).one()
-        finished = conn.execute(select(pr.c.status, pr.c.processing_time_ms).where(
-            pr.c.tenant_id == tenant_id, pr.c.status.in_(FINISHED), pr.c.updated_at >= today)).all()
-    times = [r.processing_time_ms / 1000 for r in finished if r.status == "completed" and r.processing_time_ms]
-    failed = sum(r.status == "failed" for r in finished)
-    metrics = SloMetrics(
-        pending=pending,
-        oldest_pending_age_s=None if oldest is None else round((now - _aware(oldest)).total_seconds(), 1),
-        processing_p95_s=percentile(times, 95),
-        processing_avg_s=round(sum(times) / len(times), 2) if times else None,
-        error_rate=round(failed / len(finished), 4) if finished else None,
-        crm_sync_rates={crm: sync_success_rate(engine, tenant_id, crm, today) for crm in CRM_TYPES},
-    )
+    metrics = slo_metrics(engine, now, window=now - today, tenant_id=tenant_id)
     levels = [i for i in indicators(metrics) if i.name != "webhook_latency_p95"]  # system-wide, not per tenant
     return {
         "tenant_id": tenant_id,
@@ -83,7 +65,7 @@ def daily_series(engine: Engine, tenant_id: str, last_day: date) -> list[dict[st
         entry = series.get(str(row.day))
         if entry is not None:
             entry["calls"] += row.n
-            if row.status in FINISHED:
+            if row.status in TERMINAL:
                 entry[row.status] += row.n
     for row in scores:
         entry = series.get(str(row.day))
@@ -113,7 +95,7 @@ def list_calls(engine: Engine, tenant_id: str, *, status: str | None = None, min
         rows = conn.execute(query).all()
     return {
         "tenant_id": tenant_id, "total": total, "page": page, "page_size": PAGE_SIZE,
-        "calls": [{"call_id": r.call_id, "created_at": _aware(r.created_at).isoformat(),
+        "calls": [{"call_id": r.call_id, "created_at": r.created_at.isoformat(),
                    "caller": mask_phone(r.caller_phone), "duration_s": r.duration_s, "lead_score": r.lead_score,
                    "lead_status": r.lead_status, "status": r.status, "error": r.error} for r in rows],
     }
@@ -143,7 +125,7 @@ def call_detail(engine: Engine, tenant_id: str, call_id: str) -> dict[str, Any] 
     return {
         "tenant_id": tenant_id,
         "call_id": call_id,
-        "created_at": _aware(call["created_at"]).isoformat(),
+        "created_at": call["created_at"].isoformat(),
         "caller": mask_phone(call["caller_phone"]),
         "duration_s": call["duration_s"],
         "answered": call["answered"],
@@ -156,14 +138,14 @@ def call_detail(engine: Engine, tenant_id: str, call_id: str) -> dict[str, Any] 
         "score_breakdown": score_breakdown(call["ai_analysis"]),
         "request": None if request is None else {
             "status": request["status"], "attempts": request["attempts"], "error": request["error"],
-            "created_at": _aware(request["created_at"]).isoformat(),
-            "updated_at": _aware(request["updated_at"]).isoformat(),
+            "created_at": request["created_at"].isoformat(),
+            "updated_at": request["updated_at"].isoformat(),
             "processing_time_ms": request["processing_time_ms"]},
         "crm_syncs": [{"crm": s["crm_type"], "role": s["role"], "status": s["status"], "record_id": s["record_id"],
                        "attempts": s["attempts"], "error": s["error"],
-                       "updated_at": _aware(s["updated_at"]).isoformat()} for s in syncs],
+                       "updated_at": s["updated_at"].isoformat()} for s in syncs],
         "alerts": [{"kind": a.kind, "severity": a.severity, "status": a.status,
-                    "created_at": _aware(a.created_at).isoformat()} for a in call_alerts],
+                    "created_at": a.created_at.isoformat()} for a in call_alerts],
         "run_id": f"call__{tenant_id}__{call_id}",
     }
 
@@ -193,11 +175,11 @@ def etl_status(engine: Engine, tenant_id: str, now: datetime, limit: int = 50) -
                               .where(etl_runs.c.tenant_id == tenant_id, etl_runs.c.status == "success")
                               .group_by(etl_runs.c.source_system)).all()
     freshness = {row.source_system: {
-        "last_success": _aware(row.last).isoformat(),
-        "hours_old": round((now - _aware(row.last)).total_seconds() / 3600, 1)} for row in latest if row.last}
+        "last_success": row.last.isoformat(),
+        "hours_old": round((now - row.last).total_seconds() / 3600, 1)} for row in latest if row.last}
     return {
         "tenant_id": tenant_id,
         "freshness": freshness,
-        "runs": [{**dict(r), "started_at": _aware(r["started_at"]).isoformat(),
-                  "completed_at": r["completed_at"] and _aware(r["completed_at"]).isoformat()} for r in runs],
+        "runs": [{**dict(r), "started_at": r["started_at"].isoformat(),
+                  "completed_at": r["completed_at"] and r["completed_at"].isoformat()} for r in runs],
     }

@@ -97,7 +97,6 @@ class HealthChecker:
         if snapshot is None:
             return {}
         taken_at = snapshot["taken_at"]
-        taken_at = taken_at.replace(tzinfo=UTC) if taken_at.tzinfo is None else taken_at
         if datetime.now(UTC) - taken_at > SNAPSHOT_FRESHNESS:
             return {}
         return {"slo": {name: m["level"] for name, m in snapshot["metrics"].items()},

@@ -535,7 +535,6 @@ class SalesIntelligenceChecksOperator(StoreOperator):
                                  ("hubspot_contacts", hubspot_contacts.c.last_modified),
                                  ("call_records", call_records.c.created_at)):
                 latest = conn.execute(select(func.max(column))).scalar()
-                latest = latest.replace(tzinfo=UTC) if latest is not None and latest.tzinfo is None else latest
                 freshness[name] = None if latest is None else round((now - latest).total_seconds() / 3600, 1)
             duplicates = conn.execute(select(func.count()).select_from(
                 select(gmail_messages.c.tenant_id, gmail_messages.c.message_id)

@@ -14,10 +14,6 @@ FAILURES_TO_OPEN = 5
 COOLDOWN = timedelta(seconds=60)
 
 
-def _aware(value: datetime | None) -> datetime | None:
-    return value.replace(tzinfo=UTC) if value is not None and value.tzinfo is None else value
-
-
 def record_sync(engine: Engine, *, tenant_id: str, call_id: str, crm_type: str, role: str, status: str,
                 record_id: str | None, cross_ref_id: str | None, attempts: int, error: str | None) -> None:
     """Upsert the call's log row for this CRM; attempts accumulate across reruns."""
@@ -73,7 +69,7 @@ def circuit(engine: Engine, tenant_id: str, crm_type: str) -> Circuit:
                                                       crm_circuits.c.crm_type == crm_type)).mappings().first()
     if row is None:
         return Circuit("closed", 0, None)
-    return Circuit(row["state"], row["consecutive_failures"], _aware(row["opened_until"]))
+    return Circuit(row["state"], row["consecutive_failures"], row["opened_until"])
 
 
 def _save_circuit(engine: Engine, tenant_id: str, crm_type: str, **values) -> None:

@@ -4,13 +4,14 @@ retention purges and the daily summary. Cut-offs are computed in Python (portabl
 from __future__ import annotations
 
 import uuid
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 from typing import Any
 
 from sqlalchemy import Engine, and_, func, insert, select, update
 
 from leadline.domain.slo import SloMetrics, percentile
 from leadline.store.crm import sync_success_rate
+from leadline.store.processing import TERMINAL
 from leadline.store.schema import (
     CRM_TYPES,
     SYSTEM_TENANT,
@@ -23,19 +24,18 @@ from leadline.store.schema import (
 pr = processing_requests
 
 
-def _aware(value: datetime | None) -> datetime | None:
-    return value.replace(tzinfo=UTC) if value is not None and value.tzinfo is None else value
-
-
 def slo_metrics(engine: Engine, now: datetime, window: timedelta = timedelta(hours=1),
-                intake_p95_s: float | None = None) -> SloMetrics:
+                intake_p95_s: float | None = None, tenant_id: str | None = None) -> SloMetrics:
+    """System-wide (CRM rates: the worst tenant), or for one tenant."""
     since = now - window
+    scope = [] if tenant_id is None else [pr.c.tenant_id == tenant_id]
     with engine.connect() as conn:
         pending, oldest = conn.execute(
-            select(func.count(), func.min(pr.c.created_at)).where(pr.c.status == "pending")).one()
+            select(func.count(), func.min(pr.c.created_at)).where(pr.c.status == "pending", *scope)).one()
         finished = conn.execute(select(pr.c.status, pr.c.processing_time_ms).where(
-            pr.c.status.in_(("completed", "failed", "skipped")), pr.c.updated_at >= since)).all()
-        tenant_ids = conn.execute(select(tenants.c.tenant_id)).scalars().all()
+            pr.c.status.in_(TERMINAL), pr.c.updated_at >= since, *scope)).all()
+        tenant_ids = ([tenant_id] if tenant_id is not None
+                      else conn.execute(select(tenants.c.tenant_id)).scalars().all())
     times = [r.processing_time_ms / 1000 for r in finished if r.status == "completed" and r.processing_time_ms]
     failed = sum(r.status == "failed" for r in finished)
     rates: dict[str, float | None] = {}
@@ -45,7 +45,7 @@ def slo_metrics(engine: Engine, now: datetime, window: timedelta = timedelta(hou
         rates[crm] = min(known) if known else None  # the worst tenant is the one that pages
     return SloMetrics(
         pending=pending,
-        oldest_pending_age_s=None if oldest is None else round((now - _aware(oldest)).total_seconds(), 1),
+        oldest_pending_age_s=None if oldest is None else round((now - oldest).total_seconds(), 1),
         processing_p95_s=percentile(times, 95),
         processing_avg_s=round(sum(times) / len(times), 2) if times else None,
         error_rate=round(failed / len(finished), 4) if finished else None,

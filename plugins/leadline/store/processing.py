@@ -115,8 +115,6 @@ def finish(engine: Engine, tenant_id: str, call_id: str, status: str, error: str
         created_at = conn.execute(
             select(processing_requests.c.created_at).where(_request(tenant_id, call_id))
         ).scalar_one()
-        if created_at.tzinfo is None:  # SQLite hands back naive UTC
-            created_at = created_at.replace(tzinfo=UTC)
         conn.execute(
             update(processing_requests).where(_request(tenant_id, call_id))
             .values(status=status, error=error, updated_at=now,

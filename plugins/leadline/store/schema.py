@@ -6,6 +6,8 @@ Every table is keyed tenant-first. Per-call child tables interleave in `tenants`
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
+
 from sqlalchemy import (
     JSON,
     BigInteger,
@@ -19,6 +21,7 @@ from sqlalchemy import (
     String,
     Table,
     Text,
+    TypeDecorator,
 )
 from sqlalchemy.dialects import registry
 
@@ -34,8 +37,19 @@ REQUEST_STATUSES = ("pending", "dispatched", "processing", "completed", "failed"
 CRM_TYPES = ("hubspot", "salesforce")
 
 
+class UtcDateTime(TypeDecorator):
+    """A timezone-aware timestamp that reads back aware on every backend: SQLite keeps no offset and
+    returns naive datetimes, which are UTC here (every write is datetime.now(UTC) or an aware value)."""
+
+    impl = DateTime(timezone=True)
+    cache_ok = True
+
+    def process_result_value(self, value: datetime | None, dialect) -> datetime | None:
+        return value.replace(tzinfo=UTC) if value is not None and value.tzinfo is None else value
+
+
 def _ts(name: str, nullable: bool = False) -> Column:
-    return Column(name, DateTime(timezone=True), nullable=nullable)
+    return Column(name, UtcDateTime(), nullable=nullable)
 
 
 def _interleaved() -> dict:
