@@ -4,7 +4,6 @@ workers, the store on PostgreSQL, the intake and the CRM sandbox (leadline.stack
 from __future__ import annotations
 
 import json
-import socket
 import time
 from dataclasses import dataclass, field
 
@@ -13,7 +12,7 @@ import pytest
 from sqlalchemy import Engine, create_engine, select, text
 
 from leadline.domain.signature import sign
-from leadline.stack import ROOT, CeleryStack
+from leadline.stack import ROOT, CeleryStack, port_open
 from leadline.store.engine import create_store_engine
 from leadline.store.processing import TERMINAL
 from leadline.store.schema import call_records, processing_requests
@@ -22,12 +21,6 @@ from leadline.store.tenants import Tenant, add_tenant, set_crm_integration
 TENANT = "acme"
 FIGURES: dict[str, dict[str, int]] = {}  # per case: posted, completed, duplicated, lost; printed at the end
 HOT_LEAD = ("hot_lead.wav", "71", "+15550142678")
-
-
-def _reachable(port: int) -> bool:
-    with socket.socket() as s:
-        s.settimeout(1)
-        return s.connect_ex(("127.0.0.1", port)) == 0
 
 
 @dataclass
@@ -134,7 +127,7 @@ class StackDriver:
 
 @pytest.fixture(scope="session")
 def celery_stack():
-    missing = [name for name, port in (("PostgreSQL", 5432), ("Redis", 6379)) if not _reachable(port)]
+    missing = [name for name, port in (("PostgreSQL", 5432), ("Redis", 6379)) if not port_open(port)]
     if missing:
         pytest.skip(f"the Celery stack needs {' and '.join(missing)} on 127.0.0.1")
     home = ROOT / ".leadline" / "stack-test"

@@ -11,6 +11,7 @@ from pydantic import BaseModel
 
 from leadline.dashboard import queries
 from leadline.dashboard.access import Viewer
+from leadline.store.processing import get_call
 from leadline.store.schema import REQUEST_STATUSES
 
 REPROCESS_DAG = "reprocess_calls"
@@ -86,7 +87,7 @@ def build_api_router(viewer_dependency, engine_dependency) -> APIRouter:
         """Triggers the reprocess_calls DAG for this call through the Airflow REST API, as the caller."""
         if request.headers.get("content-type", "").split(";")[0].strip() != "application/json":
             raise HTTPException(415, "send Content-Type: application/json")  # no cross-site form posts
-        if queries.call_detail(engine, viewer.require(tenant_id), call_id) is None:
+        if get_call(engine, viewer.require(tenant_id), call_id) is None:
             raise HTTPException(404, f"no call {call_id} for tenant {tenant_id}")
         async with httpx.AsyncClient(timeout=30) as client:
             response = await client.post(
