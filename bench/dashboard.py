@@ -34,19 +34,13 @@ def p95(values: list[float]) -> float:
 
 
 def seed(store_url: str, calls: int) -> str:
-    from leadline.sandbox.seed import insert_call_history
+    from leadline.sandbox.seed import add_tenants_with_members, insert_call_history
     from leadline.store.engine import create_store_engine
-    from leadline.store.members import grant
     from leadline.store.migrate import upgrade
-    from leadline.store.tenants import Tenant, add_tenant
 
     engine = create_store_engine(store_url)
     upgrade(engine)
-    with engine.begin() as conn:
-        for tenant_id in ("acme", "globex"):
-            add_tenant(conn, Tenant(tenant_id=tenant_id, name=tenant_id.title(), status="active",
-                                    webhook_secret_ref=f"env:LEADLINE_SECRET_{tenant_id.upper()}"))
-        grant(conn, "acme", "alice")
+    add_tenants_with_members(engine, {"acme": "alice", "globex": None})
     now = datetime.now(UTC)
     insert_call_history(engine, "acme", calls, days=30, now=now, prefix="AC")
     insert_call_history(engine, "globex", calls // 10, days=30, now=now, prefix="GX")

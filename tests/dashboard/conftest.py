@@ -8,13 +8,11 @@ from datetime import UTC, datetime
 
 import pytest
 
-from leadline.sandbox.seed import insert_call_history
+from leadline.sandbox.seed import add_tenants_with_members, insert_call_history
 from leadline.stack import ROOT, EmbeddedStack
 from leadline.store import crm as crm_store
 from leadline.store.engine import create_store_engine
-from leadline.store.members import grant
 from leadline.store.migrate import upgrade
-from leadline.store.tenants import Tenant, add_tenant
 
 USERS = {"ops": ("admin", "ops-password-1"), "alice": ("user", "alice-password-1"), "bob": ("user", "bob-password-1")}
 ARTIFACTS = ROOT / "test-artifacts" / "dashboard"
@@ -23,13 +21,8 @@ ARTIFACTS = ROOT / "test-artifacts" / "dashboard"
 def seed_store(url: str, now: datetime) -> None:
     engine = create_store_engine(url)
     upgrade(engine)
-    with engine.begin() as conn:
-        for tenant_id in ("acme", "globex"):
-            add_tenant(conn, Tenant(tenant_id=tenant_id, name=tenant_id.title(), status="active",
-                                    webhook_secret_ref=f"env:LEADLINE_SECRET_{tenant_id.upper()}",
-                                    config={"crm_config": {"hubspot_portal_id": "4242"}}))
-        grant(conn, "acme", "alice")
-        grant(conn, "globex", "bob")
+    add_tenants_with_members(engine, {"acme": "alice", "globex": "bob"},
+                             config={"crm_config": {"hubspot_portal_id": "4242"}})
     insert_call_history(engine, "acme", 360, days=7, now=now, prefix="AC")
     insert_call_history(engine, "globex", 120, days=7, now=now, prefix="GX")
     crm_store.record_sync(engine, tenant_id="acme", call_id="AC0000355", crm_type="hubspot", role="primary",

@@ -29,6 +29,20 @@ def insert_scored_calls(engine: Engine, tenant_id: str, count: int, prefix: str 
     return [r["call_id"] for r in rows]
 
 
+def add_tenants_with_members(engine: Engine, members: dict[str, str | None], config: dict | None = None) -> None:
+    """Active tenants named after their ids, each shared in the dashboard with its user (None: nobody)."""
+    from leadline.store.members import grant
+    from leadline.store.tenants import Tenant, add_tenant
+
+    with engine.begin() as conn:
+        for tenant_id, username in members.items():
+            add_tenant(conn, Tenant(tenant_id=tenant_id, name=tenant_id.title(), status="active",
+                                    webhook_secret_ref=f"env:LEADLINE_SECRET_{tenant_id.upper()}",
+                                    config=config or {}))
+            if username:
+                grant(conn, tenant_id, username)
+
+
 STATUS_MIX = ("completed",) * 14 + ("failed", "skipped", "pending", "processing")
 
 
