@@ -91,9 +91,15 @@ CREATE TABLE call_records (
 	created_at TIMESTAMP NOT NULL,
 	updated_at TIMESTAMP NOT NULL,
 	purged_at TIMESTAMP,
-	transcript_embedding JSON
+	transcript_embedding JSON,
+	transcript_segments JSON,
+	transcript_language STRING(16),
+	call_class STRING(32),
+	call_class_reason STRING(500)
 ) PRIMARY KEY (tenant_id, call_id),
 INTERLEAVE IN PARENT tenants ON DELETE CASCADE;
+
+CREATE INDEX ix_call_records_class ON call_records (tenant_id, call_class, created_at);
 
 CREATE INDEX ix_call_records_created ON call_records (tenant_id, created_at);
 

@@ -117,7 +117,12 @@ call_records = Table(
     _ts("updated_at"),
     _ts("purged_at", nullable=True),
     Column("transcript_embedding", JSON),
+    Column("transcript_segments", JSON),
+    Column("transcript_language", String(16)),
+    Column("call_class", String(32)),
+    Column("call_class_reason", String(500)),
     Index("ix_call_records_created", "tenant_id", "created_at"),
+    Index("ix_call_records_class", "tenant_id", "call_class", "created_at"),
     **_interleaved(),
 )
 
