@@ -1,149 +1,94 @@
 """Rule-based call analyzer: the embedded default and the fallback when the LLM fails.
 
-Works on raw speech-recogniser output (lowercase words, numbers spoken) and on punctuated text alike.
+Speaker-aware: the caller's details are what the caller says (segments from stereo channels or
+diarization when present, conversational structure otherwise). Works on written transcripts and on
+speech-recogniser output alike ("415-555-0100", "four one five...", "jane doe at gmail dot com").
 """
 
 from __future__ import annotations
 
-import re
+from datetime import UTC, date, datetime
 
-import phonenumbers
-from email_validator import EmailNotValidError, validate_email
+from leadline.domain.analysis import NON_LEAD_CLASSES, FieldConfidence, LeadAnalysis
+from leadline.domain.context import BusinessContext
+from leadline.domain.extraction import turns as conversation
+from leadline.domain.extraction.area import locate
+from leadline.domain.extraction.budget import extract_budget
+from leadline.domain.extraction.classify import classify
+from leadline.domain.extraction.emails import extract_email
+from leadline.domain.extraction.names import extract_name
+from leadline.domain.extraction.phones import extract_phone
+from leadline.domain.extraction.project import extract_project
+from leadline.domain.extraction.timeline import extract_timeline
 
-from leadline.domain.analysis import LeadAnalysis
-from leadline.domain.spoken import digit_runs, parse_cardinal, words
-
-PROJECT_TYPES = [
-    ("roof replacement", "roof replacement"), ("roof repair", "roof repair"), ("new roof", "roof replacement"),
-    ("roofing", "roofing"), ("kitchen remodel", "kitchen remodel"), ("kitchen renovation", "kitchen remodel"),
-    ("bathroom remodel", "bathroom remodel"), ("bathroom renovation", "bathroom remodel"),
-    ("air conditioning", "hvac"), ("furnace", "hvac"), ("hvac", "hvac"), ("heat pump", "hvac"),
-    ("solar panels", "solar"), ("solar", "solar"), ("window replacement", "windows"), ("new windows", "windows"),
-    ("siding", "siding"), ("plumbing", "plumbing"), ("water heater", "plumbing"), ("flooring", "flooring"),
-    ("deck", "deck"), ("addition", "home addition"), ("basement", "basement finishing"),
-]
-TIMELINES = [
-    ("immediate", ("as soon as possible", "asap", "right away", "immediately", "this week", "urgent",
-                   "emergency", "right now", "tomorrow")),
-    ("within_month", ("next week", "this month", "within a month", "in a few weeks", "couple of weeks",
-                      "two weeks", "few weeks")),
-    ("1-3_months", ("next month", "couple of months", "few months", "two months", "three months",
-                    "this spring", "this summer", "this fall", "this winter")),
-    ("exploring", ("next year", "just looking", "no rush", "not sure when", "just getting quotes",
-                   "just exploring", "sometime")),
-]
-LOW_INTENT = ("wrong number", "not interested", "just calling to ask", "stop calling", "solicitor")
-NAME_STOPWORDS = {"calling", "looking", "interested", "just", "not", "sure", "here", "the", "a", "with", "from",
-                  "about", "trying", "in", "on", "at", "so", "and", "um", "uh", "well", "going", "having"}
-EMAIL_PROVIDERS_TLDS = ("com", "net", "org", "io", "co", "us", "edu", "biz", "info")
-SPOKEN_EMAIL = re.compile(
-    r"\b([a-z0-9]+(?: (?:dot|underscore|dash|hyphen) [a-z0-9]+)*) at "
-    r"([a-z0-9]+(?: dot [a-z0-9]+)*? dot (?:" + "|".join(EMAIL_PROVIDERS_TLDS) + r"))\b"
-)
-WRITTEN_EMAIL = re.compile(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+")
-NAME_INTRO = re.compile(r"\b(?:my name is|my name's|this is|i am|i'm|name is)\s+([a-z]+)(?:\s+([a-z]+))?")
-_SEPARATORS = {"dot": ".", "underscore": "_", "dash": "-", "hyphen": "-"}
+NON_ENGLISH_CONFIDENCE = 0.3  # the rules know English only: anything they find in another language is a guess
 
 
-def _phone(text: str, tokens: list[str]) -> str | None:
-    candidates = [m.number for m in phonenumbers.PhoneNumberMatcher(text, "US")]
-    for run in digit_runs(tokens):
-        if len(run) in (10, 11):
-            try:
-                candidates.append(phonenumbers.parse(run, "US"))
-            except phonenumbers.NumberParseException:
-                continue
-    for number in candidates:
-        if number.country_code == 1 and phonenumbers.is_possible_number(number):
-            return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
-    return None
-
-
-def _email(text: str) -> str | None:
-    lowered = text.lower()
-    found = [m.group(0) for m in WRITTEN_EMAIL.finditer(lowered)]
-    for match in SPOKEN_EMAIL.finditer(" ".join(words(lowered))):
-        local = match.group(1)
-        for spoken, symbol in _SEPARATORS.items():
-            local = local.replace(f" {spoken} ", symbol)
-        found.append(f"{local}@{match.group(2).replace(' dot ', '.')}")
-    for candidate in found:
-        try:
-            return validate_email(candidate, check_deliverability=False).normalized
-        except EmailNotValidError:
-            continue
-    return None
-
-
-def _name(text: str) -> str | None:
-    match = NAME_INTRO.search(" ".join(words(text)))
-    if not match or match.group(1) in NAME_STOPWORDS:
-        return None
-    parts = [match.group(1)]
-    if match.group(2) and match.group(2) not in NAME_STOPWORDS:
-        parts.append(match.group(2))
-    return " ".join(p.title() for p in parts)
-
-
-def _first(phrases, joined: str):
-    for phrase, value in phrases:
-        if re.search(rf"\b{re.escape(phrase)}\b", joined):
-            return value
-    return None
-
-
-def _timeline(joined: str) -> str | None:
-    return _first(((p, label) for label, ps in TIMELINES for p in ps), joined)
-
-
-def _budget(tokens: list[str]) -> tuple[int | None, int | None]:
-    for anchor in ("budget", "spend", "afford", "between", "around", "about", "under", "up to"):
-        for i in (i for i, t in enumerate(tokens) if t == anchor):
-            window = tokens[i + 1: i + 14]
-            amounts = []
-            j = 0
-            while j < len(window) and len(amounts) < 2:
-                value, used = parse_cardinal(window[j:])
-                if value is not None:
-                    amounts.append(value)
-                    j += used
-                else:
-                    j += 1
-            if len(amounts) == 2:
-                low, high = sorted(amounts)
-                if low < 1000 <= high and low * 1000 <= high:  # "between forty and fifty thousand"
-                    low *= 1000
-                amounts = [low, high]
-            amounts = [a for a in amounts if a >= 100]
-            if amounts:
-                return min(amounts), max(amounts)
-    return None, None
-
-
-def analyze_transcript(transcript: str) -> LeadAnalysis:
-    tokens = words(transcript)
-    joined = " ".join(tokens)
-    project = _first(PROJECT_TYPES, joined)
-    timeline = _timeline(joined)
-    budget_min, budget_max = _budget(tokens)
-    name, phone, email = _name(transcript), _phone(transcript, tokens), _email(transcript)
-    if any(re.search(rf"\b{p}\b", joined) for p in LOW_INTENT):
-        intent = "low"
-    elif project and (timeline in ("immediate", "within_month") or budget_max):
-        intent = "high"
-    elif project:
-        intent = "medium"
-    elif tokens:
-        intent = "low"
-    else:
-        intent = "none"
-    parts = [f"Caller asked about {project}" if project else "No project identified"]
-    if timeline:
-        parts.append(f"timeline {timeline.replace('_', ' ')}")
-    if budget_max:
-        parts.append(f"budget ${budget_min:,}" + (f"-${budget_max:,}" if budget_max != budget_min else ""))
-    return LeadAnalysis(
-        customer_name=name, customer_phone=phone, customer_email=email, project_type=project,
-        timeline=timeline, budget_min=budget_min, budget_max=budget_max, intent=intent,
-        summary="; ".join(parts) + ".", analyzer="rules",
+def analyze_transcript(text: str, segments: list[dict] | None = None, context: BusinessContext | None = None,
+                       call_date: date | None = None, language: str | None = None) -> LeadAnalysis:
+    context = context or BusinessContext.from_tenant_config(None)
+    call_date = call_date or datetime.now(UTC).date()
+    turns = conversation.from_segments(segments) if segments else conversation.from_text(text or "")
+    said = conversation.caller_turns(turns)
+    name, phone, email = extract_name(turns), extract_phone(said), extract_email(said)
+    project = extract_project(said, context)
+    timeline = extract_timeline(said, call_date)
+    budget = extract_budget(said, phone.e164 if phone else None)
+    place = locate(said, context.service_area)
+    kind = classify(turns, has_need=project is not None, has_contact=bool(phone or email))
+    lead = kind.call_class not in NON_LEAD_CLASSES
+    if not lead:  # a robocall's "press one" or a vendor's price list is not a project, timeline or budget
+        project = timeline = budget = None
+    confidence = FieldConfidence(
+        customer_name=name.confidence if name else 0.0,
+        customer_phone=(0.8 if phone.corrected else 0.9) if phone else 0.0,
+        customer_email=0.85 if email else 0.0,
+        project=project.confidence if project else 0.0,
+        timeline=timeline.confidence if timeline else 0.0,
+        budget=budget.confidence if budget else 0.0,
+        call_class=kind.confidence,
     )
+    if language and not language.lower().startswith("en"):
+        confidence = FieldConfidence(**{k: round(v * NON_ENGLISH_CONFIDENCE, 2)
+                                        for k, v in confidence.model_dump().items()})
+    intent = _intent(kind.call_class, project is not None, timeline.bucket if timeline else None,
+                     budget is not None, bool(turns))
+    return LeadAnalysis(
+        call_class=kind.call_class, class_reason=kind.reason, intent=intent,
+        customer_name=name.name if name else None, customer_phone=phone.e164 if phone else None,
+        customer_email=email,
+        project_phrase=project.phrase if project else None, project_category=project.category if project else None,
+        timeline_phrase=timeline.phrase if timeline else None, timeline=timeline.bucket if timeline else None,
+        budget_min=budget.low if budget else None, budget_max=budget.high if budget else None,
+        caller_location=place.place if place else None, in_service_area=place.inside if place else None,
+        summary=_summary(kind.call_class, kind.reason, project, timeline, budget, language),
+        confidence=confidence, analyzer="rules",
+    )
+
+
+def _intent(call_class: str, has_project: bool, bucket: str | None, has_budget: bool, spoke: bool) -> str:
+    if not spoke:
+        return "none"
+    if call_class != "new_lead":
+        return "low" if call_class in NON_LEAD_CLASSES or not has_project else "medium"
+    if has_project and (bucket in ("immediate", "within_month") or has_budget):
+        return "high"
+    return "medium" if has_project else "low"
+
+
+def _summary(call_class, reason, project, timeline, budget, language) -> str:
+    """For the sales rep; never the caller's name, phone or email."""
+    if call_class in NON_LEAD_CLASSES:
+        return f"Not a lead: {reason}."
+    parts = [("Existing customer" if call_class == "existing_customer" else "Caller") +
+             (f" asked about {project.category} ({project.phrase})" if project else " named no specific service")]
+    if timeline:
+        parts.append(f"timeline {timeline.phrase} ({timeline.bucket.replace('_', ' ')})")
+    if budget:
+        low, high = budget.low, budget.high
+        parts.append("budget " + (f"${low:,}" if low == high else
+                                  f"up to ${high:,}" if low is None else f"at least ${low:,}" if high is None
+                                  else f"${low:,}-${high:,}"))
+    if language and not language.lower().startswith("en"):
+        parts.append(f"call in '{language}': low-confidence analysis, needs review")
+    return "; ".join(parts) + "."

@@ -6,6 +6,7 @@ import math
 from dataclasses import dataclass
 
 from leadline.domain.analysis import LeadAnalysis
+from leadline.domain.context import Qualification
 
 WEIGHTS = {
     "project_intent": 0.30,
@@ -25,13 +26,14 @@ TIMELINE_FACTOR = {"immediate": 1.0, "within_month": 0.8, "1-3_months": 0.5, "ex
 
 @dataclass(frozen=True)
 class LeadScore:
-    status: str  # "scored" or "skipped"
+    status: str  # "scored", "skipped" (too short, or not a lead) or "existing_customer" (an activity, not a lead)
     score: int | None
     qualified: bool
     needs_review: bool
     high_value: bool
     factors: dict[str, float]
     reason: str = ""
+    disqualified_by: tuple[str, ...] = ()
 
 
 def factors(analysis: LeadAnalysis, duration_s: int) -> dict[str, float]:
@@ -45,18 +47,41 @@ def factors(analysis: LeadAnalysis, duration_s: int) -> dict[str, float]:
     }
 
 
-def score_lead(analysis: LeadAnalysis, duration_s: int | None, confidence: float | None, threshold: int) -> LeadScore:
+def disqualifications(analysis: LeadAnalysis, qualification: Qualification | None) -> tuple[str, ...]:
+    """The tenant's own bar for a qualified lead, beyond the score (deployment guide: ai_config)."""
+    if qualification is None:
+        return ()
+    reasons = []
+    stated = analysis.budget_max if analysis.budget_max is not None else analysis.budget_min
+    if qualification.min_budget and stated is not None and stated < qualification.min_budget:
+        reasons.append(f"budget ${stated:,} is below the minimum ${qualification.min_budget:,}")
+    if qualification.require_service_area and analysis.in_service_area is False:
+        reasons.append("caller is outside the service area")
+    return tuple(reasons)
+
+
+def score_lead(analysis: LeadAnalysis, duration_s: int | None, confidence: float | None, threshold: int,
+               qualification: Qualification | None = None) -> LeadScore:
+    if not analysis.is_lead:
+        return LeadScore("skipped", None, False, False, False, {},
+                         reason=f"not a lead ({analysis.call_class}): {analysis.class_reason}".rstrip(": "))
     if duration_s is None or duration_s < MIN_CALL_DURATION_S:
         return LeadScore("skipped", None, False, False, False, {},
                          reason=f"call shorter than {MIN_CALL_DURATION_S} s")
+    needs_review = confidence is None or confidence < MIN_CONFIDENCE or analysis.confidence.call_class < 0.5
+    if analysis.call_class == "existing_customer":
+        return LeadScore("existing_customer", None, False, needs_review, False, {},
+                         reason=f"existing customer: {analysis.class_reason}".rstrip(": "))
     parts = factors(analysis, duration_s)
     # Half-up, not Python's banker's rounding: 92.5 is a 93.
     score = math.floor(100 * sum(WEIGHTS[name] * value for name, value in parts.items()) + 0.5 + 1e-9)
+    blocked = disqualifications(analysis, qualification)
     return LeadScore(
         status="scored",
         score=score,
-        qualified=score >= threshold,
-        needs_review=confidence is None or confidence < MIN_CONFIDENCE,
-        high_value=score > HIGH_VALUE_SCORE,
+        qualified=score >= threshold and not blocked,
+        needs_review=needs_review,
+        high_value=score > HIGH_VALUE_SCORE and not blocked,
         factors=parts,
+        disqualified_by=blocked,
     )

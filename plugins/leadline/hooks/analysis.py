@@ -1,16 +1,20 @@
 """AnalysisHook (`leadline_llm`): Vertex AI Gemini with a JSON response schema when the connection is a
-Google Cloud one, the rule-based analyzer otherwise; the rules are also the fallback when the LLM fails."""
+Google Cloud one, the rule-based analyzer otherwise; the rules are also the fallback when the LLM fails,
+with the reason recorded on the analysis (`analyzer="rules_fallback"`, `fallback_reason`)."""
 
 from __future__ import annotations
 
 import logging
 import os
+from dataclasses import dataclass, field
+from datetime import date
 from pathlib import Path
 from typing import Any
 
 from airflow.sdk.bases.hook import BaseHook
 
 from leadline.domain.analysis import LeadAnalysis, json_schema_for_llm
+from leadline.domain.context import BusinessContext
 from leadline.domain.rules import analyze_transcript
 from leadline.hooks.connections import optional_connection
 from leadline.hooks.google import credentials_from_extra
@@ -22,12 +26,38 @@ DEFAULT_MODEL = "gemini-2.5-flash"
 PROMPTS_DIR = Path(os.environ.get("LEADLINE_PROMPTS_DIR", Path(__file__).resolve().parents[3] / "include/prompts"))
 
 
-def render_prompt(transcript: str, phrase_hints: list[str]) -> str:
+@dataclass(frozen=True)
+class CallForAnalysis:
+    """What an analyzer gets: the transcript (with its speaker-labelled segments when the recogniser gave
+    them), the tenant's business context and phrase hints, the call's date and spoken language."""
+
+    transcript: str
+    segments: list[dict] = field(default_factory=list)
+    context: BusinessContext = field(default_factory=lambda: BusinessContext.from_tenant_config(None))
+    phrase_hints: list[str] = field(default_factory=list)
+    call_date: date | None = None
+    language: str | None = None
+
+    def labelled_transcript(self) -> str:
+        if not any(s.get("speaker") for s in self.segments):
+            return self.transcript
+        return "\n".join(f"{s.get('speaker') or 'unknown'}: {s['text'].strip()}" for s in self.segments)
+
+
+def render_prompt(call: CallForAnalysis) -> str:
     import jinja2
 
     env = jinja2.Environment(loader=jinja2.FileSystemLoader(PROMPTS_DIR), autoescape=False,  # noqa: S701 - plain text
-                             undefined=jinja2.StrictUndefined, keep_trailing_newline=True)
-    return env.get_template("lead_extraction.j2").render(transcript=transcript, phrase_hints=phrase_hints)
+                             undefined=jinja2.StrictUndefined, keep_trailing_newline=True, trim_blocks=True)
+    return env.get_template("lead_extraction.j2").render(
+        transcript=call.labelled_transcript(), speakers=any(s.get("speaker") for s in call.segments),
+        business=call.context, phrase_hints=call.phrase_hints,
+        call_date=(call.call_date or date.today()).isoformat())
+
+
+def analyze_with_rules(call: CallForAnalysis) -> LeadAnalysis:
+    return analyze_transcript(call.transcript, segments=call.segments or None, context=call.context,
+                              call_date=call.call_date, language=call.language)
 
 
 class AnalysisHook(BaseHook):
@@ -62,13 +92,13 @@ class AnalysisHook(BaseHook):
         return genai.Client(vertexai=True, project=extra.get("project_id"), location=extra.get("location",
                             "us-central1"), credentials=credentials, http_options=http_options)
 
-    def _vertex(self, transcript: str, phrase_hints: list[str], model: str) -> LeadAnalysis:
+    def _vertex(self, call: CallForAnalysis, model: str) -> LeadAnalysis:
         from google.genai import types
 
         client = self.get_conn()  # keep a reference: the client closes its transport when collected
         response = client.models.generate_content(
             model=model,
-            contents=render_prompt(transcript, phrase_hints),
+            contents=render_prompt(call),
             config=types.GenerateContentConfig(
                 temperature=0.0,
                 response_mime_type="application/json",
@@ -78,15 +108,17 @@ class AnalysisHook(BaseHook):
         analysis = LeadAnalysis.model_validate_json(response.text or "")
         return analysis.model_copy(update={"analyzer": f"vertex:{model}"})
 
-    def analyze(self, transcript: str, phrase_hints: list[str], model: str | None = None) -> LeadAnalysis:
+    def analyze(self, call: CallForAnalysis, model: str | None = None) -> LeadAnalysis:
         if self.backend == "rules":
-            return analyze_transcript(transcript)
+            return analyze_with_rules(call)
         model = model or self._connection().extra_dejson.get("model", DEFAULT_MODEL)
         try:
-            return self._vertex(transcript, phrase_hints, model)
+            return self._vertex(call, model)
         except Exception as exc:  # any LLM failure or invalid output: the rules still give a lead
-            log.warning("Vertex analysis failed (%s); falling back to the rule-based analyzer", type(exc).__name__)
-            return analyze_transcript(transcript).model_copy(update={"analyzer": "rules_fallback"})
+            reason = f"vertex:{model} failed: {type(exc).__name__}"
+            log.warning("%s; falling back to the rule-based analyzer", reason)
+            return analyze_with_rules(call).model_copy(update={"analyzer": "rules_fallback",
+                                                               "fallback_reason": reason})
 
     def test_connection(self) -> tuple[bool, str]:
         return True, f"{self.backend} analyzer ready"

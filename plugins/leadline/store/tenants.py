@@ -32,6 +32,14 @@ class Tenant:
     def is_active(self) -> bool:
         return self.status == "active"
 
+    @property
+    def scoring_threshold(self) -> int:
+        """The runbook's `ai_config.lead_scoring_threshold` when the tenant's config sets it, else the column."""
+        configured = (self.config.get("ai_config") or {}).get("lead_scoring_threshold")
+        if isinstance(configured, int) and not isinstance(configured, bool) and 0 <= configured <= 100:
+            return configured
+        return self.lead_scoring_threshold
+
 
 def _validate(tenant: Tenant) -> None:
     if tenant.status not in TENANT_STATUSES:

@@ -1,0 +1,112 @@
+"""What kind of call this was (runbook 003: not every call is a lead): a new lead, an existing customer,
+spam or a robocall, a wrong number, a vendor selling to the business, or an incomplete call. Each class has
+cue phrases; the strongest wins, with a reason a person can read. Never a regex on names or numbers."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from leadline.domain.extraction.turns import Turn, caller_turns
+
+_CUES: dict[str, list[tuple[str, float]]] = {
+    "spam_or_robocall": [
+        (r"press (?:1|one|2|two|9|nine)\b", 3), (r"extended (?:car |auto |vehicle )?warranty", 3),
+        (r"(?:google|business) (?:listing|profile)", 2.5), (r"(?:this is an?|is an) (?:automated|recorded|"
+         r"pre-?recorded)", 3), (r"final (?:notice|attempt)", 2.5), (r"to be removed from", 3),
+        (r"do not call list", 2), (r"you(?:'ve| have) (?:been selected|won|qualified for)", 3),
+        (r"(?:social security|irs|tax) (?:number|department|office|notice)", 2.5), (r"vehicle(?:'s)? warranty", 3),
+        (r"student loan", 2), (r"lower your (?:interest|credit card)", 3), (r"free (?:cruise|vacation|gift)", 3),
+        (r"this call may be recorded for", 0.5), (r"verify your (?:business|account|information)", 2.5),
+        (r"(?:suspended|expir(?:ed|ing)) (?:listing|account)", 2), (r"\bbeep\b|\[(?:tone|beep)\]", 1.5),
+        (r"(?:our|my) records (?:show|indicate)", 1.5), (r"medicare", 1.5),
+    ],
+    "wrong_number": [
+        (r"wrong number", 3), (r"(?:i was|i'm|i am) (?:trying to|looking to) (?:reach|call|get|get ahold of)", 2.5),
+        (r"(?:must|might) have (?:dialed|called|the wrong|misdialed)", 3), (r"misdial", 3),
+        (r"is this(?: not)? (?:the|a)? ?[\w' ]{0,30}(?:pizza|pharmacy|restaurant|school|bank|hospital|clinic|"
+         r"office|doctor|salon|store|hotel)", 2), (r"(?:isn't|is not|this isn't|not) (?:the )?[\w' ]{0,25}\?", 0.5),
+        (r"(?:sorry|oh)[,.]? (?:i|we) (?:thought|meant)", 2), (r"(?:is|isn't) (?:\w+ )?(?:there|home)\?", 1.5),
+        (r"(?:looking for|trying to reach) (?:my|a) (?:friend|brother|sister|mom|dad|son|daughter|cousin)", 2.5),
+        (r"(?:sorry to bother|sorry about that),? (?:wrong|my mistake)", 2), (r"my mistake", 1.5),
+        (r"(?:dialed|called) the wrong", 3), (r"different (?:business|company|number)", 2),
+    ],
+    "vendor_or_solicitation": [
+        (r"\bseo\b|search engine optimi[sz]ation", 3), (r"(?:digital |online )?marketing (?:services|agency|company)", 2.5),
+        (r"(?:we|our company) (?:help|helps|work with|partner with) (?:businesses|companies|contractors|"
+         r"practices|firms|local)", 3), (r"(?:speak|talk) (?:to|with) (?:the )?(?:owner|manager|decision[- ]maker|"
+         r"person (?:who|in charge))", 2.5), (r"who (?:handles|is in charge of) (?:your|the)", 2.5),
+        (r"merchant services|credit card processing|payment processing", 3), (r"staffing|recruit(?:ing|er)", 2),
+        (r"(?:more|new) (?:leads|customers|patients|clients) (?:for your|to your)", 2.5), (r"your website", 1.5),
+        (r"(?:calling|reaching out) (?:from|on behalf of) [\w' ]{2,40}(?:marketing|media|solutions|consulting|"
+         r"supply|supplies|group|agency|digital)", 2.5), (r"(?:wholesale|bulk) (?:pricing|supplies|order)", 2),
+        (r"(?:offer|offering) (?:your business|businesses)", 2.5), (r"sponsor(?:ship)?|advertis(?:e|ing) (?:with|in)", 2),
+        (r"(?:business|commercial) (?:loan|funding|financing|energy)", 2), (r"yelp|google ads|ppc|reviews? for your", 1.5),
+        (r"(?:sell|selling|supplier|distributor|vendor)", 1), (r"(?:introduce|introducing) (?:our|my|myself)", 1.5),
+    ],
+    "existing_customer": [
+        (r"(?:my|our|the) (?:appointment|invoice|bill|statement|account|policy number|claim|warranty claim|"
+         r"work order|job|crew|technician|tech|installer|agent|case|file|closing|treatment plan|refill)", 1.5),
+        (r"reschedul|cancel (?:my|our|the) (?:appointment|service|visit)|confirm (?:my|our|the) (?:appointment|visit)", 2.5),
+        (r"(?:you|you guys|your (?:guys|team|crew|company|tech|technician|office))(?: just)? (?:came out|installed|did|"
+         r"replaced|fixed|put in|were here|serviced|worked on|treated|cleaned)", 3),
+        (r"(?:i'm|i am|we're|we are) (?:a |an )?(?:current|existing|regular|returning)? ?(?:patient|client|"
+         r"customer|policyholder|member) (?:of|with|at|there|here)", 3),
+        (r"(?:already|currently) (?:a |an )?(?:patient|client|customer|insured|have a policy)", 3),
+        (r"following up (?:on|about)", 2), (r"(?:last|earlier this) (?:week|month|year|time)(?:,)? (?:you|your)", 2),
+        (r"(?:still|again) (?:leaking|broken|not working|making (?:that|the) noise)", 2), (r"callback from|call(?:ing)? back about", 1.5),
+        (r"(?:under|on) warranty|my case|my claim|my policy|my lease with you|my account", 1.5),
+        (r"(?:was|were) (?:here|out) (?:last|on|yesterday)", 2.5), (r"(?:the|my) (?:quote|estimate) (?:you|your) (?:sent|gave)", 2),
+        (r"(?:payment|pay (?:my|the|our) (?:bill|invoice|balance))", 2.5), (r"(?:our|my) (?:file|case) (?:number)?", 1),
+    ],
+}
+_COMPILED = {cls: [(re.compile(p, re.I), w) for p, w in cues] for cls, cues in _CUES.items()}
+_REASONS = {
+    "spam_or_robocall": "automated or spam call ({cue})",
+    "wrong_number": "caller was trying to reach a different business or person ({cue})",
+    "vendor_or_solicitation": "a vendor or solicitor selling to the business ({cue})",
+    "existing_customer": "an existing customer about their current service ({cue})",
+}
+_THRESHOLD = {"spam_or_robocall": 2.5, "wrong_number": 2.5, "vendor_or_solicitation": 2.5, "existing_customer": 2.5}
+_MIN_CALLER_WORDS = 8
+_VOICEMAIL = re.compile(r"leave (?:a|your) (?:message|name)|after the (?:tone|beep)|voicemail|mailbox", re.I)
+
+
+@dataclass(frozen=True)
+class CallClassMatch:
+    call_class: str
+    reason: str
+    confidence: float
+
+
+def classify(turns: list[Turn], has_need: bool, has_contact: bool) -> CallClassMatch:
+    spoken = caller_turns(turns)
+    caller_words = sum(len(t.text.split()) for t in spoken)
+    all_text = " ".join(t.text for t in turns)
+    if not all_text.strip():
+        return CallClassMatch("incomplete", "no speech in the recording (silence or an empty call)", 0.95)
+    scores: dict[str, float] = {}
+    cues: dict[str, str] = {}
+    for call_class, patterns in _COMPILED.items():
+        text = all_text if call_class in ("spam_or_robocall",) else " ".join(t.text for t in spoken)
+        for pattern, weight in patterns:
+            match = pattern.search(text)
+            if match:
+                scores[call_class] = scores.get(call_class, 0) + weight
+                cues.setdefault(call_class, match.group(0).lower())
+    if has_need:  # a stated need pulls towards a lead; robocalls and wrong numbers rarely have one
+        for call_class in ("wrong_number", "vendor_or_solicitation"):
+            scores[call_class] = scores.get(call_class, 0) - 1.5
+        scores["existing_customer"] = scores.get("existing_customer", 0) - 0.5
+    ranked = sorted(((s, c) for c, s in scores.items() if s >= _THRESHOLD[c]), reverse=True)
+    if ranked:
+        score, call_class = ranked[0]
+        return CallClassMatch(call_class, _REASONS[call_class].format(cue=cues[call_class]),
+                              round(min(0.95, 0.55 + score / 10), 2))
+    if caller_words < _MIN_CALLER_WORDS and not has_contact:
+        reason = "reached voicemail" if _VOICEMAIL.search(all_text) else "call ended before the caller stated a need"
+        return CallClassMatch("incomplete", reason, 0.8)
+    if not has_need and not has_contact and caller_words < 3 * _MIN_CALLER_WORDS:
+        return CallClassMatch("incomplete", "call ended before the caller stated a need", 0.6)
+    return CallClassMatch("new_lead", "caller asked about a service" if has_need else "caller left details "
+                          "without naming a service", 0.75 if has_need else 0.55)

@@ -1,0 +1,103 @@
+"""Email addresses written ("rob.lane91@yahoo.com"), spoken ("lee park nine one at yahoo dot com"),
+spelled ("P-R-I-Y-A dot R at gmail"), with "underscore"/"dash" and digits in the local part.
+email-validator has the last word on every candidate."""
+
+from __future__ import annotations
+
+import re
+
+from email_validator import EmailNotValidError, validate_email
+
+from leadline.domain.extraction.numbers import spoken_digits
+from leadline.domain.extraction.turns import Turn
+
+PROVIDER_TLDS = {"gmail": "com", "yahoo": "com", "hotmail": "com", "outlook": "com", "icloud": "com", "aol": "com",
+                 "protonmail": "com", "msn": "com", "comcast": "net", "att": "net",
+                 "verizon": "net", "me": "com", "mac": "com", "ymail": "com", "gmx": "com", "zoho": "com"}
+TLDS = {"com", "net", "org", "edu", "gov", "io", "co", "us", "biz", "info", "me", "ai", "app", "dev", "law", "ca",
+        "uk", "health", "dental", "solar", "realty", "homes", "pro", "tech", "mail"}
+_WRITTEN = re.compile(r"[a-z0-9][a-z0-9._%+-]*@[a-z0-9-]+(?:\.[a-z0-9-]+)+")
+_SPELLED = re.compile(r"\b[a-z0-9](?:[-.] ?[a-z0-9]\b){2,}")
+_SEPARATOR_WORDS = {"dot": ".", "period": ".", "underscore": "_", "dash": "-", "hyphen": "-"}
+_LOCAL_STOP = {"is", "it's", "its", "email", "e-mail", "address", "that's", "me", "my", "at", "um", "uh", "so",
+               "and", "yeah", "sure", "ok", "okay", "to", "the", "it", "use", "try", "or", "you", "can", "just",
+               "send", "reach", "mail", "be", "would", "should", "best", "also", "like", "oh", "but", "on", "a",
+               "yes", "right", "correct", "that", "this", "there", "was", "i'm", "from", "with", "for"}
+_DOMAIN_STOP = {"and", "or", "is", "please", "thanks", "thank", "that's", "so", "um", "uh", "but", "if", "the", "for",
+                "okay", "ok", "yeah", "right", "too", "also", "as", "it", "i", "you", "we", "my", "at"}
+_WORD = re.compile(r"[a-z0-9]+(?:[._@'-][a-z0-9]+)*|[,?!;:]|\.(?=\s|$)")
+
+
+def _collapse_spelling(text: str) -> str:
+    """ "p-r-i-y-a" / "p. r. i" -> "priya": letters spelled one by one are one word."""
+    return _SPELLED.sub(lambda m: re.sub(r"[-. ]", "", m.group(0)), text)
+
+
+def _domain(words: list[str]) -> str | None:
+    if not words:
+        return None
+    first = words[0]
+    if "." in first and first.rsplit(".", 1)[-1] in TLDS:
+        return first
+    labels, i = [], 0
+    while i < len(words) and len(labels) < 4:
+        word = words[i]
+        if word == "dot" and labels and i + 1 < len(words) and words[i + 1].split(".")[0] in TLDS:
+            return "".join(labels) + "." + words[i + 1]
+        if not re.fullmatch(r"[a-z0-9-]+", word) or word in _DOMAIN_STOP:
+            break
+        labels.append(word)
+        i += 1
+    joined = "".join(labels)
+    if joined in PROVIDER_TLDS:
+        return f"{joined}.{PROVIDER_TLDS[joined]}"
+    if labels and labels[0] in PROVIDER_TLDS:
+        return f"{labels[0]}.{PROVIDER_TLDS[labels[0]]}"
+    return None
+
+
+def _local(words: list[str]) -> str | None:
+    parts: list[str] = []
+    for word in reversed(words[-8:]):
+        if word in _SEPARATOR_WORDS:
+            parts.append(_SEPARATOR_WORDS[word])
+        elif word in _LOCAL_STOP or not re.fullmatch(r"[a-z0-9._-]+", word):
+            break
+        else:
+            parts.append(word)
+    while parts and parts[-1] in "._-":
+        parts.pop()
+    local = "".join(reversed(parts)).strip("._-")
+    return local or None
+
+
+def _spoken(text: str) -> list[str]:
+    words = _WORD.findall(text)
+    found = []
+    for i, word in enumerate(words):
+        if word != "at":
+            continue
+        domain, local = _domain(words[i + 1:i + 8]), _local(words[:i])
+        if domain and local:
+            found.append(f"{local}@{domain}")
+    return found
+
+
+def _candidates(text: str) -> list[str]:
+    lowered = _collapse_spelling(text.lower())
+    written = _WRITTEN.findall(lowered)
+    spoken = _spoken(_collapse_spelling(spoken_digits(re.sub(r"(?<=\d) (?=\d)", "", lowered))
+                                        .replace(" - ", "-")))
+    digits_joined = [re.sub(r"(?<=\d) (?=\d)", "", s) for s in spoken]
+    return written + digits_joined
+
+
+def extract_email(turns: list[Turn]) -> str | None:
+    found = None
+    for turn in turns:
+        for candidate in _candidates(turn.text):
+            try:
+                found = validate_email(candidate, check_deliverability=False).normalized.lower()
+            except EmailNotValidError:
+                continue
+    return found

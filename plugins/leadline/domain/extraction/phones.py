@@ -1,0 +1,97 @@
+"""The callback number the caller states, in any form: digit words, "double five", "oh", grouped digits,
+dashes and brackets, with or without +1/1, split across the agent's questions, corrected mid-way.
+phonenumbers validates and formats; the caller ID from the webhook is the fallback, not the answer."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import phonenumbers
+
+from leadline.domain.extraction.numbers import spoken_digits, tokens
+from leadline.domain.extraction.turns import Turn
+
+# Words that may sit between the groups of one number ("area code 303, then 555, 01 77").
+_GLUE = {"and", "then", "um", "uh", "er", "ah", "area", "code", "is", "it's", "its", "that's", "so", "ok", "okay",
+         "yeah", "yes", "the", "rest", "last", "dash", "hyphen", "like", "plus", "number", "prefix"}
+_SEPARATORS = {",", "-", ".", "(", ")", "/", "+", ":"}
+_CORRECTION = {"sorry", "actually", "mean", "correction", "wait", "no", "make", "rather", "oops"}
+_TURN_BREAK = "|turn|"
+_MAX_GLUE = 4
+
+
+@dataclass(frozen=True)
+class PhoneMatch:
+    e164: str
+    corrected: bool
+
+
+def _stream(turns: list[Turn]) -> list[str]:
+    out: list[str] = []
+    for turn in turns:
+        out.extend(tokens(spoken_digits(turn.text)))
+        out.append(_TURN_BREAK)
+    return out
+
+
+def _chains(stream: list[str]) -> list[tuple[list[str], list[str]]]:
+    """Runs of digit groups joined only by separators, glue words and turn breaks; each with the words
+    that came just before it (to see "not 0171" or "sorry, 0177")."""
+    chains: list[tuple[list[str], list[str]]] = []
+    groups: list[str] = []
+    before: list[str] = []
+    glue = 0
+    for i, token in enumerate(stream):
+        if token.isdigit():
+            if not groups:
+                before = [t for t in stream[max(0, i - 5):i] if t != _TURN_BREAK]
+            groups.append(token)
+            glue = 0
+        elif groups and (token in _SEPARATORS or token == _TURN_BREAK or token in _GLUE) and glue < _MAX_GLUE:
+            glue += token not in _SEPARATORS
+        elif groups:
+            chains.append((groups, before))
+            groups, glue = [], 0
+    if groups:
+        chains.append((groups, before))
+    return chains
+
+
+def _valid(digits: str) -> str | None:
+    if len(digits) == 11 and digits.startswith("1"):
+        digits = digits[1:]
+    if len(digits) != 10 or digits[0] in "01" or digits[3] in "01":
+        return None
+    number = phonenumbers.parse("+1" + digits)
+    if not phonenumbers.is_possible_number(number):
+        return None
+    return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
+
+
+def _number_in(groups: list[str]) -> str | None:
+    """The last whole number in a chain (a repeated or corrected number comes last)."""
+    for start in range(len(groups) - 1, -1, -1):
+        digits = ""
+        for group in groups[start:]:
+            digits += group
+            if len(digits) >= 10:
+                break
+        found = _valid(digits)
+        if found:
+            return found
+    return None
+
+
+def extract_phone(turns: list[Turn]) -> PhoneMatch | None:
+    found: PhoneMatch | None = None
+    for groups, before in _chains(_stream(turns)):
+        if before and before[-1] == "not":
+            continue  # "0177, not 0171": the rejected digits
+        number = _number_in(groups)
+        if number:
+            found = PhoneMatch(number, corrected=False)
+            continue
+        tail = "".join(groups)
+        if found and 3 <= len(tail) <= 7 and _CORRECTION & set(before):
+            found = PhoneMatch(found.e164[: len(found.e164) - len(tail)] + tail, corrected=True)
+    return found

@@ -1,0 +1,96 @@
+"""Who said what. The caller's details are what the caller says: stereo recordings and diarization label
+each segment; a plain transcript is split into utterances and attributed by conversational structure
+(the agent answers with the business name, offers help and asks for details; the caller answers)."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+AGENT, CALLER = "agent", "caller"
+
+_UTTERANCE = re.compile(r"[^.?!]+(?:[.?!]+(?=\s|$)|$)")
+_AGENT_CUES = re.compile(
+    r"\b(thanks? (?:you )?for calling|thank you for calling|how (?:can|may) (?:i|we) help|how can i assist|"
+    r"what can i do for you|(?:can|could|may) i (?:get|have|grab|take) (?:your|a|the)|what(?:'s| is) (?:your|the best)|"
+    r"who am i speaking (?:with|to)|and your (?:name|number|email|phone)|let me (?:get|read|grab|check|pull|put|see)|"
+    r"(?:i|we)(?:'ll| will) (?:have|get|send|schedule|put) (?:someone|a|you|that)|spell (?:that|your)|"
+    r"is (?:that|this) (?:the best|a good) (?:number|way)|"
+    r"(?:i'll|let me) read (?:that|it) back|our (?:technician|team|office|next available))", re.I)
+_AGENT_GREETING = re.compile(r"\b(?:thanks?|thank you) for calling\b|\bthis is \w+,? (?:how|speaking)|"
+                             r"\b\w+ speaking\b", re.I)
+
+
+@dataclass(frozen=True)
+class Turn:
+    speaker: str | None  # AGENT, CALLER or None when nothing tells
+    text: str
+
+
+def from_segments(segments: list[dict]) -> list[Turn]:
+    """Labelled segments (agent/caller, or speaker_N from diarization) merged into turns."""
+    labels = {s.get("speaker") for s in segments} - {None}
+    mapping: dict[str | None, str | None] = {AGENT: AGENT, CALLER: CALLER}
+    diarized = sorted(label for label in labels if label not in (AGENT, CALLER))
+    if diarized:
+        agent_label = _diarized_agent(segments, diarized)
+        mapping.update({label: AGENT if label == agent_label else CALLER for label in diarized})
+    turns: list[Turn] = []
+    for segment in segments:
+        speaker, text = mapping.get(segment.get("speaker")), (segment.get("text") or "").strip()
+        if not text:
+            continue
+        if turns and turns[-1].speaker == speaker and speaker is not None:
+            turns[-1] = Turn(speaker, f"{turns[-1].text} {text}")
+        else:
+            turns.append(Turn(speaker, text))
+    return turns
+
+
+def _diarized_agent(segments: list[dict], labels: list[str]) -> str:
+    """The diarized speaker who sounds like the business: the most agent cues, first speaker on a tie."""
+    cues = {label: 0 for label in labels}
+    for segment in segments:
+        if segment.get("speaker") in cues:
+            cues[segment["speaker"]] += len(_AGENT_CUES.findall(segment.get("text") or ""))
+    first = next((s["speaker"] for s in segments if s.get("speaker") in cues), labels[0])
+    return max(labels, key=lambda label: (cues[label], label == first))
+
+
+def from_text(text: str) -> list[Turn]:
+    """A transcript without speaker labels: one turn per line when it has lines, else per utterance;
+    each attributed by structure (see module doc)."""
+    lines = [line.strip() for line in text.splitlines() if line.strip()]
+    labelled = [_labelled_line(line) for line in lines]
+    if lines and all(speaker for speaker, _ in labelled):
+        return [Turn(speaker, body) for speaker, body in labelled]
+    pieces = lines if len(lines) > 1 else [u.strip() for u in _UTTERANCE.findall(text) if u.strip()]
+    turns = []
+    for index, piece in enumerate(pieces):
+        agentish = bool(_AGENT_CUES.search(piece)) or (index == 0 and bool(_AGENT_GREETING.search(piece)))
+        turns.append(Turn(AGENT if agentish else None, piece))
+    return turns
+
+
+_LABEL = re.compile(r"^\s*(agent|caller|customer|rep|representative|speaker[ _]?\d)\s*:\s*(.*)$", re.I)
+
+
+def _labelled_line(line: str) -> tuple[str | None, str]:
+    match = _LABEL.match(line)
+    if not match:
+        return None, line
+    label = match.group(1).lower()
+    if label in ("agent", "rep", "representative"):
+        return AGENT, match.group(2)
+    if label in ("caller", "customer"):
+        return CALLER, match.group(2)
+    return None, match.group(2)
+
+
+def caller_turns(turns: list[Turn]) -> list[Turn]:
+    """What the caller said: labelled caller turns, or every turn not attributed to the agent."""
+    return [t for t in turns if t.speaker != AGENT]
+
+
+def has_speakers(turns: list[Turn]) -> bool:
+    return any(t.speaker == CALLER for t in turns)
