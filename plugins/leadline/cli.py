@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import json
 import sys
+from pathlib import Path
 
 from leadline.config import default_store_url, leadline_home
 
@@ -75,6 +76,25 @@ def tenants_set_crm(args) -> None:
         if not set_crm_integration(conn, args.tenant_id, args.crm_type, args.connection_id, args.status):
             sys.exit(f"no tenant {args.tenant_id}")
     print(f"tenant {args.tenant_id}: {args.crm_type} through Airflow connection {args.connection_id} ({args.status})")
+
+
+def tenants_set_context(args) -> None:
+    """What the tenant sells, where, and what a qualified lead is: config.business_context (validated)."""
+    from pydantic import ValidationError
+
+    from leadline.domain.context import BusinessContext
+    from leadline.store.tenants import set_config_section
+
+    raw = Path(args.file).read_text() if args.file else args.json
+    try:
+        context = BusinessContext.model_validate_json(raw)
+    except ValidationError as exc:
+        sys.exit(f"invalid business context: {exc.error_count()} error(s)\n{exc}")
+    with _engine(args).begin() as conn:
+        if not set_config_section(conn, args.tenant_id, "business_context", context.model_dump(mode="json")):
+            sys.exit(f"no tenant {args.tenant_id}")
+    print(f"tenant {args.tenant_id}: {len(context.services)} services, "
+          f"{len(context.service_area.cities)} service-area cities, qualification {context.qualification.model_dump()}")
 
 
 def access_grant(args) -> None:
@@ -163,6 +183,14 @@ def build_parser() -> argparse.ArgumentParser:
     crm.add_argument("connection_id", help="e.g. hubspot_acme; the connection holds the CRM credentials")
     crm.add_argument("--status", choices=["active", "disabled"], default="active")
     crm.set_defaults(func=tenants_set_crm)
+    business = tenants.add_parser("set-context", help="what the tenant sells (services with synonyms), its service "
+                                  "area and what a qualified lead is (config.business_context)")
+    business.add_argument("tenant_id")
+    source = business.add_mutually_exclusive_group(required=True)
+    source.add_argument("--file", help="JSON file: business_name, industry, services[{name, synonyms}], "
+                        "service_area{description, cities}, qualification{min_budget, require_service_area}")
+    source.add_argument("--json", help="the same JSON inline")
+    business.set_defaults(func=tenants_set_context)
 
     access = sub.add_parser("access", help="dashboard access per Airflow user").add_subparsers(required=True)
     for name, func in (("grant", access_grant), ("revoke", access_revoke)):

@@ -37,7 +37,7 @@ def lead_from_call(call: dict[str, Any]) -> Lead:
     lead = (call.get("ai_analysis") or {}).get("lead") or {}
     return Lead(tenant_id=call["tenant_id"], call_id=call["call_id"], name=call.get("customer_name"),
                 phone=call.get("customer_phone"), email=call.get("customer_email"), score=call.get("lead_score"),
-                summary=lead.get("summary", ""), project_type=lead.get("project_type"))
+                summary=lead.get("summary", ""), project_type=lead.get("project_category") or lead.get("project_type"))
 
 
 def target(engine: Engine, tenant, role: str) -> Target | None:

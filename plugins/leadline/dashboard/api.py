@@ -11,6 +11,7 @@ from pydantic import BaseModel
 
 from leadline.dashboard import queries
 from leadline.dashboard.access import Viewer
+from leadline.domain.analysis import CALL_CLASSES
 from leadline.store.processing import get_call
 from leadline.store.schema import REQUEST_STATUSES
 
@@ -64,13 +65,14 @@ def build_api_router(viewer_dependency, engine_dependency) -> APIRouter:
     @router.get("/tenants/{tenant_id}/calls")
     def calls(tenant_id: str, viewer: ViewerDep, engine: EngineDep,
               status: Annotated[str | None, Query(enum=list(REQUEST_STATUSES))] = None,
+              call_class: Annotated[str | None, Query(enum=list(CALL_CLASSES))] = None,
               min_score: Annotated[int | None, Query(ge=0, le=100)] = None,
               max_score: Annotated[int | None, Query(ge=0, le=100)] = None,
               day: Annotated[date | None, Query(alias="date")] = None,
               page: Annotated[int, Query(ge=1, le=10_000)] = 1) -> dict:
         """Newest first, 50 per page; the caller's phone is masked."""
-        return queries.list_calls(engine, viewer.require(tenant_id), status=status, min_score=min_score,
-                                  max_score=max_score, day=day, page=page)
+        return queries.list_calls(engine, viewer.require(tenant_id), status=status, call_class=call_class,
+                                  min_score=min_score, max_score=max_score, day=day, page=page)
 
     @router.get("/tenants/{tenant_id}/calls/{call_id}")
     async def call(tenant_id: str, call_id: str, request: Request, viewer: ViewerDep, engine: EngineDep) -> dict:

@@ -18,6 +18,7 @@ from leadline.dashboard import queries
 from leadline.dashboard.access import Viewer, resolve_viewer
 from leadline.dashboard.api import build_api_router, run_tasks
 from leadline.dashboard.views import crm_links, level_counts, score_chart
+from leadline.domain.analysis import CALL_CLASSES
 from leadline.store.engine import create_store_engine
 from leadline.store.schema import REQUEST_STATUSES
 
@@ -88,21 +89,24 @@ def create_dashboard_app(store_url: str | None = None, intake: FastAPI | None = 
 
     @app.get("/ui/calls", response_class=HTMLResponse, include_in_schema=False)
     def calls_page(request: Request, viewer: PageViewer, tenant: str | None = None, status: str = "",
-                   min_score: str = "", max_score: str = "", day: Annotated[str, Query(alias="date")] = "",
+                   call_class: str = "", min_score: str = "", max_score: str = "", day: Annotated[str, Query(alias="date")] = "",
                    page: Annotated[int, Query(ge=1, le=10_000)] = 1) -> HTMLResponse:
         # A filter form sends empty fields: they mean "any", not a validation error.
         tenant_id = chosen_tenant(viewer, tenant)
         status = status if status in REQUEST_STATUSES else None
+        call_class = call_class if call_class in CALL_CLASSES else None
         min_score, max_score = _score(min_score, "min_score"), _score(max_score, "max_score")
         try:
             parsed_day = date.fromisoformat(day) if day else None
         except ValueError as exc:
             raise HTTPException(400, "date must be YYYY-MM-DD") from exc
         result = None if tenant_id is None else queries.list_calls(
-            engine(), tenant_id, status=status, min_score=min_score, max_score=max_score, day=parsed_day, page=page)
-        filters = {"tenant": tenant_id, "status": status or "", "min_score": min_score, "max_score": max_score,
+            engine(), tenant_id, status=status, call_class=call_class, min_score=min_score, max_score=max_score,
+            day=parsed_day, page=page)
+        filters = {"tenant": tenant_id, "status": status or "", "call_class": call_class or "", "min_score": min_score, "max_score": max_score,
                    "date": day or ""}
         return render(request, "calls.html", viewer, result=result, filters=filters, statuses=REQUEST_STATUSES,
+                      call_classes=CALL_CLASSES,
                       page="calls")
 
     @app.get("/ui/calls/{tenant_id}/{call_id}", response_class=HTMLResponse, include_in_schema=False)

@@ -74,11 +74,14 @@ def daily_series(engine: Engine, tenant_id: str, last_day: date) -> list[dict[st
     return list(series.values())
 
 
-def list_calls(engine: Engine, tenant_id: str, *, status: str | None = None, min_score: int | None = None,
-               max_score: int | None = None, day: date | None = None, page: int = 1) -> dict[str, Any]:
+def list_calls(engine: Engine, tenant_id: str, *, status: str | None = None, call_class: str | None = None,
+               min_score: int | None = None, max_score: int | None = None, day: date | None = None,
+               page: int = 1) -> dict[str, Any]:
     conditions = [cr.c.tenant_id == tenant_id]
     if status:
         conditions.append(pr.c.status == status)
+    if call_class:
+        conditions.append(cr.c.call_class == call_class)
     if min_score is not None:
         conditions.append(cr.c.lead_score >= min_score)
     if max_score is not None:
@@ -87,7 +90,7 @@ def list_calls(engine: Engine, tenant_id: str, *, status: str | None = None, min
         conditions.append(and_(cr.c.created_at >= _day_start(day), cr.c.created_at < _day_start(day + timedelta(1))))
     joined = cr.join(pr, and_(pr.c.tenant_id == cr.c.tenant_id, pr.c.call_id == cr.c.call_id))
     query = (select(cr.c.call_id, cr.c.created_at, cr.c.caller_phone, cr.c.duration_s, cr.c.lead_score,
-                    cr.c.lead_status, pr.c.status, pr.c.error)
+                    cr.c.lead_status, cr.c.call_class, cr.c.call_class_reason, pr.c.status, pr.c.error)
              .select_from(joined).where(*conditions)
              .order_by(cr.c.created_at.desc(), cr.c.call_id).limit(PAGE_SIZE).offset((page - 1) * PAGE_SIZE))
     with engine.connect() as conn:
@@ -97,7 +100,8 @@ def list_calls(engine: Engine, tenant_id: str, *, status: str | None = None, min
         "tenant_id": tenant_id, "total": total, "page": page, "page_size": PAGE_SIZE,
         "calls": [{"call_id": r.call_id, "created_at": r.created_at.isoformat(),
                    "caller": mask_phone(r.caller_phone), "duration_s": r.duration_s, "lead_score": r.lead_score,
-                   "lead_status": r.lead_status, "status": r.status, "error": r.error} for r in rows],
+                   "lead_status": r.lead_status, "call_class": r.call_class, "class_reason": r.call_class_reason,
+                   "status": r.status, "error": r.error} for r in rows],
     }
 
 
@@ -131,8 +135,11 @@ def call_detail(engine: Engine, tenant_id: str, call_id: str) -> dict[str, Any] 
         "answered": call["answered"],
         "transcript": call["transcript"],
         "transcript_confidence": call["transcript_confidence"],
-        "analysis": {k: lead.get(k) for k in ("intent", "project_type", "timeline", "budget_min", "budget_max",
-                                              "summary", "source")},
+        "call_class": call["call_class"], "class_reason": call["call_class_reason"],
+        "transcript_language": call["transcript_language"],
+        "analysis": {k: lead.get(k) for k in ("intent", "project_category", "project_phrase", "timeline",
+                                              "timeline_phrase", "budget_min", "budget_max", "summary", "analyzer",
+                                              "fallback_reason")},
         "lead_score": call["lead_score"],
         "lead_status": call["lead_status"],
         "score_breakdown": score_breakdown(call["ai_analysis"]),

@@ -14,7 +14,7 @@ from leadline.domain.context import BusinessContext
 from leadline.domain.extraction import turns as conversation
 from leadline.domain.extraction.area import locate
 from leadline.domain.extraction.budget import extract_budget
-from leadline.domain.extraction.classify import classify
+from leadline.domain.extraction.classify import CallClassMatch, classify
 from leadline.domain.extraction.emails import extract_email
 from leadline.domain.extraction.names import extract_name
 from leadline.domain.extraction.phones import extract_phone
@@ -28,7 +28,7 @@ def analyze_transcript(text: str, segments: list[dict] | None = None, context: B
                        call_date: date | None = None, language: str | None = None) -> LeadAnalysis:
     context = context or BusinessContext.from_tenant_config(None)
     call_date = call_date or datetime.now(UTC).date()
-    turns = conversation.from_segments(segments) if segments else conversation.from_text(text or "")
+    turns = conversation.from_segments(segments) if segments else conversation.from_text(text or "", context.business_name)
     said = conversation.caller_turns(turns)
     name, phone, email = extract_name(turns), extract_phone(said), extract_email(said)
     project = extract_project(said, context)
@@ -36,6 +36,10 @@ def analyze_transcript(text: str, segments: list[dict] | None = None, context: B
     budget = extract_budget(said, phone.e164 if phone else None)
     place = locate(said, context.service_area)
     kind = classify(turns, has_need=project is not None, has_contact=bool(phone or email))
+    foreign = bool(language) and not language.lower().startswith("en")
+    if foreign and kind.call_class == "incomplete" and turns:  # unread, not empty: a person decides
+        kind = CallClassMatch("new_lead", f"call in '{language}', which the rules cannot read: a person should "
+                              "review it", 0.3)
     lead = kind.call_class not in NON_LEAD_CLASSES
     if not lead:  # a robocall's "press one" or a vendor's price list is not a project, timeline or budget
         project = timeline = budget = None
@@ -48,7 +52,7 @@ def analyze_transcript(text: str, segments: list[dict] | None = None, context: B
         budget=budget.confidence if budget else 0.0,
         call_class=kind.confidence,
     )
-    if language and not language.lower().startswith("en"):
+    if foreign:
         confidence = FieldConfidence(**{k: round(v * NON_ENGLISH_CONFIDENCE, 2)
                                         for k, v in confidence.model_dump().items()})
     intent = _intent(kind.call_class, project is not None, timeline.bucket if timeline else None,
@@ -78,8 +82,10 @@ def _intent(call_class: str, has_project: bool, bucket: str | None, has_budget: 
 
 def _summary(call_class, reason, project, timeline, budget, language) -> str:
     """For the sales rep; never the caller's name, phone or email."""
+    foreign = f"; call in '{language}': low-confidence analysis, needs review" if (
+        language and not language.lower().startswith("en")) else ""
     if call_class in NON_LEAD_CLASSES:
-        return f"Not a lead: {reason}."
+        return f"Not a lead: {reason}{foreign}."
     parts = [("Existing customer" if call_class == "existing_customer" else "Caller") +
              (f" asked about {project.category} ({project.phrase})" if project else " named no specific service")]
     if timeline:
@@ -89,6 +95,4 @@ def _summary(call_class, reason, project, timeline, budget, language) -> str:
         parts.append("budget " + (f"${low:,}" if low == high else
                                   f"up to ${high:,}" if low is None else f"at least ${low:,}" if high is None
                                   else f"${low:,}-${high:,}"))
-    if language and not language.lower().startswith("en"):
-        parts.append(f"call in '{language}': low-confidence analysis, needs review")
-    return "; ".join(parts) + "."
+    return "; ".join(parts) + foreign + "."

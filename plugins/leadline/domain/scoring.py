@@ -17,6 +17,7 @@ WEIGHTS = {
 }
 MIN_CALL_DURATION_S = 60
 MIN_CONFIDENCE = 0.7
+MIN_CLASS_CONFIDENCE = 0.5  # below it the analyzer was unsure what kind of call this was: a person looks
 HIGH_VALUE_SCORE = 90  # business alert: lead_score > 90
 FULL_CREDIT_DURATION_S = 300
 
@@ -68,7 +69,8 @@ def score_lead(analysis: LeadAnalysis, duration_s: int | None, confidence: float
     if duration_s is None or duration_s < MIN_CALL_DURATION_S:
         return LeadScore("skipped", None, False, False, False, {},
                          reason=f"call shorter than {MIN_CALL_DURATION_S} s")
-    needs_review = confidence is None or confidence < MIN_CONFIDENCE or analysis.confidence.call_class < 0.5
+    needs_review = (confidence is None or confidence < MIN_CONFIDENCE
+                    or 0 < analysis.confidence.call_class < MIN_CLASS_CONFIDENCE)
     if analysis.call_class == "existing_customer":
         return LeadScore("existing_customer", None, False, needs_review, False, {},
                          reason=f"existing customer: {analysis.class_reason}".rstrip(": "))

@@ -34,6 +34,8 @@ class SyncCrmOperator(CallOperator):
         if target is None:
             raise AirflowSkipException(f"tenant has no {self.role} CRM")
         call = self.load_call()
+        if call["call_class"] == "existing_customer":
+            raise AirflowSkipException("an existing customer's call is not synced as a new lead")
         cross_ref = None
         if self.role == "secondary":
             primary_column = crm_sync.RECORD_COLUMN[tenant.primary_crm]

@@ -21,7 +21,7 @@ def insert_scored_calls(engine: Engine, tenant_id: str, count: int, prefix: str 
             "tenant_id": tenant_id, "call_id": call_id, "duration_s": 120, "caller_phone": f"+1555{i:07d}",
             "customer_name": f"Lead {prefix}{i}", "customer_phone": f"+1555{i:07d}", "customer_email": email,
             "lead_score": 50 + i % 50, "lead_status": "qualified", "raw_payload": {"call_id": call_id},
-            "ai_analysis": {"lead": {"summary": "Roof replacement quote.", "project_type": "roof replacement"}},
+            "ai_analysis": {"lead": {"summary": "Roof replacement quote.", "project_category": "roof replacement"}},
             "created_at": now, "updated_at": now,
         })
     with engine.begin() as conn:

@@ -86,6 +86,16 @@ def set_tenant_status(conn: Connection, tenant_id: str, status: str) -> bool:
     return result.rowcount == 1
 
 
+def set_config_section(conn: Connection, tenant_id: str, section: str, value: Any) -> bool:
+    """Replace one top-level section of the tenant's config JSON; False for an unknown tenant."""
+    tenant = get_tenant(conn, tenant_id)
+    if tenant is None:
+        return False
+    conn.execute(update(tenants).where(tenants.c.tenant_id == tenant_id)
+                 .values(config={**tenant.config, section: value}, updated_at=datetime.now(UTC)))
+    return True
+
+
 def set_crm_integration(conn: Connection, tenant_id: str, crm_type: str, connection_id: str,
                         status: str = "active") -> bool:
     """Points the tenant's `crm_type` at an Airflow connection (insert or update); False for an unknown tenant.

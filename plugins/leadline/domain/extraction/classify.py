@@ -30,6 +30,9 @@ _CUES: dict[str, list[tuple[str, float]]] = {
         (r"(?:looking for|trying to reach) (?:my|a) (?:friend|brother|sister|mom|dad|son|daughter|cousin)", 2.5),
         (r"(?:sorry to bother|sorry about that),? (?:wrong|my mistake)", 2), (r"my mistake", 1.5),
         (r"(?:dialed|called) the wrong", 3), (r"different (?:business|company|number)", 2),
+        (r"(?:we're|we are) (?:a )?(?:different|separate) (?:office|company|business|practice)|not affiliated", 3),
+        (r"you (?:have|got|dialed) the wrong|hit the wrong|wrong (?:one|office|place|company)", 3),
+        (r"^\W*(?:hi|hello|hey)?\W*is this [a-z][\w' ]{2,40}\?", 1.5), (r"do you (?:have|know) their number", 2.5),
     ],
     "vendor_or_solicitation": [
         (r"\bseo\b|search engine optimi[sz]ation", 3), (r"(?:digital |online )?marketing (?:services|agency|company)", 2.5),
@@ -43,6 +46,11 @@ _CUES: dict[str, list[tuple[str, float]]] = {
         (r"(?:offer|offering) (?:your business|businesses)", 2.5), (r"sponsor(?:ship)?|advertis(?:e|ing) (?:with|in)", 2),
         (r"(?:business|commercial) (?:loan|funding|financing|energy)", 2), (r"yelp|google ads|ppc|reviews? for your", 1.5),
         (r"(?:sell|selling|supplier|distributor|vendor)", 1), (r"(?:introduce|introducing) (?:our|my|myself)", 1.5),
+        (r"(?:with|from) [\w' ]{1,30}(?:marketing|staffing|media|solutions|consulting|supply|supplies|agency|digital|"
+         r"leads|seo|partners|recruiting|software)\b", 2.5), (r"(?:ranking|rank) (?:in|on|higher|first)", 2),
+        (r"(?:are|if|whether) you(?: guys)? (?:are )?(?:hiring|looking for (?:techs|staff|help|workers))", 2.5),
+        (r"we (?:place|provide|supply) [\w' ]{0,30}(?:to|with|for) (?:contractors|businesses|companies|firms|offices)", 2.5),
+        (r"how(?:'s| is| are) (?:your day|you today)", 1),
     ],
     "existing_customer": [
         (r"(?:my|our|the) (?:appointment|invoice|bill|statement|account|policy number|claim|warranty claim|"
@@ -55,12 +63,19 @@ _CUES: dict[str, list[tuple[str, float]]] = {
         (r"(?:already|currently) (?:a |an )?(?:patient|client|customer|insured|have a policy)", 3),
         (r"following up (?:on|about)", 2), (r"(?:last|earlier this) (?:week|month|year|time)(?:,)? (?:you|your)", 2),
         (r"(?:still|again) (?:leaking|broken|not working|making (?:that|the) noise)", 2), (r"callback from|call(?:ing)? back about", 1.5),
-        (r"(?:under|on) warranty|my case|my claim|my policy|my lease with you|my account", 1.5),
+        (r"(?:under|on) (?:the |our |your )?(?:workmanship )?warranty|my case|my claim|my policy|my account", 1.5),
+        (r"(?:pull up|find|look up|found) your (?:account|file|record|chart|policy)|(?:number|address|card) on file", 2),
         (r"(?:was|were) (?:here|out) (?:last|on|yesterday)", 2.5), (r"(?:the|my) (?:quote|estimate) (?:you|your) (?:sent|gave)", 2),
         (r"(?:payment|pay (?:my|the|our) (?:bill|invoice|balance))", 2.5), (r"(?:our|my) (?:file|case) (?:number)?", 1),
+        (r"(?:you|you guys|you all|y'all|your (?:crew|team|guys|company))(?: are| were)? (?:in the middle of|replaced|"
+         r"installed|redid|built|put in|came out|fixed|worked on|treated|sprayed|did our|did my)", 3),
+        (r"i'm on your|i(?:'m| am) signed up for your|i dropped (?:off|it off)|(?:is|it's|if it's) (?:it )?ready\b", 2.5),
+        (r"(?:got|received|have) (?:a|the|my|your) (?:bill|invoice|statement)", 2.5), (r"with dr\.? [a-z]+ (?:a|last|on)", 2),
+        (r"(?:is|are) (?:due|coming up) for (?:my|our|the)|my (?:spring |fall |annual )?(?:tune-up|service|cleaning) "
+         r"is due", 2.5),
     ],
 }
-_COMPILED = {cls: [(re.compile(p, re.I), w) for p, w in cues] for cls, cues in _CUES.items()}
+_COMPILED = {cls: [(re.compile(p, re.I | re.M), w) for p, w in cues] for cls, cues in _CUES.items()}
 _REASONS = {
     "spam_or_robocall": "automated or spam call ({cue})",
     "wrong_number": "caller was trying to reach a different business or person ({cue})",
@@ -87,8 +102,10 @@ def classify(turns: list[Turn], has_need: bool, has_contact: bool) -> CallClassM
         return CallClassMatch("incomplete", "no speech in the recording (silence or an empty call)", 0.95)
     scores: dict[str, float] = {}
     cues: dict[str, str] = {}
+    caller_text = "\n".join(t.text for t in spoken)
     for call_class, patterns in _COMPILED.items():
-        text = all_text if call_class in ("spam_or_robocall",) else " ".join(t.text for t in spoken)
+        # The agent's side tells too: "we're a different office", "let me pull up your account".
+        text = caller_text if call_class == "vendor_or_solicitation" else "\n".join(t.text for t in turns)
         for pattern, weight in patterns:
             match = pattern.search(text)
             if match:

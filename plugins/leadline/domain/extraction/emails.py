@@ -29,8 +29,11 @@ _WORD = re.compile(r"[a-z0-9]+(?:[._@'-][a-z0-9]+)*|[,?!;:]|\.(?=\s|$)")
 
 
 def _collapse_spelling(text: str) -> str:
-    """ "p-r-i-y-a" / "p. r. i" -> "priya": letters spelled one by one are one word."""
-    return _SPELLED.sub(lambda m: re.sub(r"[-. ]", "", m.group(0)), text)
+    """ "p-r-i-y-a" / "p. r. i" -> "priya": letters spelled one by one are one word; "w as in whiskey" is
+    "w"; a spelling that repeats the word before it ("choi, c-h-o-i") confirms it, it is not more address."""
+    text = re.sub(r"\b([a-z]) as in [a-z]+\b", r"\1", text)
+    text = _SPELLED.sub(lambda m: re.sub(r"[-. ]", "", m.group(0)), text)
+    return re.sub(r"\b([a-z0-9]+(?: [a-z0-9]+)?)(?:,\s*|\s+)\1\b", r"\1", text)
 
 
 def _domain(words: list[str]) -> str | None:
@@ -59,6 +62,8 @@ def _domain(words: list[str]) -> str | None:
 def _local(words: list[str]) -> str | None:
     parts: list[str] = []
     for word in reversed(words[-8:]):
+        if word == ",":
+            continue
         if word in _SEPARATOR_WORDS:
             parts.append(_SEPARATOR_WORDS[word])
         elif word in _LOCAL_STOP or not re.fullmatch(r"[a-z0-9._-]+", word):

@@ -9,15 +9,19 @@ import re
 from dataclasses import dataclass
 
 from nameparser import HumanName
+from rapidfuzz import fuzz
 
 from leadline.domain.extraction.turns import AGENT, Turn
 
 _INTRO = re.compile(r"\b(?:my name(?:'s| is)|name(?:'s| is)|this is|i'm|i am|you can call me|call me|it's)\s+", re.I)
 _SURNAME = re.compile(r"\b(?:last name(?:'s| is)?|surname(?:'s| is)?|family name(?:'s| is)?)\s*(?:is\s+)?", re.I)
 _FIRST_NAME = re.compile(r"\bfirst name(?:'s| is)?\s*(?:is\s+)?", re.I)
-_ASKS_NAME = re.compile(r"\b(?:your name|who am i speaking|who i'm speaking|get a name|name for the|who's calling|"
+_ASKS_NAME = re.compile(r"\b(?:your (?:full |first |last )?name|name\?|a name\b|who am i speaking|who i'm speaking|get a name|name for the|who's calling|"
                         r"who is calling|and you are|your (?:first|last) name)\b", re.I)
 _VOCATIVE = re.compile(r"^\W*(?:hi|hello|hey|thanks|thank you|morning|good morning|good afternoon)[, ]+([A-Z][\w'’-]+)")
+# "Hi Greg, Tomasz Nowak." / "Emeka Nwosu here." — a caller who just says their full name
+_BARE_NAME = re.compile(r"^\W*(?:(?i:hi|hello|hey|yes|yeah)\W+(?:[A-Z][\w'’-]+\W+)?)?"
+                        r"(?P<name>[A-Z][\w'’-]+(?:\s+[A-Z][\w'’-]+){1,2})(?:\s+here\b|\s*[.,;!](?:\s|$))")
 _NAME_TOKEN = re.compile(r"[^\W\d_][\w'’-]*")
 _SPELL_LETTER = re.compile(r"\b([A-Za-z])(?: as in \w+)?(?=[\s,.\-–]|$)")
 STOPWORDS = {
@@ -25,15 +29,15 @@ STOPWORDS = {
     "just", "sure", "okay", "ok", "well", "oh", "no", "not", "the", "a", "an", "my", "we", "our", "it", "this", "that",
     "good", "great", "sorry", "please", "from", "with", "about", "in", "on", "at", "here", "there", "looking",
     "interested", "trying", "going", "having", "wondering", "hoping", "still", "also", "actually", "really", "kind",
-    "like", "gonna", "wanna", "glad", "happy", "fine", "speaking", "over", "out", "back", "again", "the", "one",
+    "like", "gonna", "wanna", "glad", "happy", "fine", "speaking", "over", "out", "back", "again", "one",
     "who", "what", "how", "is", "was", "be", "to", "for", "of", "or", "by", "as", "if", "do", "did", "can", "will",
     "would", "could", "should", "get", "got", "need", "needing", "want", "your", "you", "me", "him", "her", "his",
     "mister", "misses", "miss", "mr", "mrs", "ms", "dr", "doctor", "last", "first", "name", "spelled", "spell",
     "correct", "right", "absolutely", "perfect", "wait", "hmm", "yup", "nope", "thats", "that's", "it's", "i'm",
-    "new", "existing", "patient", "customer", "homeowner", "owner", "manager", "calling", "call", "called",
+    "new", "existing", "patient", "customer", "homeowner", "owner", "manager", "call", "called",
     "reaching", "following", "returning", "checking", "ringing", "writing", "after", "before", "because", "since",
     "when", "where", "then", "now", "today", "tomorrow", "currently", "probably", "maybe", "definitely", "all",
-    "ready", "done", "busy", "home", "away", "sick", "worried", "concerned", "afraid", "aware", "sorry", "curious",
+    "ready", "done", "busy", "home", "away", "sick", "worried", "concerned", "afraid", "aware", "curious",
 }
 _TITLES = {"mr", "mrs", "ms", "miss", "dr", "mister", "misses", "doctor"}
 
@@ -54,7 +58,8 @@ def _name_tokens(text: str, cased: bool, limit: int = 3) -> list[str]:
         if not out and (bare in _TITLES or (after_title and word == ".")):
             after_title = True
             continue
-        if not _NAME_TOKEN.fullmatch(word) or bare in STOPWORDS or (cased and not word[0].isupper()):
+        if (not _NAME_TOKEN.fullmatch(word) or bare in STOPWORDS or bare.startswith(("i'", "i’")) or (cased and not word[0].isupper())
+                or re.fullmatch(r"(?:[A-Za-z]-)+[A-Za-z]", word)):  # "L-A-N-E" spells a name, it is not one
             break
         out.append(word)
         if len(out) == limit:
@@ -65,10 +70,12 @@ def _name_tokens(text: str, cased: bool, limit: int = 3) -> list[str]:
 def _spelled_words(text: str) -> list[str]:
     """Letter-by-letter spellings in `text`: "L-A-N-E" / "H as in Henry, A-R-P-E-R" -> "LANE", "HARPER"."""
     found = []
-    for chunk in re.finditer(r"(?:\b[A-Za-z](?: as in [A-Za-z]+)?(?:[\s,.\-–]+|$)){3,}", text):
-        letters = "".join(m.group(1) for m in _SPELL_LETTER.finditer(chunk.group(0)))
-        if len(letters) >= 3:
-            found.append(letters.upper())
+    for chunk in re.finditer(r"(?<![\w'’])(?:[A-Za-z](?: as in [A-Za-z]+)?(?:[\s,.\-–]+|$)){3,}", text):
+        sentence = re.split(r"\.\s", chunk.group(0))[0]  # "L-A-N-E. I need..." ends at the full stop
+        for word in re.split(r"\s+(?=[A-Za-z]-)|,\s*(?=[A-Za-z]-)", sentence.strip()):
+            letters = "".join(m.group(1) for m in _SPELL_LETTER.finditer(word))
+            if len(letters) >= 3:
+                found.append(letters.upper())
     return found
 
 
@@ -77,9 +84,9 @@ def _apply_spelling(tokens: list[str], spelled: list[str]) -> list[str]:
     for letters in spelled:
         if any(re.sub(r"\W", "", t).upper() == letters for t in fixed):
             continue
-        best = max(range(len(fixed)), default=None,
-                   key=lambda i: (fixed[i][0].upper() == letters[0], -abs(len(fixed[i]) - len(letters))))
-        if best is not None and fixed[best][0].upper() == letters[0]:
+        similarity = [fuzz.ratio(t.upper(), letters) for t in fixed]
+        best = max(range(len(fixed)), key=similarity.__getitem__, default=None)
+        if best is not None and similarity[best] >= 60 and fixed[best][0].upper() == letters[0]:
             fixed[best] = letters.capitalize()
     return fixed
 
@@ -108,7 +115,6 @@ def _agent_names(turns: list[Turn]) -> set[str]:
 
 
 def extract_name(turns: list[Turn]) -> NameMatch | None:
-    cased = any(c.isupper() for t in turns for c in t.text)
     agents = _agent_names(turns)
     first: list[str] = []
     confidence = 0.0
@@ -120,6 +126,7 @@ def extract_name(turns: list[Turn]) -> NameMatch | None:
             asked = bool(_ASKS_NAME.search(turn.text))
             continue
         text = turn.text
+        cased = any(c.isupper() for c in text)  # recognisers and transcribers differ: judge each turn
         spelled.extend(_spelled_words(text))
         found, strength = _caller_intro(text, cased, agents, answering=asked)
         if found and (len(found) > len(first) or not first):
@@ -136,7 +143,7 @@ def extract_name(turns: list[Turn]) -> NameMatch | None:
     if not first:
         return None
     tokens = _apply_spelling(first, spelled)
-    name = _format(tokens, cased)
+    name = _format(tokens, any(c.isupper() for c in "".join(tokens)))
     if spelled:
         confidence = max(confidence, 0.95)
     return NameMatch(name, round(confidence if len(tokens) > 1 else min(confidence, 0.7), 2)) if name else None
@@ -145,19 +152,26 @@ def extract_name(turns: list[Turn]) -> NameMatch | None:
 def _caller_intro(text: str, cased: bool, agents: set[str], answering: bool) -> tuple[list[str], float]:
     best: list[str] = []
     strength = 0.0
+    if answering:
+        answer = re.sub(r"^\W*(?:(?:yeah|yes|sure|oh|um|uh|it's|its|this is|i'm|ok|okay|my name's|my name is)\b[\s,]*)*",
+                        "", text, flags=re.I)
+        tokens = _longer_restatement(answer, _name_tokens(answer, cased), cased)
+        if tokens and tokens[0].lower() not in agents:
+            return tokens, 0.85
     for match in _INTRO.finditer(text):
         cue = match.group(0).lower().strip()
-        if cue == "it's" and not answering:
-            continue
         tokens = _name_tokens(text[match.end():], cased)
+        if cue == "it's" and (not cased or len(tokens) < 2):  # "it's Arjun Mehta", not "it's Denver"
+            continue
         tokens = _longer_restatement(text[match.end():], tokens, cased)
         if tokens and tokens[0].lower() not in agents and len(tokens) > len(best):
             best, strength = tokens, 0.9 if cue.startswith(("my name", "name")) else 0.8
-    if not best and answering:
-        answer = re.sub(r"^\W*(?:yeah|yes|sure|oh|um|uh|it's|its|this is|i'm|ok|okay)\b[\s,]*", "", text, flags=re.I)
-        tokens = _name_tokens(answer, cased)
-        if tokens and tokens[0].lower() not in agents:
-            best, strength = tokens, 0.8
+    if not best and cased:
+        bare = _BARE_NAME.match(text)
+        if bare:
+            tokens = _name_tokens(bare.group("name"), cased)
+            if len(tokens) >= 2 and tokens[0].lower() not in agents:
+                best, strength = tokens, 0.75
     return best, strength
 
 
@@ -168,6 +182,8 @@ def _longer_restatement(rest: str, tokens: list[str], cased: bool) -> list[str]:
     after = rest.split(tokens[-1], 1)[-1] if tokens[-1] in rest else ""
     after = re.sub(r"^[\s,.;:—–-]*(?:uh|um|well|i mean|actually|sorry)?[\s,.;:—–-]*", "", after, flags=re.I)
     fuller = _name_tokens(after, cased)
-    if len(fuller) > len(tokens) and fuller[0][0].lower() == tokens[0][0].lower():
+    said = {t.lower() for t in tokens}
+    if len(fuller) > len(tokens) and (fuller[0][0].lower() == tokens[0][0].lower()
+                                      or said & {t.lower() for t in fuller} or len(fuller) >= 2):
         return fuller
     return tokens

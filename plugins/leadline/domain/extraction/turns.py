@@ -57,19 +57,29 @@ def _diarized_agent(segments: list[dict], labels: list[str]) -> str:
     return max(labels, key=lambda label: (cues[label], label == first))
 
 
-def from_text(text: str) -> list[Turn]:
-    """A transcript without speaker labels: one turn per line when it has lines, else per utterance;
-    each attributed by structure (see module doc)."""
+def from_text(text: str, business_name: str = "") -> list[Turn]:
+    """A transcript without speaker labels. One line per turn: the business answers an inbound call, so
+    a first line that greets for the business is the agent's and the lines alternate from there (a line
+    full of agent cues is the agent's whatever its place). Otherwise utterances, attributed by cues."""
     lines = [line.strip() for line in text.splitlines() if line.strip()]
     labelled = [_labelled_line(line) for line in lines]
     if lines and all(speaker for speaker, _ in labelled):
         return [Turn(speaker, body) for speaker, body in labelled]
+    if len(lines) > 1 and _greets(lines[0], business_name):
+        return [Turn(AGENT if index % 2 == 0 else CALLER, line) for index, line in enumerate(lines)]
     pieces = lines if len(lines) > 1 else [u.strip() for u in _UTTERANCE.findall(text) if u.strip()]
     turns = []
     for index, piece in enumerate(pieces):
-        agentish = bool(_AGENT_CUES.search(piece)) or (index == 0 and bool(_AGENT_GREETING.search(piece)))
+        agentish = bool(_AGENT_CUES.search(piece)) or (index == 0 and _greets(piece, business_name))
         turns.append(Turn(AGENT if agentish else None, piece))
     return turns
+
+
+def _greets(utterance: str, business_name: str) -> bool:
+    if _AGENT_GREETING.search(utterance):
+        return True
+    name = business_name.lower().split(" and ")[0].strip()
+    return bool(name) and name in utterance.lower() and bool(re.search(r"\bthis is\b|\?|speaking", utterance, re.I))
 
 
 _LABEL = re.compile(r"^\s*(agent|caller|customer|rep|representative|speaker[ _]?\d)\s*:\s*(.*)$", re.I)

@@ -1,0 +1,186 @@
+"""Each extraction rule on the written and spoken forms the issue lists (Whisper writes "415-555-0100",
+"jane doe at gmail.com", "J-A-N-E"; people say "four one five", "double five", "dot", "underscore")."""
+
+from __future__ import annotations
+
+from datetime import date
+
+import pytest
+
+from leadline.domain.context import BusinessContext, Qualification, Service, ServiceArea
+from leadline.domain.extraction.budget import extract_budget
+from leadline.domain.extraction.emails import extract_email
+from leadline.domain.extraction.names import extract_name
+from leadline.domain.extraction.phones import extract_phone
+from leadline.domain.extraction.project import extract_project
+from leadline.domain.extraction.timeline import extract_timeline
+from leadline.domain.extraction.turns import AGENT, CALLER, Turn, from_segments, from_text
+from leadline.domain.rules import analyze_transcript
+
+CALL_DAY = date(2026, 3, 4)
+
+
+def said(*texts: str) -> list[Turn]:
+    return [Turn(CALLER, t) for t in texts]
+
+
+def dialogue(*lines: str) -> list[Turn]:
+    return [Turn(AGENT if i % 2 == 0 else CALLER, line) for i, line in enumerate(lines)]
+
+
+@pytest.mark.parametrize(("turns", "name"), [
+    (dialogue("Thanks for calling Acme, this is Pat, how can I help?", "Hi Pat, my name's Rob — Robert Lane, "
+              "L-A-N-E. I need a new roof."), "Robert Lane"),
+    (dialogue("Acme Roofing, this is Sam.", "Hi Sam, I'm calling about a leak."), None),
+    (dialogue("Acme Roofing, can I get your name?", "Marcus Bell."), "Marcus Bell"),
+    (dialogue("Who am I speaking with?", "It's Tomás. Tomás Ibarra."), "Tomás Ibarra"),
+    (dialogue("Who am I speaking with?", "Harper, H as in Henry, A-R-P-E-R."), "Harper"),
+    (dialogue("Hello?", "Yes, this is Mrs. Eleni Papadopoulos."), "Eleni Papadopoulos"),
+    (dialogue("Hello?", "My first name is Dmytro, D-M-Y-T-R-O, last name Shevchenko."), "Dmytro Shevchenko"),
+    (dialogue("Hello?", "hi my name is siobhan o'malley and i need a plumber"), "Siobhan O'Malley"),
+    (dialogue("Hello?", "My name is Lan — Nguyen Thi Lan."), "Nguyen Thi Lan"),
+    (dialogue("Summit Roofing, Greg speaking.", "Hi Greg, Tomasz Nowak. I'm looking for a duplex."), "Tomasz Nowak"),
+    (dialogue("Hello?", "I'm in Denver and I need a roof."), None),
+])
+def test_caller_name_never_the_agent(turns, name):
+    found = extract_name(turns)
+    assert (found.name if found else None) == name
+
+
+def test_name_corrected_by_its_spelling():
+    found = extract_name(dialogue("Your name?", "Kathryn Lane, that's K-A-T-H-R-Y-N"))
+    assert found.name == "Kathryn Lane" and found.confidence >= 0.9
+    assert extract_name(dialogue("Your name?", "Katrin Lane, that's K-A-T-H-R-Y-N")).name == "Kathryn Lane"
+
+
+@pytest.mark.parametrize(("text", "phone"), [
+    ("Four one five, five five five, zero one eight eight.", "+14155550188"),
+    ("It's 415-555-0188.", "+14155550188"),
+    ("(512) 555 0143 is my cell", "+15125550143"),
+    ("1-602-555-1934", "+16025551934"),
+    ("plus one 720 555 0199", "+17205550199"),
+    ("six oh two, double five five, one nine three four", "+16025551934"),
+    ("area code 303, then 555, 01 77", "+13035550177"),
+    ("my number is 415-555-0171, sorry, that's 0177 not 0171", "+14155550177"),
+    ("five oh three, two two one, forty-five sixty", "+15032214560"),
+    ("the number I'm calling from is fine", None),
+    ("we have a 2019 Honda with 62,000 miles and two kids", None),
+])
+def test_phone_in_every_form(text, phone):
+    found = extract_phone(said(text))
+    assert (found.e164 if found else None) == phone
+
+
+def test_phone_split_across_the_agents_questions():
+    turns = [Turn(CALLER, "area code is 480"), Turn(AGENT, "480, and then?"), Turn(CALLER, "555"),
+             Turn(AGENT, "mm-hm"), Turn(CALLER, "0199")]
+    assert extract_phone([t for t in turns if t.speaker == CALLER]).e164 == "+14805550199"
+
+
+@pytest.mark.parametrize(("text", "email"), [
+    ("Sure, it's rob.lane91@yahoo.com.", "rob.lane91@yahoo.com"),
+    ("My email is lee park nine one at yahoo dot com.", "leepark91@yahoo.com"),
+    ("it's P-R-I-Y-A dot R at gmail", "priya.r@gmail.com"),
+    ("m underscore torres at outlook dot com", "m_torres@outlook.com"),
+    ("j dash kim at gmail dot com", "j-kim@gmail.com"),
+    ("tran dot k eighty-seven at gmail", "tran.k87@gmail.com"),
+    ("S-A-M-I-R dot H at proton mail dot com", "samir.h@protonmail.com"),
+    ("jane doe at gmail.com", "janedoe@gmail.com"),
+    ("It's J-Y dash Choi, C-H-O-I, at gmail dot com.", "jy-choi@gmail.com"),
+    ("jamal dot w, W as in whiskey, at icloud dot com", "jamal.w@icloud.com"),
+    ("dana at hargrove patel dot com", "dana@hargrovepatel.com"),
+    ("I'll be at the office at five", None),
+])
+def test_email_written_spoken_and_spelled(text, email):
+    assert extract_email(said(text)) == email
+
+
+@pytest.mark.parametrize(("text", "budget"), [
+    ("about 5k", (5000, 5000)),
+    ("under 10 grand is what we can do", (None, 10000)),
+    ("at least twenty thousand", (20000, None)),
+    ("between eight and twelve thousand", (8000, 12000)),
+    ("fifteen to twenty grand", (15000, 20000)),
+    ("we can spend twelve thousand five hundred dollars", (12500, 12500)),
+    ("around four hundred thousand", (400000, 400000)),
+    ("a couple thousand", None),
+    ("I have a 2019 Honda and live at 1420 Maple", None),
+    ("my electric bill is $300 a month", None),
+    ("it is 2,000 square feet", None),
+])
+def test_budget_never_an_unrelated_number(text, budget):
+    found = extract_budget(said(text))
+    assert ((found.low, found.high) if found else None) == budget
+
+
+def test_budget_never_a_phone_digit_group():
+    assert extract_budget(said("call me at 720 555 1234, budget 9000"), "+17205551234").high == 9000
+    assert extract_budget(said("it's 720, 555, 5000"), "+17205555000") is None
+
+
+@pytest.mark.parametrize(("text", "bucket"), [
+    ("after the holidays", "1-3_months"), ("by mid-April", "1-3_months"), ("this weekend", "immediate"),
+    ("as soon as humanly possible", "immediate"), ("no rush, just pricing it out", "exploring"),
+    ("within the next two or three weeks", "within_month"), ("before my lease ends in June", "1-3_months"),
+    ("sometime next year", "exploring"), ("end of next month", "1-3_months"), ("today if possible", "immediate"),
+])
+def test_timeline_phrase_and_bucket(text, bucket):
+    found = extract_timeline(said(text), CALL_DAY)
+    assert found.bucket == bucket and found.phrase.lower() in text.lower()
+
+
+PLUMBING = BusinessContext(services=[
+    Service(name="sewer line repair", synonyms=["sewer backup", "main line"]),
+    Service(name="water heater", synonyms=["no hot water", "tankless"]),
+    Service(name="drain cleaning", synonyms=["clogged drain", "slow drain"]),
+], service_area=ServiceArea(cities=["Oakland", "Berkeley"]), qualification=Qualification(require_service_area=True))
+
+
+@pytest.mark.parametrize(("text", "category"), [
+    ("We need someone for our sewer line repair, it's backing up.", "sewer line repair"),
+    ("We've had no hot water since Sunday.", "water heater"),
+    ("The kitchen sink has a clogged drain again.", "drain cleaning"),
+    ("Just wondering what your hours are.", None),
+])
+def test_project_from_the_tenants_services(text, category):
+    found = extract_project(said(text), PLUMBING)
+    assert (found.category if found else None) == category
+
+
+def test_whole_analysis_speaker_aware_from_segments():
+    segments = [
+        {"speaker": "agent", "text": "Thanks for calling Bayside Plumbing, this is Dana.", "start": 0, "end": 2},
+        {"speaker": "caller", "text": "Hi Dana, this is Rob Lane, we're in Oakland and have no hot water.",
+         "start": 2, "end": 6},
+        {"speaker": "agent", "text": "Sorry to hear it. Best number?", "start": 6, "end": 8},
+        {"speaker": "caller", "text": "four one five, five five five, zero one eight eight. Today if you can. "
+                                      "Budget's about 3 grand.", "start": 8, "end": 14},
+    ]
+    lead = analyze_transcript("", segments=segments, context=PLUMBING, call_date=CALL_DAY)
+    assert (lead.call_class, lead.customer_name, lead.customer_phone, lead.project_category, lead.timeline,
+            lead.budget_max, lead.in_service_area, lead.intent) == (
+        "new_lead", "Rob Lane", "+14155550188", "water heater", "immediate", 3000, True, "high")
+    assert "Rob" not in lead.summary and "0188" not in lead.summary
+
+
+def test_diarized_speakers_find_the_agent():
+    turns = from_segments([{"speaker": "speaker_2", "text": "Thanks for calling Acme, how can I help?"},
+                           {"speaker": "speaker_1", "text": "Hi, I need a quote."}])
+    assert [t.speaker for t in turns] == [AGENT, CALLER]
+
+
+def test_plain_text_alternates_from_the_business_greeting():
+    turns = from_text("Bayside Plumbing, this is Marco.\nHey Marco, this is Danny.", "Bayside Plumbing")
+    assert [t.speaker for t in turns] == [AGENT, CALLER]
+
+
+def test_non_english_analysis_is_low_confidence():
+    lead = analyze_transcript("Hola, me llamo Ana. Necesito un plomero.", language="es")
+    assert all(value <= 0.3 for value in lead.confidence.model_dump().values())
+    assert "needs review" in lead.summary
+
+
+def test_empty_transcript_is_an_incomplete_call():
+    lead = analyze_transcript("")
+    assert (lead.call_class, lead.intent) == ("incomplete", "none")
+    assert lead.class_reason == "no speech in the recording (silence or an empty call)"
