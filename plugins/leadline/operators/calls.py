@@ -97,7 +97,8 @@ class TranscribeOperator(CallOperator):
 
 
 class AnalyzeOperator(CallOperator):
-    """Extracts contact details and intent (Vertex AI Gemini or rules, rules as the fallback)."""
+    """Classifies the call and extracts the caller's details, need, timeline and budget (Vertex AI Gemini, or
+    the rules; the rules are the fallback with the reason recorded), using the tenant's business context."""
 
     def __init__(self, *, llm_conn_id: str = "leadline_llm", **kwargs: Any) -> None:
         super().__init__(**kwargs)
@@ -105,8 +106,9 @@ class AnalyzeOperator(CallOperator):
 
     def execute(self, context) -> dict:
         from leadline.domain.analysis import LeadAnalysis
+        from leadline.domain.context import BusinessContext
         from leadline.domain.normalize import e164
-        from leadline.hooks.analysis import AnalysisHook
+        from leadline.hooks.analysis import AnalysisHook, CallForAnalysis
         from leadline.store.processing import update_call
 
         call = self.load_call()
@@ -115,28 +117,38 @@ class AnalyzeOperator(CallOperator):
             self.log.info("call %s already analysed; keeping it", self.call_id)
         else:
             config = self.load_tenant().config or {}
+            started = call["started_at"] or call["created_at"]
             analysis = AnalysisHook(self.llm_conn_id).analyze(
-                call["transcript"] or "", list(config.get("phrase_hints", [])),
+                CallForAnalysis(transcript=call["transcript"] or "", segments=call["transcript_segments"] or [],
+                                context=BusinessContext.from_tenant_config(config),
+                                phrase_hints=list(config.get("phrase_hints", [])),
+                                call_date=started.date() if started else None, language=call["transcript_language"]),
                 (config.get("ai_config") or {}).get("analysis_model"))
             update_call(
                 self.engine, self.tenant_id, self.call_id,
                 ai_analysis={"lead": analysis.model_dump(mode="json")},
+                call_class=analysis.call_class, call_class_reason=analysis.class_reason[:500],
                 customer_name=analysis.customer_name,
                 customer_phone=analysis.customer_phone or e164(call["caller_phone"]),
                 customer_email=analysis.customer_email,
             )
-        return {"analyzer": analysis.analyzer, "intent": analysis.intent,
+            if analysis.fallback_reason:
+                self.log.warning("call %s: %s; analysed by the rules instead", self.call_id, analysis.fallback_reason)
+        return {"analyzer": analysis.analyzer, "call_class": analysis.call_class, "intent": analysis.intent,
                 "has_name": bool(analysis.customer_name), "has_phone": bool(analysis.customer_phone),
-                "has_email": bool(analysis.customer_email)}
+                "has_email": bool(analysis.customer_email), "fallback": analysis.fallback_reason is not None}
 
 
 class ScoreOperator(CallOperator):
-    """Scores the lead with the runbook's weights; calls under 60 s end here as `skipped`."""
+    """Scores the lead with the runbook's weights and the tenant's qualification. Calls under 60 s and calls
+    that are not leads (spam, wrong numbers, vendors, incomplete calls) end here as `skipped` with the
+    reason; an existing customer is not scored as a new lead."""
 
     def execute(self, context) -> dict:
         from airflow.sdk.exceptions import AirflowSkipException
 
         from leadline.domain.analysis import LeadAnalysis
+        from leadline.domain.context import BusinessContext
         from leadline.domain.scoring import score_lead
         from leadline.store.processing import finish, update_call
 
@@ -145,22 +157,29 @@ class ScoreOperator(CallOperator):
         audio_seconds = (context["ti"].xcom_pull(task_ids="fetch_recording") or {}).get("audio_seconds")
         duration = call["duration_s"] if call["duration_s"] is not None else audio_seconds
         analysis = LeadAnalysis.model_validate(call["ai_analysis"]["lead"])
+        threshold = tenant.scoring_threshold
         result = score_lead(analysis, None if duration is None else int(duration), call["transcript_confidence"],
-                            tenant.lead_scoring_threshold)
+                            threshold, BusinessContext.from_tenant_config(tenant.config).qualification)
         if result.status == "skipped":
-            update_call(self.engine, self.tenant_id, self.call_id, lead_score=None, lead_status="skipped")
+            status = "skipped" if analysis.is_lead else "not_lead"
+            update_call(self.engine, self.tenant_id, self.call_id, lead_score=None, lead_status=status)
             finish(self.engine, self.tenant_id, self.call_id, "skipped", result.reason)
             raise AirflowSkipException(result.reason)
+        if result.status == "existing_customer":
+            update_call(self.engine, self.tenant_id, self.call_id, lead_score=None, lead_status="customer")
+            self.log.info("call %s is an existing customer's: not scored as a new lead", self.call_id)
+            return {"score": None, "qualified": False, "needs_review": result.needs_review, "high_value": False,
+                    "call_class": analysis.call_class}
         status = "review" if result.needs_review else ("qualified" if result.qualified else "unqualified")
         update_call(
             self.engine, self.tenant_id, self.call_id, lead_score=result.score, lead_status=status,
             ai_analysis={**call["ai_analysis"], "scoring": {
                 "factors": result.factors, "qualified": result.qualified, "needs_review": result.needs_review,
-                "threshold": tenant.lead_scoring_threshold}},
+                "threshold": threshold, "disqualified_by": list(result.disqualified_by)}},
         )
         self.log.info("call %s scored %s (%s)", self.call_id, result.score, status)
         return {"score": result.score, "qualified": result.qualified, "needs_review": result.needs_review,
-                "high_value": result.high_value}
+                "high_value": result.high_value, "call_class": analysis.call_class}
 
 
 class NotifyOperator(CallOperator):
