@@ -8,8 +8,9 @@ from leadline.operators.base import CallOperator
 
 
 class FetchRecordingOperator(CallOperator):
-    """Downloads the call's recording, normalises it to 16 kHz mono WAV and stores it under the
-    tenant's prefix (file:// embedded, gs:// in production). First step: opens the attempt."""
+    """Downloads the call's recording, normalises it to a 16 kHz 16-bit WAV (stereo kept: one party per channel)
+    and stores it under the tenant's prefix (file:// embedded, gs:// in production). First step: opens the
+    attempt. The recording streams through temporary files, never whole in memory."""
 
     template_fields = (*CallOperator.template_fields, "storage_url")
 
@@ -35,20 +36,21 @@ class FetchRecordingOperator(CallOperator):
         base = (self.storage_url or default_storage_url()).rstrip("/")
         target = ObjectStoragePath(f"{base}/{self.tenant_id}/recordings/{self.call_id}.wav")
         if target.exists() and not self.forced:
-            wav = target.read_bytes()
+            info = audio.wav_info(target)
         else:
             url = call["recording_url"] or self._recording_url_from_callrail(call)
             try:
-                wav = audio.to_wav16k(audio.download(url))
+                with audio.fetched(url) as (local, info):
+                    target.parent.mkdir(parents=True, exist_ok=True)
+                    audio.copy_file(local, target)
             except audio.UnsupportedAudio as exc:
                 raise AirflowFailException(str(exc)) from exc
-            target.parent.mkdir(parents=True, exist_ok=True)
-            target.write_bytes(wav)
         update_call(self.engine, self.tenant_id, self.call_id, recording_path=str(target))
-        seconds = round(audio.duration_s(wav), 2)
-        self.log.info("call %s attempt %s: recording stored (%.1f s of audio)", self.call_id, attempt, seconds)
-        return {"recording_path": str(target), "audio_seconds": seconds, "attempt": attempt}
-
+        seconds = round(info.duration_s, 2)
+        self.log.info("call %s attempt %s: recording stored (%.1f s of audio, %s channel(s))", self.call_id,
+                      attempt, seconds, info.channels)
+        return {"recording_path": str(target), "audio_seconds": seconds, "channels": info.channels,
+                "attempt": attempt}
 
     def _recording_url_from_callrail(self, call: dict) -> str:
         """No URL in the webhook: ask the CallRail API (tenant config `callrail_account_id`)."""
@@ -65,7 +67,8 @@ class FetchRecordingOperator(CallOperator):
 
 
 class TranscribeOperator(CallOperator):
-    """Speech-to-text through SpeechHook; the transcript goes to the store, never to XCom or logs."""
+    """Speech-to-text through SpeechHook. The transcript, its timed speaker segments and language go to the
+    store; logs and XCom get only counts (transcript and segment text are PII)."""
 
     def __init__(self, *, speech_conn_id: str = "leadline_speech", **kwargs: Any) -> None:
         super().__init__(**kwargs)
@@ -73,27 +76,35 @@ class TranscribeOperator(CallOperator):
 
     def execute(self, context) -> dict:
         from airflow.sdk import ObjectStoragePath
+        from airflow.sdk.exceptions import AirflowFailException
 
         from leadline import audio
         from leadline.hooks.speech import SpeechHook
+        from leadline.speech import SpeechConfigError
         from leadline.store.processing import update_call
 
         call = self.load_call()
         if call["transcript"] is not None and not self.forced:
             self.log.info("call %s already transcribed; keeping it", self.call_id)
-            return {"confidence": call["transcript_confidence"], "reused": True}
-        path = ObjectStoragePath(call["recording_path"])
-        wav = path.read_bytes()
+            return {"confidence": call["transcript_confidence"], "language": call["transcript_language"],
+                    "segments": len(call["transcript_segments"] or []), "reused": True}
+        recording = ObjectStoragePath(call["recording_path"])
         hints = list((self.load_tenant().config or {}).get("phrase_hints", []))
         hook = SpeechHook(self.speech_conn_id)
-        transcript = hook.transcribe(pcm16=audio.pcm16(wav), wav=wav,
-                                     gcs_uri=str(path) if str(path).startswith("gs://") else None, phrase_hints=hints)
+        try:
+            channels = audio.wav_info(recording).channels
+            transcript = hook.transcribe(recording, phrase_hints=hints)
+        except (SpeechConfigError, audio.UnsupportedAudio) as exc:
+            raise AirflowFailException(str(exc)) from exc
         update_call(self.engine, self.tenant_id, self.call_id, transcript=transcript.text,
-                    transcript_confidence=transcript.confidence)
-        self.log.info("call %s transcribed by %s: %s words, confidence %.2f", self.call_id, transcript.backend,
-                      len(transcript.text.split()), transcript.confidence)
-        return {"backend": transcript.backend, "confidence": transcript.confidence,
-                "words": len(transcript.text.split())}
+                    transcript_confidence=transcript.confidence,
+                    transcript_segments=[s.as_dict() for s in transcript.segments],
+                    transcript_language=transcript.language)
+        summary = {"backend": transcript.backend, "confidence": transcript.confidence,
+                   "words": len(transcript.text.split()), "segments": len(transcript.segments),
+                   "language": transcript.language, "channels": channels}
+        self.log.info("call %s transcribed: %s", self.call_id, summary)
+        return summary
 
 
 class AnalyzeOperator(CallOperator):
