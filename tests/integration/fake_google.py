@@ -1,15 +1,83 @@
 """A local stand-in for the Speech-to-Text and Vertex AI REST endpoints that journals every request,
-so the real client libraries can be driven end to end without credentials."""
+so the real client libraries can be driven end to end without credentials.
+
+Speech answers like v1 long-running recognize does for the request's config, from a scripted call (CALL):
+- inline WAV content whose header disagrees with audioChannelCount -> 400 INVALID_ARGUMENT, as the API does;
+- per-channel recognition (audioChannelCount 2 + enableSeparateRecognitionPerChannel) -> one result per
+  utterance with its channelTag, channel 1's results first, then channel 2's;
+- diarization -> the utterance results, then a last result whose words (all of them) carry speakerTag;
+- words carry startTime/endTime only with enableWordTimeOffsets and a confidence only with enableWordConfidence.
+"""
 
 from __future__ import annotations
 
+import base64
 import json
 import socket
+import struct
 import threading
 import time
 
 import uvicorn
 from fastapi import FastAPI, Request
+from fastapi.responses import JSONResponse
+
+# (channel / speaker: 1 = agent, 2 = caller, start s, end s, transcript, confidence)
+CALL = [
+    (1, 0.5, 6.2, "Thank you for calling Summit Roofing, this is Dana.", 0.93),
+    (2, 7.0, 13.2, "Hi, my name is Marcus Whitfield. I need a roof replacement as soon as possible.", 0.88),
+    (1, 14.0, 17.9, "What is the best number to reach you?", 0.91),
+    (2, 18.7, 25.3, "You can reach me at 555-014-2678.", 0.86),
+]
+LANGUAGE = "en-us"
+
+
+def _duration(seconds: float) -> str:
+    return f"{seconds:.3f}s"
+
+
+def _words(start: float, end: float, text: str, confidence: float, config: dict, speaker: int | None) -> list[dict]:
+    tokens = text.split()
+    step = (end - start) / len(tokens)
+    words = []
+    for i, token in enumerate(tokens):
+        word = {"word": token}
+        if config.get("enableWordTimeOffsets"):
+            word.update(startTime=_duration(start + i * step), endTime=_duration(start + (i + 1) * step))
+        if config.get("enableWordConfidence"):
+            word["confidence"] = confidence
+        if speaker is not None:
+            word["speakerTag"] = speaker
+        words.append(word)
+    return words
+
+
+def _result(utterance, config: dict, channel_tag: int | None) -> dict:
+    channel, start, end, text, confidence = utterance
+    result = {"alternatives": [{"transcript": text, "confidence": confidence,
+                                "words": _words(start, end, text, confidence, config, None)}],
+              "resultEndTime": _duration(end), "languageCode": LANGUAGE}
+    if channel_tag is not None:
+        result["channelTag"] = channel_tag
+    return result
+
+
+def speech_results(config: dict) -> list[dict]:
+    channels = config.get("audioChannelCount", 1)
+    if channels == 2 and config.get("enableSeparateRecognitionPerChannel"):
+        return [_result(u, config, tag) for tag in (1, 2) for u in CALL if u[0] == tag]
+    results = [_result(u, config, None) for u in CALL]
+    if (config.get("diarizationConfig") or {}).get("enableSpeakerDiarization"):
+        words = [w for channel, start, end, text, confidence in CALL
+                 for w in _words(start, end, text, confidence, config, channel)]
+        results.append({"alternatives": [{"words": words}], "languageCode": LANGUAGE})
+    return results
+
+
+def wav_channels(content: bytes) -> int | None:
+    if content[:4] != b"RIFF" or content[8:12] != b"WAVE":
+        return None
+    return struct.unpack("<H", content[22:24])[0]
 
 
 def make_app(journal: list, vertex_text: str) -> FastAPI:
@@ -17,14 +85,18 @@ def make_app(journal: list, vertex_text: str) -> FastAPI:
 
     @app.post("/v1/speech:longrunningrecognize")
     async def recognize(request: Request):
-        journal.append({"path": request.url.path, "headers": dict(request.headers), "body": await request.json()})
+        body = await request.json()
+        journal.append({"path": request.url.path, "headers": dict(request.headers), "body": body})
+        config = body["config"]
+        header_channels = wav_channels(base64.b64decode(body["audio"].get("content", "")))
+        if header_channels is not None and header_channels != config.get("audioChannelCount", 1):
+            return JSONResponse(status_code=400, content={"error": {
+                "code": 400, "status": "INVALID_ARGUMENT",
+                "message": f"audio_channel_count `{config.get('audioChannelCount', 1)}` in RecognitionConfig must "
+                           f"either be unspecified or match the value in the WAV header `{header_channels}`."}})
         return {"name": "operations/123", "done": True, "response": {
             "@type": "type.googleapis.com/google.cloud.speech.v1.LongRunningRecognizeResponse",
-            "results": [
-                {"alternatives": [{"transcript": "Hi, my name is Marcus Whitfield.", "confidence": 0.92}]},
-                {"alternatives": [{"transcript": "I need a roof replacement as soon as possible.",
-                                   "confidence": 0.88}]},
-            ]}}
+            "results": speech_results(config)}}
 
     @app.post("/{version}/projects/{project}/locations/{location}/publishers/google/models/{model}")
     async def generate(version: str, project: str, location: str, model: str, request: Request):

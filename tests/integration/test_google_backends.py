@@ -1,13 +1,19 @@
 """Google Speech-to-Text and Vertex AI Gemini through their real client libraries against a local fake:
-checks the request that production would send (model, language, hints, response schema)."""
+checks the request that production would send (model, language, hints, channels or diarization, response
+schema) and what Leadline makes of the answer."""
 
 from __future__ import annotations
 
 import base64
 import json
+import wave
+
+import pytest
+from google.auth.credentials import AnonymousCredentials
 
 from leadline.domain.analysis import LeadAnalysis
-from tests.integration.fake_google import FakeGoogle, connection_json
+from tests.conftest import FIXTURES
+from tests.integration.fake_google import CALL, FakeGoogle, connection_json
 
 LEAD_JSON = json.dumps({
     "customer_name": "Marcus Whitfield", "customer_phone": "+15550142678", "customer_email": "marcus@outlook.com",
@@ -16,33 +22,99 @@ LEAD_JSON = json.dumps({
 })
 
 
-def test_google_speech_request_and_response(monkeypatch):
+STEREO, MONO = FIXTURES / "stereo_call.wav", FIXTURES / "hot_lead.wav"
+
+
+def _common_config_checks(config: dict) -> None:
+    from google.cloud import speech_v1
+
+    assert config["languageCode"] == "en-US"
+    assert config["model"] == "phone_call" and config["useEnhanced"] is True
+    assert config["enableAutomaticPunctuation"] is True
+    assert config["enableWordTimeOffsets"] is True and config["enableWordConfidence"] is True
+    # the REST transport sends enums as their numbers
+    assert config["sampleRateHertz"] == 16000
+    assert config["encoding"] == speech_v1.RecognitionConfig.AudioEncoding.LINEAR16.value
+
+
+def test_google_speech_stereo_is_recognised_per_channel(monkeypatch):
     from leadline.hooks.speech import SpeechHook
 
     with FakeGoogle() as fake:
         monkeypatch.setenv("AIRFLOW_CONN_LEADLINE_SPEECH", connection_json(fake, transport="rest"))
         hook = SpeechHook()
         assert hook.backend == "google"
-        wav = b"RIFF0000WAVEfmt " + b"\x00" * 64
-        transcript = hook.transcribe(pcm16=b"", wav=wav, gcs_uri=None, phrase_hints=["roof replacement", "shingles"])
+        transcript = hook.transcribe(STEREO, phrase_hints=["roof replacement", "shingles"])
 
-    assert transcript.backend == "google"
-    assert transcript.text == "Hi, my name is Marcus Whitfield. I need a roof replacement as soon as possible."
-    assert transcript.confidence == 0.9
     [request] = fake.journal
     assert request["path"] == "/v1/speech:longrunningrecognize"
     assert request["headers"]["authorization"] == "Bearer test-token"
     config = request["body"]["config"]
-    assert config["languageCode"] == "en-US"
-    assert config["model"] == "phone_call" and config["useEnhanced"] is True
-    assert config["enableAutomaticPunctuation"] is True
-    from google.cloud import speech_v1
-
-    # the REST transport sends enums as their numbers
-    assert config["sampleRateHertz"] == 16000
-    assert config["encoding"] == speech_v1.RecognitionConfig.AudioEncoding.LINEAR16.value
+    _common_config_checks(config)
+    assert config["audioChannelCount"] == 2 and config["enableSeparateRecognitionPerChannel"] is True
+    assert "diarizationConfig" not in config
     assert config["speechContexts"] == [{"phrases": ["roof replacement", "shingles"], "boost": 10.0}]
-    assert base64.b64decode(request["body"]["audio"]["content"]) == wav
+    assert base64.b64decode(request["body"]["audio"]["content"]) == STEREO.read_bytes()
+
+    # the fake answers channel 1's results first: the segments come back merged in time order
+    assert transcript.backend == "google"
+    assert [s.as_dict() for s in transcript.segments] == [
+        {"start": start, "end": end, "text": text, "speaker": ("agent", "caller")[channel - 1],
+         "confidence": confidence} for channel, start, end, text, confidence in CALL]
+    assert transcript.text == " ".join(text for *_, text, _ in CALL)
+    durations = [end - start for _, start, end, _, _ in CALL]
+    assert transcript.confidence == round(sum(d * c for d, (*_, c) in zip(durations, CALL, strict=True))
+                                          / sum(durations), 4)
+    assert (transcript.language, transcript.language_probability) == ("en-us", None)
+
+
+def test_google_speech_mono_is_diarized_into_two_speakers(monkeypatch):
+    from leadline.hooks.speech import SpeechHook
+
+    with FakeGoogle() as fake:
+        monkeypatch.setenv("AIRFLOW_CONN_LEADLINE_SPEECH", connection_json(fake, transport="rest"))
+        transcript = SpeechHook().transcribe(MONO, phrase_hints=[])
+
+    config = fake.journal[0]["body"]["config"]
+    _common_config_checks(config)
+    assert config["audioChannelCount"] == 1 and not config.get("enableSeparateRecognitionPerChannel")
+    assert config["diarizationConfig"] == {"enableSpeakerDiarization": True, "minSpeakerCount": 2,
+                                           "maxSpeakerCount": 2}
+    assert "speechContexts" not in config
+    # speakers from the words' speaker tags of the last result; the per-utterance transcripts are not repeated
+    assert [(s.speaker, s.text, s.start, s.end) for s in transcript.segments] == [
+        (f"speaker_{channel}", text, start, end) for channel, start, end, text, _ in CALL]
+    assert transcript.text == " ".join(text for *_, text, _ in CALL)
+    assert transcript.language == "en-us"
+
+
+def test_channel_speakers_come_from_the_connection(monkeypatch):
+    from leadline.hooks.speech import SpeechHook
+
+    with FakeGoogle() as fake:
+        monkeypatch.setenv("AIRFLOW_CONN_LEADLINE_SPEECH",
+                           connection_json(fake, transport="rest", channel_speakers=["caller", "agent"]))
+        transcript = SpeechHook().transcribe(STEREO, phrase_hints=[])
+        assert transcript.segments[0].speaker == "caller"  # channel 1 (the first) is the caller now
+        assert {s.speaker for s in transcript.segments} == {"caller", "agent"}
+
+        monkeypatch.setenv("AIRFLOW_CONN_LEADLINE_SPEECH",
+                           connection_json(fake, transport="rest", channel_speakers=["agent"]))
+        ok, message = SpeechHook().test_connection()
+    assert not ok and "channel_speakers must be two different labels" in message
+
+
+class StoredInGcs:
+    """A gs:// recording as the operator hands it over (ObjectStoragePath): str() is its URI, open() reads it."""
+
+    def __init__(self, uri: str, local):
+        self.uri, self.local = uri, local
+
+    def __str__(self) -> str:
+        return self.uri
+
+    def open(self, mode: str = "rb"):
+        return self.local.open(mode)
 
 
 def test_google_speech_uses_gcs_uri_for_stored_recordings(monkeypatch):
@@ -50,9 +122,42 @@ def test_google_speech_uses_gcs_uri_for_stored_recordings(monkeypatch):
 
     with FakeGoogle() as fake:
         monkeypatch.setenv("AIRFLOW_CONN_LEADLINE_SPEECH", connection_json(fake, transport="rest"))
-        SpeechHook().transcribe(pcm16=b"", wav=b"", gcs_uri="gs://bucket/acme/recordings/C1.wav", phrase_hints=[])
-    assert fake.journal[0]["body"]["audio"] == {"uri": "gs://bucket/acme/recordings/C1.wav"}
-    assert "speechContexts" not in fake.journal[0]["body"]["config"]
+        SpeechHook().transcribe(StoredInGcs("gs://bucket/acme/recordings/C1.wav", STEREO), phrase_hints=[])
+    body = fake.journal[0]["body"]
+    assert body["audio"] == {"uri": "gs://bucket/acme/recordings/C1.wav"}
+    assert body["config"]["audioChannelCount"] == 2  # read from the stored file's header, not guessed
+    assert "speechContexts" not in body["config"]
+
+
+def test_large_local_recordings_are_not_sent_inline(monkeypatch, tmp_path):
+    from leadline.hooks.speech import SpeechHook
+    from leadline.speech.google_backend import INLINE_AUDIO_LIMIT
+
+    big = tmp_path / "long.wav"
+    with wave.open(str(big), "wb") as out:
+        out.setnchannels(1)
+        out.setsampwidth(2)
+        out.setframerate(16000)
+        out.writeframes(b"\0\0" * (INLINE_AUDIO_LIMIT // 2 + 1))
+    with FakeGoogle() as fake:
+        monkeypatch.setenv("AIRFLOW_CONN_LEADLINE_SPEECH", connection_json(fake, transport="rest"))
+        with pytest.raises(ValueError, match="gs:// or small enough"):
+            SpeechHook().transcribe(big, phrase_hints=[])
+    assert fake.journal == []
+
+
+def test_the_fake_rejects_a_channel_count_that_disagrees_with_the_wav_header():
+    """Keeps the fake honest: the real API refuses such a request, so must the fake."""
+    from google.api_core.exceptions import BadRequest
+    from google.cloud import speech_v1
+
+    from leadline.speech.google_backend import make_client, recognition_config
+
+    with FakeGoogle() as fake:
+        client = make_client(AnonymousCredentials(), fake.url, "rest")
+        with pytest.raises(BadRequest, match="WAV header"):
+            client.long_running_recognize(config=recognition_config([], channels=1),
+                                          audio=speech_v1.RecognitionAudio(content=STEREO.read_bytes()))
 
 
 def test_vertex_request_carries_prompt_and_json_schema(monkeypatch):
@@ -99,9 +204,9 @@ def test_without_connections_the_embedded_backends_are_used(monkeypatch):
 
     monkeypatch.delenv("AIRFLOW_CONN_LEADLINE_SPEECH", raising=False)
     monkeypatch.delenv("AIRFLOW_CONN_LEADLINE_LLM", raising=False)
-    assert SpeechHook().backend == "pocketsphinx"
+    assert SpeechHook().backend == "whisper"
     assert AnalysisHook().backend == "rules"
-    assert SpeechHook().test_connection() == (True, "pocketsphinx ready")
+    assert SpeechHook().test_connection() == (True, "whisper ready")
 
 
 def test_vertex_embeddings_request_and_local_default(monkeypatch):
