@@ -1,12 +1,18 @@
 """`make demo`: start the embedded stack, post signed webhooks for the sample calls, wait for each to be
-processed by Airflow, print the results, and keep the stack up to explore (Ctrl-C stops it)."""
+processed by Airflow, print what was extracted from each, and keep the stack up to explore (Ctrl-C stops it).
+
+The sample calls (include/demo/sample_calls.json) are rendered once as CallRail-style stereo recordings by
+espeak-ng: a hot lead that crosses 90 and raises its alert, an existing customer, a wrong number, a robocall
+and a vendor; plus a call too short to score and one whose recording is missing."""
 
 from __future__ import annotations
 
 import argparse
+import hashlib
 import json
 import os
 import secrets
+import shutil
 import time
 from pathlib import Path
 
@@ -14,21 +20,35 @@ import httpx
 from sqlalchemy import select
 
 from leadline.config import leadline_home
-from leadline.domain.masking import mask_phone
+from leadline.domain.masking import mask_email, mask_phone
 from leadline.domain.signature import sign
-from leadline.stack import EmbeddedStack
+from leadline.stack import RECORDINGS_DIR, EmbeddedStack
+from leadline.store.alerts import open_alerts
 from leadline.store.engine import create_store_engine
 from leadline.store.processing import TERMINAL
 from leadline.store.schema import call_records, processing_requests
-from leadline.store.tenants import Tenant, add_tenant, get_tenant
+from leadline.store.tenants import Tenant, add_tenant, get_tenant, set_config_section
 
 TENANT = "demo-tenant-001"
-SAMPLE_CALLS = [
-    ("hot_lead.wav", "71", "+15550142678"),
-    ("no_contact.mp3", "61", "+15550199876"),
-    ("short_call.wav", "12", "+15550123456"),
-    ("missing_recording.wav", "95", "+15550100000"),
-]
+SAMPLES = Path(__file__).resolve().parents[2] / "include" / "demo" / "sample_calls.json"
+EXTRA_CALLS = [("short_call.wav", "12", "+14155550155"), ("missing_recording.wav", "95", "+14155550166")]
+
+
+def sample_recordings(target: Path) -> list[tuple[str, str, str]]:
+    """Renders the scripted sample calls (cached by their text) next to the short-call fixture."""
+    from leadline.synthetic_calls import render_call
+
+    samples = json.loads(SAMPLES.read_text())
+    target.mkdir(parents=True, exist_ok=True)
+    calls = []
+    for call in samples["calls"]:
+        digest = hashlib.sha256(json.dumps(call["turns"]).encode()).hexdigest()[:12]
+        name = f"{call['name']}-{digest}.wav"
+        if not (target / name).exists():
+            render_call(call["turns"], target / name)
+        calls.append((name, call["duration"], call["caller_id"]))
+    shutil.copy(RECORDINGS_DIR / "short_call.wav", target / "short_call.wav")
+    return calls + EXTRA_CALLS
 
 
 def ensure_tenant(engine, secret_file: Path) -> None:
@@ -41,14 +61,16 @@ def ensure_tenant(engine, secret_file: Path) -> None:
             add_tenant(conn, Tenant(
                 tenant_id=TENANT, name="Demo Company LLC", status="active",
                 webhook_secret_ref=f"file:{secret_file}",
-                config={"callrail_company_id": "12345", "ai_config": {"lead_scoring_threshold": 70},
-                        "phrase_hints": ["roof replacement", "shingles"]},
+                config={"callrail_company_id": "12345", "ai_config": {"lead_scoring_threshold": 70}},
             ))
+        samples = json.loads(SAMPLES.read_text())
+        set_config_section(conn, TENANT, "business_context", samples["business_context"])
+        set_config_section(conn, TENANT, "phrase_hints", samples["phrase_hints"])
 
 
-def post_calls(stack: EmbeddedStack, secret: str, run_tag: str) -> list[str]:
+def post_calls(stack: EmbeddedStack, secret: str, run_tag: str, calls: list[tuple[str, str, str]]) -> list[str]:
     call_ids = []
-    for index, (recording, duration, phone) in enumerate(SAMPLE_CALLS, start=1):
+    for index, (recording, duration, phone) in enumerate(calls, start=1):
         call_id = f"CAL{run_tag}{index:02d}"
         body = json.dumps({
             "call_id": call_id, "tenant_id": TENANT, "caller_id": phone, "duration": duration, "answered": True,
@@ -70,7 +92,9 @@ def wait_for(engine, call_ids: list[str], timeout_s: float) -> list:
     deadline = time.monotonic() + timeout_s
     query = (
         select(processing_requests.c.call_id, processing_requests.c.status, processing_requests.c.error,
-               processing_requests.c.processing_time_ms, call_records.c.lead_score, call_records.c.caller_phone)
+               processing_requests.c.processing_time_ms, call_records.c.lead_score, call_records.c.caller_phone,
+               call_records.c.customer_name, call_records.c.customer_phone, call_records.c.customer_email,
+               call_records.c.call_class, call_records.c.ai_analysis)
         .join(call_records, (call_records.c.tenant_id == processing_requests.c.tenant_id)
               & (call_records.c.call_id == processing_requests.c.call_id))
         .where(processing_requests.c.tenant_id == TENANT, processing_requests.c.call_id.in_(call_ids))
@@ -87,14 +111,27 @@ def wait_for(engine, call_ids: list[str], timeout_s: float) -> list:
         time.sleep(2)
 
 
-def print_table(rows, api_port: int) -> None:
-    header = f"{'tenant':<16} {'call':<14} {'status':<10} {'score':>5} {'phone':<14} {'seconds':>7}  reason"
+def _budget(lead: dict) -> str:
+    low, high = lead.get("budget_min"), lead.get("budget_max")
+    if low is None and high is None:
+        return "-"
+    return f"${low or high:,}" if low in (None, high) else f"${low:,}-{high:,}" if high else f">=${low:,}"
+
+
+def print_table(rows, api_port: int, engine) -> None:
+    """What the pipeline made of each call: the caller as the CRM will see it (phone and email masked)."""
+    header = (f"{'call':<14} {'class':<22} {'status':<9} {'score':>5}  {'name':<16} {'phone':<13} {'email':<22} "
+              f"{'project':<19} {'timeline':<12} {'budget':<8} reason")
     print("\n" + header + "\n" + "-" * len(header))
     for r in rows:
-        seconds = f"{r.processing_time_ms / 1000:.1f}" if r.processing_time_ms else "-"
+        lead = (r.ai_analysis or {}).get("lead", {})
         score = "-" if r.lead_score is None else str(r.lead_score)
-        print(f"{TENANT:<16} {r.call_id:<14} {r.status:<10} {score:>5} {mask_phone(r.caller_phone):<14} "
-              f"{seconds:>7}  {r.error or ''}")
+        print(f"{r.call_id:<14} {(r.call_class or '-'):<22} {r.status:<9} {score:>5}  {(r.customer_name or '-'):<16.16} "
+              f"{mask_phone(r.customer_phone or r.caller_phone):<13} {mask_email(r.customer_email) or '-':<22.22} "
+              f"{(lead.get('project_category') or '-'):<19.19} {(lead.get('timeline') or '-'):<12} "
+              f"{_budget(lead):<8} {r.error or lead.get('class_reason') or ''}")
+    for alert in open_alerts(engine, TENANT, "high_value_lead", [f"high_value_lead:{r.call_id}" for r in rows]):
+        print(f"\nALERT ({alert['severity']}): {alert['message']}")
     print(f"\nAirflow UI: http://127.0.0.1:{api_port}  (DAGs call_dispatch and call_processing)")
     print(f"Dashboard:  http://127.0.0.1:{api_port}/leadline/ui/  (also 'Leadline' in the Airflow UI navigation)")
 
@@ -105,7 +142,10 @@ def main() -> None:
     parser.add_argument("--timeout", type=float, default=600)
     args = parser.parse_args()
 
-    stack = EmbeddedStack(leadline_home() / "demo")
+    home = leadline_home() / "demo"
+    print("rendering the sample calls (espeak-ng, stereo: agent left, caller right) ...")
+    calls = sample_recordings(home / "recordings")
+    stack = EmbeddedStack(home, recordings_dir=home / "recordings")
     os.environ.update({k: v for k, v in stack.env.items() if k.startswith(("AIRFLOW", "LEADLINE"))})
     print(f"preparing Airflow and the Leadline store under {stack.home} ...")
     stack.prepare()
@@ -115,9 +155,9 @@ def main() -> None:
     print("starting Airflow (api-server, scheduler, dag-processor, triggerer), intake and recordings server ...")
     stack.start()
     try:
-        call_ids = post_calls(stack, secret_file.read_text().strip(), time.strftime("%H%M%S"))
+        call_ids = post_calls(stack, secret_file.read_text().strip(), time.strftime("%H%M%S"), calls)
         rows = wait_for(engine, call_ids, args.timeout)
-        print_table(rows, stack.api_port)
+        print_table(rows, stack.api_port, engine)
         if not args.exit:
             print("The stack keeps running; press Ctrl-C to stop it.")
             while True:

@@ -43,10 +43,12 @@ class EmbeddedStack:
     executor = "LocalExecutor"
 
     def __init__(self, home: Path, api_port: int = 8080, intake_port: int = 8081, recordings_port: int = 8082,
-                 users: dict[str, tuple[str, str]] | None = None, only: tuple[str, ...] | None = None):
+                 users: dict[str, tuple[str, str]] | None = None, only: tuple[str, ...] | None = None,
+                 recordings_dir: Path = RECORDINGS_DIR):
         """`users`: Airflow logins {name: (role, password)} instead of everyone being admin without one;
-        `only`: run just these services."""
+        `only`: run just these services; `recordings_dir`: what the recordings server serves."""
         self.home = home.resolve()
+        self.recordings_dir = recordings_dir
         self.api_port, self.intake_port, self.recordings_port = api_port, intake_port, recordings_port
         self.users = users
         self.only = only
@@ -114,7 +116,7 @@ class EmbeddedStack:
             "intake": (sys.executable, "-m", "leadline.cli", "--store-url", self.store_url, "intake", "serve",
                        "--port", str(self.intake_port), "--no-access-log"),
             "recordings": (sys.executable, "-m", "http.server", str(self.recordings_port),
-                           "--bind", "127.0.0.1", "--directory", str(RECORDINGS_DIR)),
+                           "--bind", "127.0.0.1", "--directory", str(self.recordings_dir)),
         }
 
     def _run(self, *args: str) -> None:

@@ -72,7 +72,7 @@ def test_hot_lead_is_dispatched_once_and_processed(pipeline):
     assert request["processing_time_ms"] > 0
     assert "roof" in call["transcript"] and 0 < call["transcript_confidence"] <= 1
     lead = call["ai_analysis"]["lead"]
-    assert lead["project_type"] in ("roof replacement", "roof repair", "roofing")
+    assert lead["project_category"] == "roof replacement" and lead["call_class"] == "new_lead"
     assert call["ai_analysis"]["scoring"]["threshold"] == 70
     assert call["lead_score"] is not None and call["lead_score"] >= 70
     assert call["recording_path"].endswith("/acme/recordings/CAL-HOT-1.wav")

@@ -37,3 +37,15 @@ def resolve_alerts(engine: Engine, tenant_id: str, dedupe_key: str) -> int:
                                  alerts.c.status == "open")
             .values(status="resolved", resolved_at=datetime.now(UTC))
         ).rowcount
+
+
+def open_alerts(engine: Engine, tenant_id: str, kind: str, dedupe_keys: list[str]) -> list[dict]:
+    """The tenant's open alerts of one kind among `dedupe_keys`, oldest first."""
+    with engine.connect() as conn:
+        rows = conn.execute(
+            select(alerts.c.dedupe_key, alerts.c.severity, alerts.c.message, alerts.c.created_at)
+            .where(alerts.c.tenant_id == tenant_id, alerts.c.kind == kind, alerts.c.status == "open",
+                   alerts.c.dedupe_key.in_(dedupe_keys))
+            .order_by(alerts.c.created_at)
+        ).mappings().all()
+    return [dict(r) for r in rows]

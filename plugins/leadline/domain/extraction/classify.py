@@ -33,6 +33,11 @@ _CUES: dict[str, list[tuple[str, float]]] = {
         (r"(?:we're|we are) (?:a )?(?:different|separate) (?:office|company|business|practice)|not affiliated", 3),
         (r"you (?:have|got|dialed) the wrong|hit the wrong|wrong (?:one|office|place|company)", 3),
         (r"^\W*(?:hi|hello|hey)?\W*is this [a-z][\w' ]{2,40}\?", 1.5), (r"do you (?:have|know) their number", 2.5),
+        (r"(?:this is|you've reached|you have reached|you reached) (?:a|an) [\w ]{0,25}(?:office|company|business|"
+         r"practice|firm|agency)\b", 2.5), (r"there(?:'s| is) no [\w ]{1,20} (?:here|at this number)", 2.5),
+        (r"this isn't (?:the )?[\w' ]{2,40}\?", 2), (r"\bis [a-z]+ (?:there|in|available)\?", 1.5),
+        (r"must(?:'ve| have) (?:written|dialed|put|typed|copied|gotten|got)", 2.5),
+        (r"(?:one|a) (?:number|digit) off|(?:gave|give) me (?:this|the wrong) number", 2.5),
     ],
     "vendor_or_solicitation": [
         (r"\bseo\b|search engine optimi[sz]ation", 3), (r"(?:digital |online )?marketing (?:services|agency|company)", 2.5),
@@ -50,7 +55,12 @@ _CUES: dict[str, list[tuple[str, float]]] = {
          r"leads|seo|partners|recruiting|software)\b", 2.5), (r"(?:ranking|rank) (?:in|on|higher|first)", 2),
         (r"(?:are|if|whether) you(?: guys)? (?:are )?(?:hiring|looking for (?:techs|staff|help|workers))", 2.5),
         (r"we (?:place|provide|supply) [\w' ]{0,30}(?:to|with|for) (?:contractors|businesses|companies|firms|offices)", 2.5),
-        (r"how(?:'s| is| are) (?:your day|you today)", 1),
+        (r"how(?:'s| is| are) (?:your day|you today)|how're you doing", 1),
+        (r"is this the (?:owner|broker|manager|person who)|(?:get|reach|speak (?:with|to)|talk (?:with|to)) "
+         r"(?:your|the) (?:owner|broker|decision)", 2.5), (r"free trial|free demo|(?:schedule|book) a demo", 2.5),
+        (r"we(?:'re| are) (?:a )?[\w ]{0,25}(?:software|platform|app|supplier|distributor|agency)\b", 2.5),
+        (r"my direct line|took over (?:the|this) territory|(?:pallet|volume|bulk) (?:deal|pricing|discount)", 2),
+        (r"we provide [\w ]{0,30}(?:leads|services|software|supplies|staff)", 2.5),
     ],
     "existing_customer": [
         (r"(?:my|our|the) (?:appointment|invoice|bill|statement|account|policy number|claim|warranty claim|"
@@ -67,6 +77,11 @@ _CUES: dict[str, list[tuple[str, float]]] = {
         (r"(?:pull up|find|look up|found) your (?:account|file|record|chart|policy)|(?:number|address|card) on file", 2),
         (r"(?:was|were) (?:here|out) (?:last|on|yesterday)", 2.5), (r"(?:the|my) (?:quote|estimate) (?:you|your) (?:sent|gave)", 2),
         (r"(?:payment|pay (?:my|the|our) (?:bill|invoice|balance))", 2.5), (r"(?:our|my) (?:file|case) (?:number)?", 1),
+        (r"i have my [\w ]{0,15}(?:insurance|policy|account|plan) with you|(?:add|put) [\w ]{1,20}(?:on|onto) my "
+         r"(?:policy|plan|account)", 3), (r"sent (?:me|us) (?:a|the|our) (?:proposal|quote|estimate|contract)|"
+                                           r"quote number|invoice (?:says|number)|the quote was", 2.5),
+        (r"you guys put|put (?:my|our|the) [\w ]{1,15} in\b|(?:came|come) out (?:last|on|yesterday)", 2.5),
+        (r"\bon file\b|under (?:our|your) [\w ]{0,12}warranty", 2),
         (r"(?:you|you guys|you all|y'all|your (?:crew|team|guys|company))(?: are| were)? (?:in the middle of|replaced|"
          r"installed|redid|built|put in|came out|fixed|worked on|treated|sprayed|did our|did my)", 3),
         (r"i'm on your|i(?:'m| am) signed up for your|i dropped (?:off|it off)|(?:is|it's|if it's) (?:it )?ready\b", 2.5),
@@ -76,14 +91,17 @@ _CUES: dict[str, list[tuple[str, float]]] = {
     ],
 }
 _COMPILED = {cls: [(re.compile(p, re.I | re.M), w) for p, w in cues] for cls, cues in _CUES.items()}
+# Fixed wording: a matched phrase can carry a name or a number, and reasons reach logs and the dashboard.
 _REASONS = {
-    "spam_or_robocall": "automated or spam call ({cue})",
-    "wrong_number": "caller was trying to reach a different business or person ({cue})",
-    "vendor_or_solicitation": "a vendor or solicitor selling to the business ({cue})",
-    "existing_customer": "an existing customer about their current service ({cue})",
+    "spam_or_robocall": "automated or spam call (recorded message, prompts to press a key, warranty or listing pitch)",
+    "wrong_number": "caller was trying to reach a different business or person",
+    "vendor_or_solicitation": "a vendor or solicitor selling to the business, not a customer",
+    "existing_customer": "an existing customer calling about their current service, appointment or bill",
 }
 _THRESHOLD = {"spam_or_robocall": 2.5, "wrong_number": 2.5, "vendor_or_solicitation": 2.5, "existing_customer": 2.5}
 _MIN_CALLER_WORDS = 8
+_CUT_OFF = re.compile(r"(?:are you|you) still there|they(?:'re| are) gone|(?:call|line) (?:dropped|cut out|went dead)|"
+                      r"hello\?\s*(?:hello|anyone)|i(?:'m| am) driving|hang on,? hang on", re.I)
 _VOICEMAIL = re.compile(r"leave (?:a|your) (?:message|name)|after the (?:tone|beep)|voicemail|mailbox", re.I)
 
 
@@ -101,16 +119,13 @@ def classify(turns: list[Turn], has_need: bool, has_contact: bool) -> CallClassM
     if not all_text.strip():
         return CallClassMatch("incomplete", "no speech in the recording (silence or an empty call)", 0.95)
     scores: dict[str, float] = {}
-    cues: dict[str, str] = {}
     caller_text = "\n".join(t.text for t in spoken)
     for call_class, patterns in _COMPILED.items():
         # The agent's side tells too: "we're a different office", "let me pull up your account".
         text = caller_text if call_class == "vendor_or_solicitation" else "\n".join(t.text for t in turns)
         for pattern, weight in patterns:
-            match = pattern.search(text)
-            if match:
+            if pattern.search(text):
                 scores[call_class] = scores.get(call_class, 0) + weight
-                cues.setdefault(call_class, match.group(0).lower())
     if has_need:  # a stated need pulls towards a lead; robocalls and wrong numbers rarely have one
         for call_class in ("wrong_number", "vendor_or_solicitation"):
             scores[call_class] = scores.get(call_class, 0) - 1.5
@@ -118,11 +133,13 @@ def classify(turns: list[Turn], has_need: bool, has_contact: bool) -> CallClassM
     ranked = sorted(((s, c) for c, s in scores.items() if s >= _THRESHOLD[c]), reverse=True)
     if ranked:
         score, call_class = ranked[0]
-        return CallClassMatch(call_class, _REASONS[call_class].format(cue=cues[call_class]),
+        return CallClassMatch(call_class, _REASONS[call_class],
                               round(min(0.95, 0.55 + score / 10), 2))
     if caller_words < _MIN_CALLER_WORDS and not has_contact:
         reason = "reached voicemail" if _VOICEMAIL.search(all_text) else "call ended before the caller stated a need"
         return CallClassMatch("incomplete", reason, 0.8)
+    if not has_contact and _CUT_OFF.search(all_text) and caller_words < 5 * _MIN_CALLER_WORDS:
+        return CallClassMatch("incomplete", "call was cut off before the caller stated a need", 0.7)
     if not has_need and not has_contact and caller_words < 3 * _MIN_CALLER_WORDS:
         return CallClassMatch("incomplete", "call ended before the caller stated a need", 0.6)
     return CallClassMatch("new_lead", "caller asked about a service" if has_need else "caller left details "

@@ -8,7 +8,7 @@ import re
 
 from email_validator import EmailNotValidError, validate_email
 
-from leadline.domain.extraction.numbers import spoken_digits
+from leadline.domain.extraction.numbers import DIGIT_WORDS, spoken_digits
 from leadline.domain.extraction.turns import Turn
 
 PROVIDER_TLDS = {"gmail": "com", "yahoo": "com", "hotmail": "com", "outlook": "com", "icloud": "com", "aol": "com",
@@ -17,7 +17,7 @@ PROVIDER_TLDS = {"gmail": "com", "yahoo": "com", "hotmail": "com", "outlook": "c
 TLDS = {"com", "net", "org", "edu", "gov", "io", "co", "us", "biz", "info", "me", "ai", "app", "dev", "law", "ca",
         "uk", "health", "dental", "solar", "realty", "homes", "pro", "tech", "mail"}
 _WRITTEN = re.compile(r"[a-z0-9][a-z0-9._%+-]*@[a-z0-9-]+(?:\.[a-z0-9-]+)+")
-_SPELLED = re.compile(r"\b[a-z0-9](?:[-.] ?[a-z0-9]\b){2,}")
+_SPELLED = re.compile(r"\b[a-z0-9](?:(?:[-.]|,) ?[a-z0-9]\b){2,}")
 _SEPARATOR_WORDS = {"dot": ".", "period": ".", "underscore": "_", "dash": "-", "hyphen": "-"}
 _LOCAL_STOP = {"is", "it's", "its", "email", "e-mail", "address", "that's", "me", "my", "at", "um", "uh", "so",
                "and", "yeah", "sure", "ok", "okay", "to", "the", "it", "use", "try", "or", "you", "can", "just",
@@ -30,10 +30,25 @@ _WORD = re.compile(r"[a-z0-9]+(?:[._@'-][a-z0-9]+)*|[,?!;:]|\.(?=\s|$)")
 
 def _collapse_spelling(text: str) -> str:
     """ "p-r-i-y-a" / "p. r. i" -> "priya": letters spelled one by one are one word; "w as in whiskey" is
-    "w"; a spelling that repeats the word before it ("choi, c-h-o-i") confirms it, it is not more address."""
+    "w"; a spelling that repeats the words before it ("choi, c-h-o-i") confirms them, it is not more address."""
     text = re.sub(r"\b([a-z]) as in [a-z]+\b", r"\1", text)
-    text = _SPELLED.sub(lambda m: re.sub(r"[-. ]", "", m.group(0)), text)
-    return re.sub(r"\b([a-z0-9]+(?: [a-z0-9]+)?)(?:,\s*|\s+)\1\b", r"\1", text)
+    text = re.sub(r"\b([a-z]),\s*\1\b", r"\1", text)  # "w, w as in whiskey"
+    out, at = [], 0
+    for match in _SPELLED.finditer(text):
+        word = re.sub(r"[-. ]", "", match.group(0))
+        out.append(text[at:match.start()])
+        said = re.sub(r"[^a-z0-9]", "", text[:match.start()][-len(word) * 3 - 12:])
+        if word not in said:
+            out.append(word)
+        at = match.end()
+    return "".join(out) + text[at:]
+
+
+# What callers say about an address that is not part of it.
+_META = re.compile(r"\b(?:[a-z]+ is (?:all )?(?:one word|lower ?case)|(?:it's |that's )?all (?:one word|lower ?case|together)|one word|no (?:spaces?|dots?|hyphens?|dashes|"
+                   r"periods?|apostrophes?|caps)(?: in (?:the|my) (?:email|address))?|all lower ?case|lower ?case|"
+                   r"(?:capital|lowercase|small) [a-z]\b|the (?:number|digit) \w+|the letter (?=\w)|"
+                   r"(?:with|that's) (?:an? )?[a-z] (?:like|as in) \w+|just (?:co|com|net|org), not \w+)", re.I)
 
 
 def _domain(words: list[str]) -> str | None:
@@ -47,6 +62,9 @@ def _domain(words: list[str]) -> str | None:
         word = words[i]
         if word == "dot" and labels and i + 1 < len(words) and words[i + 1].split(".")[0] in TLDS:
             return "".join(labels) + "." + words[i + 1]
+        if word == ",":
+            i += 1
+            continue
         if not re.fullmatch(r"[a-z0-9-]+", word) or word in _DOMAIN_STOP:
             break
         labels.append(word)
@@ -64,15 +82,20 @@ def _local(words: list[str]) -> str | None:
     for word in reversed(words[-8:]):
         if word == ",":
             continue
-        if word in _SEPARATOR_WORDS:
+        if word in DIGIT_WORDS and word not in ("o", "oh"):  # "fiona mcallister one": a digit in an address
+            parts.append(DIGIT_WORDS[word])
+        elif word in _SEPARATOR_WORDS:
             parts.append(_SEPARATOR_WORDS[word])
-        elif word in _LOCAL_STOP or not re.fullmatch(r"[a-z0-9._-]+", word):
+        elif word in _LOCAL_STOP or not re.fullmatch(r"[a-z0-9._-]+", word):  # "email's", "it's": not address
             break
         else:
             parts.append(word)
     while parts and parts[-1] in "._-":
         parts.pop()
     local = "".join(reversed(parts)).strip("._-")
+    half = len(local) // 2
+    if local and len(local) % 2 == 0 and local[:half] == local[half:]:  # said, then spelled: "e boateng, e b-o-a..."
+        local = local[:half]
     return local or None
 
 
@@ -89,7 +112,7 @@ def _spoken(text: str) -> list[str]:
 
 
 def _candidates(text: str) -> list[str]:
-    lowered = _collapse_spelling(text.lower())
+    lowered = _collapse_spelling(_META.sub(" ", text.lower()))
     written = _WRITTEN.findall(lowered)
     spoken = _spoken(_collapse_spelling(spoken_digits(re.sub(r"(?<=\d) (?=\d)", "", lowered))
                                         .replace(" - ", "-")))

@@ -16,12 +16,12 @@ from leadline.domain.extraction.turns import AGENT, Turn
 _INTRO = re.compile(r"\b(?:my name(?:'s| is)|name(?:'s| is)|this is|i'm|i am|you can call me|call me|it's)\s+", re.I)
 _SURNAME = re.compile(r"\b(?:last name(?:'s| is)?|surname(?:'s| is)?|family name(?:'s| is)?)\s*(?:is\s+)?", re.I)
 _FIRST_NAME = re.compile(r"\bfirst name(?:'s| is)?\s*(?:is\s+)?", re.I)
-_ASKS_NAME = re.compile(r"\b(?:your (?:full |first |last )?name|name\?|a name\b|who am i speaking|who i'm speaking|get a name|name for the|who's calling|"
+_ASKS_NAME = re.compile(r"\b(?:your (?:full |first |last )?name|name\?|a name\b|name for (?:the|this)|"
+                        r"who do i have|and you are\b|who's this|who is this|may i ask who|who am i speaking|who i'm speaking|get a name|name for the|who's calling|"
                         r"who is calling|and you are|your (?:first|last) name)\b", re.I)
-_VOCATIVE = re.compile(r"^\W*(?:hi|hello|hey|thanks|thank you|morning|good morning|good afternoon)[, ]+([A-Z][\w'’-]+)")
-# "Hi Greg, Tomasz Nowak." / "Emeka Nwosu here." — a caller who just says their full name
-_BARE_NAME = re.compile(r"^\W*(?:(?i:hi|hello|hey|yes|yeah)\W+(?:[A-Z][\w'’-]+\W+)?)?"
-                        r"(?P<name>[A-Z][\w'’-]+(?:\s+[A-Z][\w'’-]+){1,2})(?:\s+here\b|\s*[.,;!](?:\s|$))")
+_VOCATIVE = re.compile(r"^\W*(?i:hi|hello|hey|thanks|thank you|morning|good morning|good afternoon)[, ]+([A-Z][\w'’-]+)")
+_SPEAKING = re.compile(r"\b([A-Z][\w'’-]+) (?:speaking|here)\b")
+
 _NAME_TOKEN = re.compile(r"[^\W\d_][\w'’-]*")
 _SPELL_LETTER = re.compile(r"\b([A-Za-z])(?: as in \w+)?(?=[\s,.\-–]|$)")
 STOPWORDS = {
@@ -39,7 +39,12 @@ STOPWORDS = {
     "when", "where", "then", "now", "today", "tomorrow", "currently", "probably", "maybe", "definitely", "all",
     "ready", "done", "busy", "home", "away", "sick", "worried", "concerned", "afraid", "aware", "curious",
 }
-_TITLES = {"mr", "mrs", "ms", "miss", "dr", "mister", "misses", "doctor"}
+_PARTICLES = {"de", "la", "del", "van", "der", "von", "da", "di", "le", "bin", "al", "dos", "du", "ter"}
+_TITLES = {"mr", "mrs", "ms", "miss", "dr", "mister", "misses", "doctor", "pastor", "father", "reverend", "rev",
+           "professor", "prof", "officer", "sister", "brother"}
+_INTERJECTIONS = re.compile(r"^(?:\W*(?i:hi|hello|hey|yes|yeah|yep|oh|um|uh|okay|ok|great|sure|morning|good morning|"
+                            r"good afternoon|good evening|hi there|sorry|well|right|so)\b)*\W*")
+_ASKS_PLACE = re.compile(r"\b(?:where|located|address|area|city|zip|neighborhood|what part)\b", re.I)
 
 
 @dataclass(frozen=True)
@@ -52,17 +57,22 @@ def _name_tokens(text: str, cased: bool, limit: int = 3) -> list[str]:
     """Up to `limit` name-like words at the start of `text` (titles skipped)."""
     out: list[str] = []
     after_title = False
+    pending: list[str] = []  # "de", "la", "van": part of a surname only when a capitalised word follows
     for match in re.finditer(r"[^\s,.;:!?—–]+|[,.;:!?—–]", text):
         word = match.group(0).strip("\"“”")
         bare = word.lower()
         if not out and (bare in _TITLES or (after_title and word == ".")):
             after_title = True
             continue
+        if out and cased and bare in _PARTICLES and len(pending) < 2:
+            pending.append(word)
+            continue
         if (not _NAME_TOKEN.fullmatch(word) or bare in STOPWORDS or bare.startswith(("i'", "i’")) or (cased and not word[0].isupper())
                 or re.fullmatch(r"(?:[A-Za-z]-)+[A-Za-z]", word)):  # "L-A-N-E" spells a name, it is not one
             break
-        out.append(word)
-        if len(out) == limit:
+        out.extend([*pending, word])
+        pending = []
+        if len(out) >= limit:
             break
     return out
 
@@ -107,6 +117,7 @@ def _agent_names(turns: list[Turn]) -> set[str]:
         if turn.speaker == AGENT:
             for match in _INTRO.finditer(turn.text):
                 names.update(t.lower() for t in _name_tokens(turn.text[match.end():], cased=False, limit=1))
+            names.update(m.group(1).lower() for m in _SPEAKING.finditer(turn.text))
         elif index <= 3:
             vocative = _VOCATIVE.match(turn.text)
             if vocative:
@@ -120,10 +131,14 @@ def extract_name(turns: list[Turn]) -> NameMatch | None:
     confidence = 0.0
     surname: list[str] = []
     spelled: list[str] = []
-    asked = False
+    asked = place_asked = False
     for turn in turns:
         if turn.speaker == AGENT:
             asked = bool(_ASKS_NAME.search(turn.text))
+            place_asked = bool(_ASKS_PLACE.search(turn.text)) and not asked
+            continue
+        if place_asked:  # "Daly City." answers where, not who
+            place_asked = False
             continue
         text = turn.text
         cased = any(c.isupper() for c in text)  # recognisers and transcribers differ: judge each turn
@@ -153,26 +168,37 @@ def _caller_intro(text: str, cased: bool, agents: set[str], answering: bool) -> 
     best: list[str] = []
     strength = 0.0
     if answering:
-        answer = re.sub(r"^\W*(?:(?:yeah|yes|sure|oh|um|uh|it's|its|this is|i'm|ok|okay|my name's|my name is)\b[\s,]*)*",
-                        "", text, flags=re.I)
+        answer = re.sub(r"^\W*(?:(?:yeah|yes|sure|oh|um|uh|sorry|it's|its|this is|i'm|ok|okay|my name's|my name is)"
+                        r"\b[\s,.!—–-]*)*", "", text, flags=re.I)
         tokens = _longer_restatement(answer, _name_tokens(answer, cased), cased)
         if tokens and tokens[0].lower() not in agents:
             return tokens, 0.85
     for match in _INTRO.finditer(text):
         cue = match.group(0).lower().strip()
-        tokens = _name_tokens(text[match.end():], cased)
+        tokens = _longer_restatement(text[match.end():], _name_tokens(text[match.end():], cased), cased)
         if cue == "it's" and (not cased or len(tokens) < 2):  # "it's Arjun Mehta", not "it's Denver"
             continue
-        tokens = _longer_restatement(text[match.end():], tokens, cased)
         if tokens and tokens[0].lower() not in agents and len(tokens) > len(best):
             best, strength = tokens, 0.9 if cue.startswith(("my name", "name")) else 0.8
     if not best and cased:
-        bare = _BARE_NAME.match(text)
-        if bare:
-            tokens = _name_tokens(bare.group("name"), cased)
-            if len(tokens) >= 2 and tokens[0].lower() not in agents:
-                best, strength = tokens, 0.75
+        best, strength = _leading_name(text, agents), 0.75
     return best, strength
+
+
+def _leading_name(text: str, agents: set[str]) -> list[str]:
+    """ "Imani, hi, Lorraine Whitcombe." / "Great! Jordan Pike here with ListLoop." — a full name said on its
+    own after the greeting (and the agent's name) is the caller introducing themself."""
+    rest = _INTERJECTIONS.sub("", text, count=1)
+    for _ in range(2):
+        first = re.match(r"([A-Z][\w'’-]+)\W+", rest)
+        if first and first.group(1).lower() in agents:
+            rest = _INTERJECTIONS.sub("", rest[first.end():], count=1)
+    tokens = _name_tokens(rest, cased=True)
+    after = rest[len(" ".join(tokens)):] if rest.startswith(" ".join(tokens)) else ""
+    if len(tokens) >= 2 and tokens[0].lower() not in agents and re.match(r"\s*(?:[.,;—–-]|here\b|calling\b|from\b|"
+                                                                           r"over\b|with\b)", after):
+        return tokens
+    return []
 
 
 def _longer_restatement(rest: str, tokens: list[str], cased: bool) -> list[str]:

@@ -27,7 +27,8 @@ def spoken_digits(text: str) -> str:
         if token in _REPEAT and following is not None and (following.isdigit() and len(following) == 1
                                                           or following in DIGIT_WORDS):
             out.append(" ".join([DIGIT_WORDS.get(following, following)] * (_REPEAT[token] - 1)))
-        elif token in ("oh", "o") and (_is_digitish(previous) or _is_digitish(following) or previous in _REPEAT):
+        elif token in ("oh", "o") and (_is_digitish(previous) or _is_digitish(following) or previous in _REPEAT
+                                       or following in _REPEAT):
             out.append("0")
         else:
             out.append(token)

@@ -15,7 +15,7 @@ from leadline.domain.extraction.turns import Turn
 _GLUE = {"and", "then", "um", "uh", "er", "ah", "area", "code", "is", "it's", "its", "that's", "so", "ok", "okay",
          "yeah", "yes", "the", "rest", "last", "dash", "hyphen", "like", "plus", "number", "prefix"}
 _SEPARATORS = {",", "-", ".", "(", ")", "/", "+", ":"}
-_CORRECTION = {"sorry", "actually", "mean", "correction", "wait", "no", "make", "rather", "oops"}
+_CORRECTION = {"sorry", "actually", "mean", "correction", "wait", "no", "make", "rather", "oops", "last"}
 _TURN_BREAK = "|turn|"
 _MAX_GLUE = 4
 

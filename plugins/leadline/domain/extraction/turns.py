@@ -65,13 +65,34 @@ def from_text(text: str, business_name: str = "") -> list[Turn]:
     labelled = [_labelled_line(line) for line in lines]
     if lines and all(speaker for speaker, _ in labelled):
         return [Turn(speaker, body) for speaker, body in labelled]
-    if len(lines) > 1 and _greets(lines[0], business_name):
-        return [Turn(AGENT if index % 2 == 0 else CALLER, line) for index, line in enumerate(lines)]
+    if len(lines) > 1:
+        return _alternating(lines)
     pieces = lines if len(lines) > 1 else [u.strip() for u in _UTTERANCE.findall(text) if u.strip()]
     turns = []
     for index, piece in enumerate(pieces):
         agentish = bool(_AGENT_CUES.search(piece)) or (index == 0 and _greets(piece, business_name))
         turns.append(Turn(AGENT if agentish else None, piece))
+    return turns
+
+
+_CALLER_CUES = re.compile(r"\b(?:my name(?:'s| is)|i(?:'m| am) calling|i need|we need|i was wondering|"
+                          r"i'd like|i want|i have a|we have a|can you guys|do you guys)\b", re.I)
+
+
+def _alternating(lines: list[str]) -> list[Turn]:
+    """An inbound call: the business answers first, then the parties take turns, except where a line
+    plainly belongs to one of them (an agent asking for details, a caller saying what they need)."""
+    turns, previous = [], CALLER
+    for index, line in enumerate(lines):
+        agent_cues, caller_cues = len(_AGENT_CUES.findall(line)), len(_CALLER_CUES.findall(line))
+        if index == 0 or agent_cues > caller_cues:
+            speaker = AGENT if index == 0 or agent_cues else CALLER
+        elif caller_cues > agent_cues:
+            speaker = CALLER
+        else:
+            speaker = AGENT if previous == CALLER else CALLER
+        turns.append(Turn(speaker, line))
+        previous = speaker
     return turns
 
 
