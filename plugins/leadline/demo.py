@@ -126,7 +126,8 @@ def print_table(rows, api_port: int, engine) -> None:
     for r in rows:
         lead = (r.ai_analysis or {}).get("lead", {})
         score = "-" if r.lead_score is None else str(r.lead_score)
-        print(f"{r.call_id:<14} {(r.call_class or '-'):<22} {r.status:<9} {score:>5}  {(r.customer_name or '-'):<16.16} "
+        print(f"{r.call_id:<14} {(r.call_class or '-'):<22} {r.status:<9} {score:>5}  "
+              f"{(r.customer_name or '-'):<16.16} "
               f"{mask_phone(r.customer_phone or r.caller_phone):<13} {mask_email(r.customer_email) or '-':<22.22} "
               f"{(lead.get('project_category') or '-'):<19.19} {(lead.get('timeline') or '-'):<12} "
               f"{_budget(lead):<8} {r.error or lead.get('class_reason') or ''}")

@@ -89,7 +89,8 @@ def create_dashboard_app(store_url: str | None = None, intake: FastAPI | None = 
 
     @app.get("/ui/calls", response_class=HTMLResponse, include_in_schema=False)
     def calls_page(request: Request, viewer: PageViewer, tenant: str | None = None, status: str = "",
-                   call_class: str = "", min_score: str = "", max_score: str = "", day: Annotated[str, Query(alias="date")] = "",
+                   call_class: str = "", min_score: str = "", max_score: str = "",
+                   day: Annotated[str, Query(alias="date")] = "",
                    page: Annotated[int, Query(ge=1, le=10_000)] = 1) -> HTMLResponse:
         # A filter form sends empty fields: they mean "any", not a validation error.
         tenant_id = chosen_tenant(viewer, tenant)
@@ -103,11 +104,10 @@ def create_dashboard_app(store_url: str | None = None, intake: FastAPI | None = 
         result = None if tenant_id is None else queries.list_calls(
             engine(), tenant_id, status=status, call_class=call_class, min_score=min_score, max_score=max_score,
             day=parsed_day, page=page)
-        filters = {"tenant": tenant_id, "status": status or "", "call_class": call_class or "", "min_score": min_score, "max_score": max_score,
-                   "date": day or ""}
+        filters = {"tenant": tenant_id, "status": status or "", "call_class": call_class or "", "min_score": min_score,
+                   "max_score": max_score, "date": day or ""}
         return render(request, "calls.html", viewer, result=result, filters=filters, statuses=REQUEST_STATUSES,
-                      call_classes=CALL_CLASSES,
-                      page="calls")
+                      call_classes=CALL_CLASSES, page="calls")
 
     @app.get("/ui/calls/{tenant_id}/{call_id}", response_class=HTMLResponse, include_in_schema=False)
     async def call_page(request: Request, tenant_id: str, call_id: str, viewer: PageViewer) -> HTMLResponse:

@@ -28,7 +28,10 @@ def analyze_transcript(text: str, segments: list[dict] | None = None, context: B
                        call_date: date | None = None, language: str | None = None) -> LeadAnalysis:
     context = context or BusinessContext.from_tenant_config(None)
     call_date = call_date or datetime.now(UTC).date()
-    turns = conversation.from_segments(segments) if segments else conversation.from_text(text or "", context.business_name)
+    if segments:
+        turns = conversation.from_segments(segments)
+    else:
+        turns = conversation.from_text(text or "", context.business_name)
     said = conversation.caller_turns(turns)
     name, phone, email = extract_name(turns), extract_phone(said), extract_email(said)
     project = extract_project(said, context)

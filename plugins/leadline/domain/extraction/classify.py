@@ -11,6 +11,10 @@ from leadline.domain.extraction.turns import Turn, caller_turns
 
 _CUES: dict[str, list[tuple[str, float]]] = {
     "spam_or_robocall": [
+        (r"this (?:is|message is) (?:a |an )?(?:courtesy|important|final|urgent|recorded|automated) (?:call|message|"
+         r"notice|reminder)", 3), (r"press \w+ (?:to|now|for)\b", 3),
+        (r"(?:your|the) (?:account|card|warranty|policy|subscription|listing|coverage) (?:has been|will be|is about "
+         r"to be|is) (?:suspended|cancell?ed|expir|terminat)", 3),
         (r"press (?:1|one|2|two|9|nine)\b", 3), (r"extended (?:car |auto |vehicle )?warranty", 3),
         (r"(?:google|business) (?:listing|profile)", 2.5), (r"(?:this is an?|is an) (?:automated|recorded|"
          r"pre-?recorded)", 3), (r"final (?:notice|attempt)", 2.5), (r"to be removed from", 3),
@@ -22,6 +26,10 @@ _CUES: dict[str, list[tuple[str, float]]] = {
         (r"(?:our|my) records (?:show|indicate)", 1.5), (r"medicare", 1.5),
     ],
     "wrong_number": [
+        (r"(?:sorry|oops|oh)[,!]? (?:wrong|i think i (?:have|got|dialed) the wrong)", 3),
+        (r"(?:not|isn't) (?:the )?[\w' ]{2,30}(?:pharmacy|school|clinic|restaurant|hospital|hotel|bank|store|dmv|"
+         r"salon|church|daycare)\b", 2),
+        (r"(?:we|i) (?:don't|do not) have (?:a|an|anyone|anybody|somebody) (?:named|by that name|here by)", 2.5),
         (r"wrong number", 3), (r"(?:i was|i'm|i am) (?:trying to|looking to) (?:reach|call|get|get ahold of)", 2.5),
         (r"(?:must|might) have (?:dialed|called|the wrong|misdialed)", 3), (r"misdial", 3),
         (r"is this(?: not)? (?:the|a)? ?[\w' ]{0,30}(?:pizza|pharmacy|restaurant|school|bank|hospital|clinic|"
@@ -40,7 +48,16 @@ _CUES: dict[str, list[tuple[str, float]]] = {
         (r"(?:one|a) (?:number|digit) off|(?:gave|give) me (?:this|the wrong) number", 2.5),
     ],
     "vendor_or_solicitation": [
-        (r"\bseo\b|search engine optimi[sz]ation", 3), (r"(?:digital |online )?marketing (?:services|agency|company)", 2.5),
+        (r"(?:calling|reaching out) (?:to|because) (?:offer|introduce|see if you|let you know about|"
+         r"tell you about)", 2.5),
+        (r"(?:our|my) (?:company|firm|agency|team) (?:offers|provides|specializes|works with|helps)", 3),
+        (r"(?:would|are) you (?:be )?interested in (?:our|a free|learning|hearing)", 2),
+        (r"(?:who|whom) (?:should|would|could) i (?:talk|speak) (?:to|with)", 2),
+        (r"(?:lower|reduce|cut) your (?:rates|costs|fees|processing|bills?)", 2.5),
+        (r"(?:website|seo|google|social media|ads|reviews|listing|marketing) for your (?:business|company|practice|"
+         r"firm|office|shop)", 2.5),
+        (r"\bseo\b|search engine optimi[sz]ation", 3),
+        (r"(?:digital |online )?marketing (?:services|agency|company)", 2.5),
         (r"(?:we|our company) (?:help|helps|work with|partner with) (?:businesses|companies|contractors|"
          r"practices|firms|local)", 3), (r"(?:speak|talk) (?:to|with) (?:the )?(?:owner|manager|decision[- ]maker|"
          r"person (?:who|in charge))", 2.5), (r"who (?:handles|is in charge of) (?:your|the)", 2.5),
@@ -48,13 +65,16 @@ _CUES: dict[str, list[tuple[str, float]]] = {
         (r"(?:more|new) (?:leads|customers|patients|clients) (?:for your|to your)", 2.5), (r"your website", 1.5),
         (r"(?:calling|reaching out) (?:from|on behalf of) [\w' ]{2,40}(?:marketing|media|solutions|consulting|"
          r"supply|supplies|group|agency|digital)", 2.5), (r"(?:wholesale|bulk) (?:pricing|supplies|order)", 2),
-        (r"(?:offer|offering) (?:your business|businesses)", 2.5), (r"sponsor(?:ship)?|advertis(?:e|ing) (?:with|in)", 2),
-        (r"(?:business|commercial) (?:loan|funding|financing|energy)", 2), (r"yelp|google ads|ppc|reviews? for your", 1.5),
+        (r"(?:offer|offering) (?:your business|businesses)", 2.5),
+        (r"sponsor(?:ship)?|advertis(?:e|ing) (?:with|in)", 2),
+        (r"(?:business|commercial) (?:loan|funding|financing|energy)", 2),
+        (r"yelp|google ads|ppc|reviews? for your", 1.5),
         (r"(?:sell|selling|supplier|distributor|vendor)", 1), (r"(?:introduce|introducing) (?:our|my|myself)", 1.5),
         (r"(?:with|from) [\w' ]{1,30}(?:marketing|staffing|media|solutions|consulting|supply|supplies|agency|digital|"
          r"leads|seo|partners|recruiting|software)\b", 2.5), (r"(?:ranking|rank) (?:in|on|higher|first)", 2),
         (r"(?:are|if|whether) you(?: guys)? (?:are )?(?:hiring|looking for (?:techs|staff|help|workers))", 2.5),
-        (r"we (?:place|provide|supply) [\w' ]{0,30}(?:to|with|for) (?:contractors|businesses|companies|firms|offices)", 2.5),
+        (r"we (?:place|provide|supply) [\w' ]{0,30}(?:to|with|for) (?:contractors|businesses|companies|firms|"
+         r"offices)", 2.5),
         (r"how(?:'s| is| are) (?:your day|you today)|how're you doing", 1),
         (r"is this the (?:owner|broker|manager|person who)|(?:get|reach|speak (?:with|to)|talk (?:with|to)) "
          r"(?:your|the) (?:owner|broker|decision)", 2.5), (r"free trial|free demo|(?:schedule|book) a demo", 2.5),
@@ -63,19 +83,33 @@ _CUES: dict[str, list[tuple[str, float]]] = {
         (r"we provide [\w ]{0,30}(?:leads|services|software|supplies|staff)", 2.5),
     ],
     "existing_customer": [
+        (r"(?:my|our) (?:last|previous|recent) (?:visit|appointment|service|cleaning|job|install|installation|repair)",
+         2.5), (r"(?:check|checking) (?:on|in on) (?:my|our|the)|status of (?:my|our|the)", 2.5),
+        (r"(?:my|our|the) (?:car|truck|vehicle|van)(?:'s| is) (?:ready|done|still)", 2.5),
+        (r"(?:change|update|cancel|renew) (?:my|our) (?:policy|coverage|appointment|plan|address|card|payment|"
+         r"service)", 3), (r"questions? (?:about|on) (?:my|our|the) (?:bill|invoice|statement|policy|estimate|quote|"
+                            r"proposal|treatment plan)", 3),
+        (r"(?:started|is|it's) (?:leaking|acting up|doing it|making (?:that|the) noise) again|came back again", 2),
+        (r"(?:i see|i've got|i have) (?:you|your (?:account|file|policy)|it) (?:here|up|in (?:the|our) system)", 2),
+        (r"(?:what's|can i get|do you have) (?:your|the) (?:account|policy|claim|invoice|order|work order|job|case) "
+         r"number", 2.5),
         (r"(?:my|our|the) (?:appointment|invoice|bill|statement|account|policy number|claim|warranty claim|"
          r"work order|job|crew|technician|tech|installer|agent|case|file|closing|treatment plan|refill)", 1.5),
-        (r"reschedul|cancel (?:my|our|the) (?:appointment|service|visit)|confirm (?:my|our|the) (?:appointment|visit)", 2.5),
+        (r"reschedul|cancel (?:my|our|the) (?:appointment|service|visit)|"
+         r"confirm (?:my|our|the) (?:appointment|visit)", 2.5),
         (r"(?:you|you guys|your (?:guys|team|crew|company|tech|technician|office))(?: just)? (?:came out|installed|did|"
          r"replaced|fixed|put in|were here|serviced|worked on|treated|cleaned)", 3),
         (r"(?:i'm|i am|we're|we are) (?:a |an )?(?:current|existing|regular|returning)? ?(?:patient|client|"
          r"customer|policyholder|member) (?:of|with|at|there|here)", 3),
         (r"(?:already|currently) (?:a |an )?(?:patient|client|customer|insured|have a policy)", 3),
         (r"following up (?:on|about)", 2), (r"(?:last|earlier this) (?:week|month|year|time)(?:,)? (?:you|your)", 2),
-        (r"(?:still|again) (?:leaking|broken|not working|making (?:that|the) noise)", 2), (r"callback from|call(?:ing)? back about", 1.5),
+        (r"(?:still|again) (?:leaking|broken|not working|making (?:that|the) noise)", 2),
+        (r"callback from|call(?:ing)? back about", 1.5),
         (r"(?:under|on) (?:the |our |your )?(?:workmanship )?warranty|my case|my claim|my policy|my account", 1.5),
-        (r"(?:pull up|find|look up|found) your (?:account|file|record|chart|policy)|(?:number|address|card) on file", 2),
-        (r"(?:was|were) (?:here|out) (?:last|on|yesterday)", 2.5), (r"(?:the|my) (?:quote|estimate) (?:you|your) (?:sent|gave)", 2),
+        (r"(?:pull up|find|look up|found) your (?:account|file|record|chart|policy)|"
+         r"(?:number|address|card) on file", 2),
+        (r"(?:was|were) (?:here|out) (?:last|on|yesterday)", 2.5),
+        (r"(?:the|my) (?:quote|estimate) (?:you|your) (?:sent|gave)", 2),
         (r"(?:payment|pay (?:my|the|our) (?:bill|invoice|balance))", 2.5), (r"(?:our|my) (?:file|case) (?:number)?", 1),
         (r"i have my [\w ]{0,15}(?:insurance|policy|account|plan) with you|(?:add|put) [\w ]{1,20}(?:on|onto) my "
          r"(?:policy|plan|account)", 3), (r"sent (?:me|us) (?:a|the|our) (?:proposal|quote|estimate|contract)|"
@@ -84,8 +118,10 @@ _CUES: dict[str, list[tuple[str, float]]] = {
         (r"\bon file\b|under (?:our|your) [\w ]{0,12}warranty", 2),
         (r"(?:you|you guys|you all|y'all|your (?:crew|team|guys|company))(?: are| were)? (?:in the middle of|replaced|"
          r"installed|redid|built|put in|came out|fixed|worked on|treated|sprayed|did our|did my)", 3),
-        (r"i'm on your|i(?:'m| am) signed up for your|i dropped (?:off|it off)|(?:is|it's|if it's) (?:it )?ready\b", 2.5),
-        (r"(?:got|received|have) (?:a|the|my|your) (?:bill|invoice|statement)", 2.5), (r"with dr\.? [a-z]+ (?:a|last|on)", 2),
+        (r"i'm on your|i(?:'m| am) signed up for your|i dropped (?:off|it off)|"
+         r"(?:is|it's|if it's) (?:it )?ready\b", 2.5),
+        (r"(?:got|received|have) (?:a|the|my|your) (?:bill|invoice|statement)", 2.5),
+        (r"with dr\.? [a-z]+ (?:a|last|on)", 2),
         (r"(?:is|are) (?:due|coming up) for (?:my|our|the)|my (?:spring |fall |annual )?(?:tune-up|service|cleaning) "
          r"is due", 2.5),
     ],

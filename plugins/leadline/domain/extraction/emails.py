@@ -45,7 +45,8 @@ def _collapse_spelling(text: str) -> str:
 
 
 # What callers say about an address that is not part of it.
-_META = re.compile(r"\b(?:[a-z]+ is (?:all )?(?:one word|lower ?case)|(?:it's |that's )?all (?:one word|lower ?case|together)|one word|no (?:spaces?|dots?|hyphens?|dashes|"
+_META = re.compile(r"\b(?:[a-z]+ is (?:all )?(?:one word|lower ?case)|(?:it's |that's )?all (?:one word|lower ?case|"
+                   r"together)|one word|no (?:spaces?|dots?|hyphens?|dashes|"
                    r"periods?|apostrophes?|caps)(?: in (?:the|my) (?:email|address))?|all lower ?case|lower ?case|"
                    r"(?:capital|lowercase|small) [a-z]\b|the (?:number|digit) \w+|the letter (?=\w)|"
                    r"(?:with|that's) (?:an? )?[a-z] (?:like|as in) \w+|just (?:co|com|net|org), not \w+)", re.I)

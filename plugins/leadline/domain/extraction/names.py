@@ -17,9 +17,11 @@ _INTRO = re.compile(r"\b(?:my name(?:'s| is)|name(?:'s| is)|this is|i'm|i am|you
 _SURNAME = re.compile(r"\b(?:last name(?:'s| is)?|surname(?:'s| is)?|family name(?:'s| is)?)\s*(?:is\s+)?", re.I)
 _FIRST_NAME = re.compile(r"\bfirst name(?:'s| is)?\s*(?:is\s+)?", re.I)
 _ASKS_NAME = re.compile(r"\b(?:your (?:full |first |last )?name|name\?|a name\b|name for (?:the|this)|"
-                        r"who do i have|and you are\b|who's this|who is this|may i ask who|who am i speaking|who i'm speaking|get a name|name for the|who's calling|"
+                        r"who do i have|and you are\b|who's this|who is this|may i ask who|who am i speaking|"
+                        r"who i'm speaking|get a name|name for the|who's calling|"
                         r"who is calling|and you are|your (?:first|last) name)\b", re.I)
-_VOCATIVE = re.compile(r"^\W*(?i:hi|hello|hey|thanks|thank you|morning|good morning|good afternoon)[, ]+([A-Z][\w'’-]+)")
+_VOCATIVE = re.compile(r"^\W*(?i:hi|hello|hey|thanks|thank you|morning|good morning|good afternoon)[, ]+"
+                       r"([A-Z][\w'’-]+)")
 _SPEAKING = re.compile(r"\b([A-Z][\w'’-]+) (?:speaking|here)\b")
 
 _NAME_TOKEN = re.compile(r"[^\W\d_][\w'’-]*")
@@ -67,7 +69,8 @@ def _name_tokens(text: str, cased: bool, limit: int = 3) -> list[str]:
         if out and cased and bare in _PARTICLES and len(pending) < 2:
             pending.append(word)
             continue
-        if (not _NAME_TOKEN.fullmatch(word) or bare in STOPWORDS or bare.startswith(("i'", "i’")) or (cased and not word[0].isupper())
+        if (not _NAME_TOKEN.fullmatch(word) or bare in STOPWORDS or bare.startswith(("i'", "i’"))
+                or (cased and not word[0].isupper())
                 or re.fullmatch(r"(?:[A-Za-z]-)+[A-Za-z]", word)):  # "L-A-N-E" spells a name, it is not one
             break
         out.extend([*pending, word])

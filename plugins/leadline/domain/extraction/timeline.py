@@ -11,7 +11,6 @@ from datetime import date, timedelta
 from leadline.domain.extraction.turns import Turn
 
 IMMEDIATE, WITHIN_MONTH, ONE_TO_THREE, EXPLORING = "immediate", "within_month", "1-3_months", "exploring"
-_WORDS_N = r"(?:a|one|two|three|four|five|six|seven|eight|nine|ten|twelve|a couple(?: of)?|a few|couple(?: of)?|few|\d+)"
 _PHRASES: list[tuple[str, str]] = [
     (EXPLORING, r"just (?:getting|gathering|collecting|looking|shopping|pricing|exploring|curious|budgeting|"
                 r"want(?:ing)? (?:a |some )?(?:quotes?|prices?|ballpark|numbers?|idea))[\w ]{0,20}|"
@@ -24,13 +23,16 @@ _PHRASES: list[tuple[str, str]] = [
                 r"today|tonight|tomorrow|this (?:week|weekend|afternoon|morning|evening)|urgent(?:ly)?|emergency|"
                 r"the sooner the better|sooner rather than later|(?:in|within) (?:a|the next) (?:day|few days|couple "
                 r"(?:of )?days)|(?:by|on|this|next) (?:monday|tuesday|wednesday|thursday|friday|saturday|sunday)|"
-                r"first thing|same day|as quick as|quickly as possible|(?:can't|cannot) wait|need it (?:fixed|done) now|"
+                r"first thing|same day|as quick as|quickly as possible|(?:can't|cannot) wait|"
+                r"need it (?:fixed|done) now|"
                 r"flooding|no (?:heat|hot water|ac|air) (?:right now|at all)|in pain"),
-    (WITHIN_MONTH, r"next week|(?:in|within|over) (?:the next )?(?:a|one|two|three|2|3|a couple(?: of)?|a few|couple|few)"
+    (WITHIN_MONTH, r"next week|(?:in|within|over) (?:the next )?"
+                   r"(?:a|one|two|three|2|3|a couple(?: of)?|a few|couple|few)"
                    r"(?: or (?:two|three|four))? weeks?|this month|end of (?:the|this) month|within (?:a|the) month|"
                    r"(?:before|by) the end of the month|couple (?:of )?weeks|few weeks|two weeks|"
                    r"(?:later|sometime) this month"),
-    (ONE_TO_THREE, r"next month|end of next month|(?:in|within|over) (?:the next )?(?:one|two|three|1|2|3|a couple(?: of)?|"
+    (ONE_TO_THREE, r"next month|end of next month|(?:in|within|over) (?:the next )?"
+                   r"(?:one|two|three|1|2|3|a couple(?: of)?|"
                    r"a few|couple|few)(?: or (?:two|three))? months|couple (?:of )?months|few months|"
                    r"(?:after|once|following) (?:the )?(?:holidays|new year)|first of the year|early next year|"
                    r"(?:this|next) quarter|60 days|90 days|sixty days|ninety days"),
@@ -99,7 +101,8 @@ def _dated(match: re.Match, call_date: date) -> int:
 def _explicit_date(text: str, call_date: date) -> TimelineMatch | None:
     import dateparser
 
-    for m in re.finditer(r"\b(?:by|before|on|for)\s+(?:the\s+)?(\d{1,2})(?:st|nd|rd|th)\b(?:\s+of\s+(\w+))?", text, re.I):
+    day_of_month = r"\b(?:by|before|on|for)\s+(?:the\s+)?(\d{1,2})(?:st|nd|rd|th)\b(?:\s+of\s+(\w+))?"
+    for m in re.finditer(day_of_month, text, re.I):
         parsed = dateparser.parse(m.group(0).split(None, 1)[1], settings={
             "RELATIVE_BASE": _midnight(call_date), "PREFER_DATES_FROM": "future"})
         if parsed:
