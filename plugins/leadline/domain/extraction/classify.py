@@ -11,6 +11,8 @@ from leadline.domain.extraction.turns import Turn, caller_turns
 
 _CUES: dict[str, list[tuple[str, float]]] = {
     "spam_or_robocall": [
+        (r"automated assistant|(?:an|i'm an) ai (?:assistant|agent)|conducting a (?:short |brief )?survey|"
+         r"take (?:us|me) off your list", 3),
         (r"this (?:is|message is) (?:a |an )?(?:courtesy|important|final|urgent|recorded|automated) (?:call|message|"
          r"notice|reminder)", 3), (r"press \w+ (?:to|now|for)\b", 3),
         (r"(?:your|the) (?:account|card|warranty|policy|subscription|listing|coverage) (?:has been|will be|is about "
@@ -26,6 +28,10 @@ _CUES: dict[str, list[tuple[str, float]]] = {
         (r"(?:our|my) records (?:show|indicate)", 1.5), (r"medicare", 1.5),
     ],
     "wrong_number": [
+        (r"did you mean to (?:reach|call)|you (?:may|might) be looking for|i think you want|you(?:'re| are) looking "
+         r"for (?:the|a)\b", 3), (r"(?:i just|must have|must've) (?:searched|hit|dialed|typed)", 2.5),
+        (r"report (?:an|my \w+'s|his|her) absen|"
+         r"refill (?:my|the) [\w ]{0,20}(?:medicine|medication|prescription)", 2.5),
         (r"(?:sorry|oops|oh)[,!]? (?:wrong|i think i (?:have|got|dialed) the wrong)", 3),
         (r"(?:not|isn't) (?:the )?[\w' ]{2,30}(?:pharmacy|school|clinic|restaurant|hospital|hotel|bank|store|dmv|"
          r"salon|church|daycare)\b", 2),
@@ -48,6 +54,12 @@ _CUES: dict[str, list[tuple[str, float]]] = {
         (r"(?:one|a) (?:number|digit) off|(?:gave|give) me (?:this|the wrong) number", 2.5),
     ],
     "vendor_or_solicitation": [
+        (r"posting on (?:indeed|linkedin|craigslist|ziprecruiter)|position(?:'s| is) (?:still )?open|my r[eé]sum[eé]|"
+         r"(?:apply|applying) for (?:the|a) (?:job|position)|looking for (?:work|a job)", 3),
+        (r"(?:is|was) (?:the )?owner (?:around|in|available|there)|head up partnerships|partnership", 2.5),
+        (r"we work with [\w ]{0,20}(?:shops|contractors|businesses|companies|practices|firms|agents|installers)", 3),
+        (r"(?:equipment|leasing|lease) (?:finance|financing|program)|cost per (?:appointment|lead)|"
+         r"(?:exclusive|pre-?qualified) (?:appointments|leads)", 2.5),
         (r"(?:calling|reaching out) (?:to|because) (?:offer|introduce|see if you|let you know about|"
          r"tell you about)", 2.5),
         (r"(?:our|my) (?:company|firm|agency|team) (?:offers|provides|specializes|works with|helps)", 3),
@@ -83,6 +95,11 @@ _CUES: dict[str, list[tuple[str, float]]] = {
         (r"we provide [\w ]{0,30}(?:leads|services|software|supplies|staff)", 2.5),
     ],
     "existing_customer": [
+        (r"past[- ]due|(?:my|the|our) balance", 2.5), (r"pay (?:it|that|this) off|autopay|card on file", 2),
+        (r"on the schedule|(?:have|need) to move (?:it|my|our)", 2.5),
+        (r"\w+ (?:was|were|came) out (?:here |there )?(?:last|on|yesterday|this)", 2.5),
+        (r"(?:it's|is) doing it again|same (?:issue|problem) as before|callback on the same", 2.5),
+        (r"you (?:sold|bought|listed|handled|insured) (?:our|my)", 3),
         (r"(?:my|our) (?:last|previous|recent) (?:visit|appointment|service|cleaning|job|install|installation|repair)",
          2.5), (r"(?:check|checking) (?:on|in on) (?:my|our|the)|status of (?:my|our|the)", 2.5),
         (r"(?:my|our|the) (?:car|truck|vehicle|van)(?:'s| is) (?:ready|done|still)", 2.5),
@@ -115,6 +132,8 @@ _CUES: dict[str, list[tuple[str, float]]] = {
          r"(?:policy|plan|account)", 3), (r"sent (?:me|us) (?:a|the|our) (?:proposal|quote|estimate|contract)|"
                                            r"quote number|invoice (?:says|number)|the quote was", 2.5),
         (r"you guys put|put (?:my|our|the) [\w ]{1,15} in\b|(?:came|come) out (?:last|on|yesterday)", 2.5),
+        (r"you don't know me|(?:my|our) (?:neighbor|friend|sister|brother|coworker|cousin)(?:'s| who| recommended)|"
+         r"never (?:used|called) you", -3),
         (r"\bon file\b|under (?:our|your) [\w ]{0,12}warranty", 2),
         (r"(?:you|you guys|you all|y'all|your (?:crew|team|guys|company))(?: are| were)? (?:in the middle of|replaced|"
          r"installed|redid|built|put in|came out|fixed|worked on|treated|sprayed|did our|did my)", 3),
@@ -136,8 +155,10 @@ _REASONS = {
 }
 _THRESHOLD = {"spam_or_robocall": 2.5, "wrong_number": 2.5, "vendor_or_solicitation": 2.5, "existing_customer": 2.5}
 _MIN_CALLER_WORDS = 8
-_CUT_OFF = re.compile(r"(?:are you|you) still there|they(?:'re| are) gone|(?:call|line) (?:dropped|cut out|went dead)|"
-                      r"hello\?\s*(?:hello|anyone)|i(?:'m| am) driving|hang on,? hang on", re.I)
+_CUT_OFF = re.compile(r"(?:are you|you) still there|you(?:'re| are) (?:cutting|breaking) out|breaking up|inaudible|"
+                      r"bad (?:connection|signal)|every (?:other|third) word|they(?:'re| are) gone|"
+                      r"(?:call|line) (?:dropped|cut out|went dead)|hello\?\s*(?:hello|anyone)|i(?:'m| am) driving|"
+                      r"hang on,? hang on", re.I)
 _VOICEMAIL = re.compile(r"leave (?:a|your) (?:message|name)|after the (?:tone|beep)|voicemail|mailbox", re.I)
 
 
@@ -163,9 +184,9 @@ def classify(turns: list[Turn], has_need: bool, has_contact: bool) -> CallClassM
             if pattern.search(text):
                 scores[call_class] = scores.get(call_class, 0) + weight
     if has_need:  # a stated need pulls towards a lead; robocalls and wrong numbers rarely have one
-        for call_class in ("wrong_number", "vendor_or_solicitation"):
-            scores[call_class] = scores.get(call_class, 0) - 1.5
-        scores["existing_customer"] = scores.get("existing_customer", 0) - 0.5
+        scores["wrong_number"] = scores.get("wrong_number", 0) - 1.5
+        for call_class in ("vendor_or_solicitation", "existing_customer"):
+            scores[call_class] = scores.get(call_class, 0) - 0.5
     ranked = sorted(((s, c) for c, s in scores.items() if s >= _THRESHOLD[c]), reverse=True)
     if ranked:
         score, call_class = ranked[0]
