@@ -92,16 +92,21 @@ def _spelled_words(text: str) -> list[str]:
     return found
 
 
-def _apply_spelling(tokens: list[str], spelled: list[str]) -> list[str]:
-    fixed = list(tokens)
+def _apply_spelling(tokens: list[str], spelled: list[str], said_with_name: list[str]) -> tuple[list[str], bool]:
+    """Spellings fix the name's words they resemble (same first letter). A spelling said in the same breath
+    as the name may fix a word the recogniser misheard further ("Burn, B-Y-R-N-E")."""
+    fixed, matched = list(tokens), False
     for letters in spelled:
         if any(re.sub(r"\W", "", t).upper() == letters for t in fixed):
+            matched = True
             continue
         similarity = [fuzz.ratio(t.upper(), letters) for t in fixed]
         best = max(range(len(fixed)), key=similarity.__getitem__, default=None)
-        if best is not None and similarity[best] >= 60 and fixed[best][0].upper() == letters[0]:
-            fixed[best] = letters.capitalize()
-    return fixed
+        needed = 40 if letters in said_with_name else 60
+        if (best is not None and similarity[best] >= needed and fixed[best][0].upper() == letters[0]
+                and len(letters) >= 0.7 * len(re.sub(r"\W", "", fixed[best]))):  # "Mac" does not spell MacDermott
+            fixed[best], matched = letters.capitalize(), True
+    return fixed, matched
 
 
 def _format(tokens: list[str], cased: bool) -> str | None:
@@ -134,6 +139,7 @@ def extract_name(turns: list[Turn]) -> NameMatch | None:
     confidence = 0.0
     surname: list[str] = []
     spelled: list[str] = []
+    said_with_name: list[str] = []
     asked = place_asked = False
     for turn in turns:
         if turn.speaker == AGENT:
@@ -145,10 +151,11 @@ def extract_name(turns: list[Turn]) -> NameMatch | None:
             continue
         text = turn.text
         cased = any(c.isupper() for c in text)  # recognisers and transcribers differ: judge each turn
-        spelled.extend(_spelled_words(text))
+        spelled_here = _spelled_words(text)
+        spelled.extend(spelled_here)
         found, strength = _caller_intro(text, cased, agents, answering=asked)
         if found and (len(found) > len(first) or not first):
-            first, confidence = found, strength
+            first, confidence, said_with_name = found, strength, spelled_here
         asked = False
         for match in _SURNAME.finditer(text):
             surname = _name_tokens(text[match.end():], cased, limit=2) or surname
@@ -160,9 +167,9 @@ def extract_name(turns: list[Turn]) -> NameMatch | None:
         first = [*first[:1], *surname]
     if not first:
         return None
-    tokens = _apply_spelling(first, spelled)
+    tokens, spelled_out = _apply_spelling(first, spelled, said_with_name)
     name = _format(tokens, any(c.isupper() for c in "".join(tokens)))
-    if spelled:
+    if spelled_out:
         confidence = max(confidence, 0.95)
     return NameMatch(name, round(confidence if len(tokens) > 1 else min(confidence, 0.7), 2)) if name else None
 

@@ -23,7 +23,7 @@ def spoken_digits(text: str) -> str:
     tokens = _TOKEN.findall(re.sub(r"(?<=[a-z])-(?=[a-z])", " ", text.lower()))  # "forty-five"
     out: list[str] = []
     for i, token in enumerate(tokens):
-        previous, following = (tokens[i - 1] if i else None), (tokens[i + 1] if i + 1 < len(tokens) else None)
+        previous, following = _neighbour(tokens, i, -1), _neighbour(tokens, i, 1)
         if token in _REPEAT and following is not None and (following.isdigit() and len(following) == 1
                                                           or following in DIGIT_WORDS):
             out.append(" ".join([DIGIT_WORDS.get(following, following)] * (_REPEAT[token] - 1)))
@@ -41,6 +41,14 @@ def spoken_digits(text: str) -> str:
                 _digit_near(tokens, i, -1) or _digit_near(tokens, i, 1)):
             tokens[i] = DIGIT_WORDS[token]
     return _rejoin(tokens)
+
+
+def _neighbour(tokens: list[str], index: int, step: int) -> str | None:
+    """The next token that is not a "-" or "," between digits ("5-1-O" is 5, 1, 0)."""
+    j = index + step
+    while 0 <= j < len(tokens) and tokens[j] in ("-", ","):
+        j += step
+    return tokens[j] if 0 <= j < len(tokens) else None
 
 
 def _digit_near(tokens: list[str], index: int, step: int) -> bool:

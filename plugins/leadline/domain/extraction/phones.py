@@ -4,12 +4,13 @@ phonenumbers validates and formats; the caller ID from the webhook is the fallba
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 
 import phonenumbers
 
 from leadline.domain.extraction.numbers import spoken_digits, tokens
-from leadline.domain.extraction.turns import Turn
+from leadline.domain.extraction.turns import AGENT, Turn
 
 # Words that may sit between the groups of one number ("area code 303, then 555, 01 77").
 _GLUE = {"and", "then", "um", "uh", "er", "ah", "area", "code", "is", "it's", "its", "that's", "so", "ok", "okay",
@@ -17,6 +18,7 @@ _GLUE = {"and", "then", "um", "uh", "er", "ah", "area", "code", "is", "it's", "i
 _SEPARATORS = {",", "-", ".", "(", ")", "/", "+", ":"}
 _CORRECTION = {"sorry", "actually", "mean", "correction", "wait", "no", "make", "rather", "oops", "last"}
 _TURN_BREAK = "|turn|"
+_OBJECTION = re.compile(r"^\W*(?:no\b|nope|not quite|actually|that's not|sorry,? (?:no|it's))|\d", re.I)
 _MAX_GLUE = 4
 
 
@@ -83,6 +85,25 @@ def _number_in(groups: list[str]) -> str | None:
 
 
 def extract_phone(turns: list[Turn]) -> PhoneMatch | None:
+    """The number the caller states (agent turns are not the caller's). A whole number the agent reads back
+    right after the caller's, and that the caller then lets stand, is what was agreed: a recogniser that drops
+    a spoken "oh" from the caller's digits usually hears the agent's careful read-back right."""
+    said = [t for t in turns if t.speaker != AGENT]
+    found = _stated(said)
+    if found is None:
+        return None
+    last = max((i for i, t in enumerate(turns) if t.speaker != AGENT and _stated([t])), default=None)
+    reply = turns[last + 1] if last is not None and last + 1 < len(turns) else None
+    if reply is None or reply.speaker != AGENT:
+        return found
+    echoed = _stated([reply])
+    following = turns[last + 2].text if last + 2 < len(turns) else ""
+    if echoed is None or echoed.e164 == found.e164 or _OBJECTION.search(following):
+        return found
+    return PhoneMatch(echoed.e164, corrected=True)
+
+
+def _stated(turns: list[Turn]) -> PhoneMatch | None:
     found: PhoneMatch | None = None
     for groups, before in _chains(_stream(turns)):
         if before and before[-1] == "not":
