@@ -129,8 +129,6 @@ def intake_serve(args) -> None:
 
 
 def sandbox_serve(args) -> None:
-    from pathlib import Path
-
     from leadline.sandbox.server import SandboxServer
 
     server = SandboxServer(Path(args.cert_dir), args.port, args.tls_port, args.host, tuple(args.cert_name))

@@ -31,12 +31,20 @@ def test_calls_list_filters_by_status_score_and_day_within_the_tenant(seeded_eng
     assert failed["total"] == 180 // len(STATUS_MIX) and {c["status"] for c in failed["calls"]} == {"failed"}
 
     scored = queries.list_calls(seeded_engine, "acme", min_score=90, max_score=95)
+    scored_total_90 = queries.list_calls(seeded_engine, "acme", min_score=90)["total"]
     assert scored["total"] > 0 and all(90 <= c["lead_score"] <= 95 for c in scored["calls"])
     assert scored["total"] < queries.list_calls(seeded_engine, "acme", status="completed")["total"]
 
     yesterday = queries.list_calls(seeded_engine, "acme", day=(NOW - timedelta(days=1)).date())
     assert 0 < yesterday["total"] < 180
     assert all(c["created_at"].startswith("2026-11-22") for c in yesterday["calls"])
+
+    wrong = queries.list_calls(seeded_engine, "acme", call_class="wrong_number")
+    assert wrong["total"] > 0 and {(c["call_class"], c["status"]) for c in wrong["calls"]} == {
+        ("wrong_number", "skipped")}
+    leads = queries.list_calls(seeded_engine, "acme", call_class="new_lead", min_score=90)
+    assert leads["total"] == scored_total_90 and all(c["class_reason"] for c in leads["calls"])
+    assert queries.list_calls(seeded_engine, "globex", call_class="wrong_number")["total"] < wrong["total"]
 
     page4 = queries.list_calls(seeded_engine, "acme", page=4)
     assert len(page4["calls"]) == 180 - 3 * queries.PAGE_SIZE

@@ -44,6 +44,7 @@ def add_tenants_with_members(engine: Engine, members: dict[str, str | None], con
 
 
 STATUS_MIX = ("completed",) * 14 + ("failed", "skipped", "pending", "processing")
+SKIPPED_CLASSES = ("wrong_number", "spam_or_robocall", "vendor_or_solicitation", "incomplete")
 
 
 def insert_call_history(engine: Engine, tenant_id: str, count: int, days: int, now: datetime,
@@ -65,6 +66,8 @@ def insert_call_history(engine: Engine, tenant_id: str, count: int, days: int, n
             status = STATUS_MIX[i % len(STATUS_MIX)]
             scored = status == "completed"
             factor = (i % 21) / 20  # every weighted factor equal, so the score is 100 x factor
+            call_class = ("new_lead" if scored else
+                          SKIPPED_CLASSES[(i // len(STATUS_MIX)) % len(SKIPPED_CLASSES)] if status == "skipped" else None)
             calls.append({
                 "tenant_id": tenant_id, "call_id": call_id, "duration_s": 60 + i % 600, "answered": True,
                 "caller_phone": f"+1555{i % 10_000_000:07d}", "customer_name": f"Lead {call_id}",
@@ -72,6 +75,9 @@ def insert_call_history(engine: Engine, tenant_id: str, count: int, days: int, n
                 "transcript": "Hi, I need a quote for a roof replacement." if scored else None,
                 "ai_analysis": {"lead": {"intent": "high", "summary": "Roof replacement quote."},
                                 "scoring": {"factors": dict.fromkeys(WEIGHTS, factor)}} if scored else None,
+                "call_class": call_class,
+                "call_class_reason": "caller asked about a service" if scored else (
+                    f"seeded {call_class}" if call_class else None),
                 "raw_payload": {"call_id": call_id}, "created_at": created, "updated_at": created,
             })
             requests.append({
