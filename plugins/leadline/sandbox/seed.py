@@ -66,8 +66,8 @@ def insert_call_history(engine: Engine, tenant_id: str, count: int, days: int, n
             status = STATUS_MIX[i % len(STATUS_MIX)]
             scored = status == "completed"
             factor = (i % 21) / 20  # every weighted factor equal, so the score is 100 x factor
-            call_class = ("new_lead" if scored else
-                          SKIPPED_CLASSES[(i // len(STATUS_MIX)) % len(SKIPPED_CLASSES)] if status == "skipped" else None)
+            skipped_class = SKIPPED_CLASSES[(i // len(STATUS_MIX)) % len(SKIPPED_CLASSES)]
+            call_class = "new_lead" if scored else skipped_class if status == "skipped" else None
             calls.append({
                 "tenant_id": tenant_id, "call_id": call_id, "duration_s": 60 + i % 600, "answered": True,
                 "caller_phone": f"+1555{i % 10_000_000:07d}", "customer_name": f"Lead {call_id}",
