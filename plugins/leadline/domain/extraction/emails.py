@@ -19,10 +19,12 @@ TLDS = {"com", "net", "org", "edu", "gov", "io", "co", "us", "biz", "info", "me"
 _WRITTEN = re.compile(r"[a-z0-9][a-z0-9._%+-]*@[a-z0-9-]+(?:\.[a-z0-9-]+)+")
 _SPELLED = re.compile(r"\b[a-z0-9](?:(?:[-.]|,) ?[a-z0-9]\b){2,}")
 _SEPARATOR_WORDS = {"dot": ".", "period": ".", "underscore": "_", "dash": "-", "hyphen": "-"}
+# Inside an address the recogniser hears a spoken "dot" as "not" now and then ("marcus not whitfield at ...").
+_MISHEARD_DOT = {"not"}
 _LOCAL_STOP = {"is", "it's", "its", "email", "e-mail", "address", "that's", "me", "my", "at", "um", "uh", "so",
                "and", "yeah", "sure", "ok", "okay", "to", "the", "it", "use", "try", "or", "you", "can", "just",
                "send", "reach", "mail", "be", "would", "should", "best", "also", "like", "oh", "but", "on", "a",
-               "yes", "right", "correct", "that", "this", "there", "was", "i'm", "from", "with", "for"}
+               "yes", "right", "correct", "that", "this", "there", "was", "i'm", "from", "with", "for", "not"}
 _DOMAIN_STOP = {"and", "or", "is", "please", "thanks", "thank", "that's", "so", "um", "uh", "but", "if", "the", "for",
                 "okay", "ok", "yeah", "right", "too", "also", "as", "it", "i", "you", "we", "my", "at"}
 _WORD = re.compile(r"[a-z0-9]+(?:[._@'-][a-z0-9]+)*|[,?!;:]|\.(?=\s|$)")
@@ -87,6 +89,8 @@ def _local(words: list[str]) -> str | None:
             parts.append(DIGIT_WORDS[word])
         elif word in _SEPARATOR_WORDS:
             parts.append(_SEPARATOR_WORDS[word])
+        elif word in _MISHEARD_DOT and parts and parts[-1] not in "._-":
+            parts.append(".")
         elif word in _LOCAL_STOP or not re.fullmatch(r"[a-z0-9._-]+", word):  # "email's", "it's": not address
             break
         else:
