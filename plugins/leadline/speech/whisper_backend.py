@@ -150,7 +150,8 @@ def utterances(segment, offset: float, speaker: str | None) -> list[Segment]:
     words = [w for w in (segment.words or []) if w.word.strip()]
     if not words:
         text = segment.text.strip()
-        return [Segment(offset + segment.start, offset + segment.end, text, speaker, token_probability)] if text else []
+        return [Segment(float(offset + segment.start), float(offset + segment.end), text, speaker,
+                        token_probability)] if text else []
     groups: list[list] = [[words[0]]]
     for previous, word in zip(words, words[1:], strict=False):
         sentence_ended = previous.word.rstrip().endswith(SENTENCE_END) and word.word.strip()[:1].isupper()
@@ -159,7 +160,8 @@ def utterances(segment, offset: float, speaker: str | None) -> list[Segment]:
         groups[-1].append(word)
     out = []
     for group in groups:
-        word_probability = sum(w.probability for w in group) / len(group)
-        out.append(Segment(offset + group[0].start, offset + group[-1].end, "".join(w.word for w in group).strip(),
-                           speaker, math.sqrt(token_probability * word_probability)))
+        word_probability = float(sum(w.probability for w in group) / len(group))
+        out.append(Segment(float(offset + group[0].start), float(offset + group[-1].end),
+                           "".join(w.word for w in group).strip(), speaker,
+                           math.sqrt(token_probability * word_probability)))
     return out
