@@ -16,9 +16,10 @@ from tests.conftest import FIXTURES
 from tests.integration.fake_google import CALL, FakeGoogle, connection_json
 
 LEAD_JSON = json.dumps({
-    "customer_name": "Marcus Whitfield", "customer_phone": "+15550142678", "customer_email": "marcus@outlook.com",
-    "project_type": "roof replacement", "timeline": "immediate", "budget_min": 40000, "budget_max": 50000,
-    "intent": "high", "summary": "Storm-damaged roof, wants a quote this week.",
+    "call_class": "new_lead", "class_reason": "caller wants a roof quote", "customer_name": "Marcus Whitfield",
+    "customer_phone": "+15125550142", "customer_email": "marcus@outlook.com", "project_category": "roof replacement",
+    "project_phrase": "new roof", "timeline": "immediate", "timeline_phrase": "this week", "budget_min": 40000,
+    "budget_max": 50000, "intent": "high", "summary": "Storm-damaged roof, wants a quote this week.",
 })
 
 
@@ -161,14 +162,15 @@ def test_the_fake_rejects_a_channel_count_that_disagrees_with_the_wav_header():
 
 
 def test_vertex_request_carries_prompt_and_json_schema(monkeypatch):
-    from leadline.hooks.analysis import AnalysisHook
+    from leadline.hooks.analysis import AnalysisHook, CallForAnalysis
 
     with FakeGoogle(vertex_text=LEAD_JSON) as fake:
         monkeypatch.setenv("AIRFLOW_CONN_LEADLINE_LLM", connection_json(fake, project_id="leadline-prod",
                                                                         location="us-central1"))
         hook = AnalysisHook()
         assert hook.backend == "vertex"
-        analysis = hook.analyze("hi my name is marcus", ["roof replacement"], model="gemini-2.5-flash")
+        analysis = hook.analyze(CallForAnalysis(transcript="hi my name is marcus", phrase_hints=["roof replacement"]),
+                                model="gemini-2.5-flash")
 
     assert analysis == LeadAnalysis.model_validate_json(LEAD_JSON).model_copy(
         update={"analyzer": "vertex:gemini-2.5-flash"})
@@ -183,23 +185,25 @@ def test_vertex_request_carries_prompt_and_json_schema(monkeypatch):
     assert generation["responseMimeType"] == "application/json"
     assert generation["temperature"] == 0.0
     schema = generation["responseJsonSchema"]
-    assert {"customer_name", "customer_phone", "customer_email", "project_type", "timeline", "budget_min",
-            "budget_max", "intent", "summary"} == set(schema["properties"])
+    assert {"customer_name", "customer_phone", "customer_email", "project_category", "project_phrase", "timeline",
+            "timeline_phrase", "budget_min", "budget_max", "intent", "summary", "call_class", "class_reason",
+            "caller_location", "in_service_area", "confidence"} == set(schema["properties"])
 
 
 def test_invalid_llm_output_falls_back_to_rules(monkeypatch):
-    from leadline.hooks.analysis import AnalysisHook
+    from leadline.hooks.analysis import AnalysisHook, CallForAnalysis
 
     bad = json.dumps({"customer_phone": "call me maybe", "intent": "very"})
     with FakeGoogle(vertex_text=bad) as fake:
         monkeypatch.setenv("AIRFLOW_CONN_LEADLINE_LLM", connection_json(fake, project_id="p"))
-        analysis = AnalysisHook().analyze("i need a roof replacement as soon as possible", [])
-    assert analysis.analyzer == "rules_fallback"
-    assert (analysis.project_type, analysis.timeline) == ("roof replacement", "immediate")
+        analysis = AnalysisHook().analyze(CallForAnalysis(transcript="i need a roof replacement as soon as possible"))
+    assert (analysis.analyzer, analysis.fallback_reason) == ("rules_fallback", "vertex:gemini-2.5-flash failed: "
+                                                                               "ValidationError")
+    assert (analysis.project_category, analysis.timeline) == ("roof replacement", "immediate")
 
 
 def test_without_connections_the_embedded_backends_are_used(monkeypatch):
-    from leadline.hooks.analysis import AnalysisHook
+    from leadline.hooks.analysis import AnalysisHook, CallForAnalysis
     from leadline.hooks.speech import SpeechHook
 
     monkeypatch.delenv("AIRFLOW_CONN_LEADLINE_SPEECH", raising=False)

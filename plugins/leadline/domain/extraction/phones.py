@@ -91,7 +91,7 @@ def extract_phone(turns: list[Turn]) -> PhoneMatch | None:
     said = [t for t in turns if t.speaker != AGENT]
     found = _stated(said)
     if found is None:
-        return None
+        return _read_back_of_partial_digits(turns)
     last = max((i for i, t in enumerate(turns) if t.speaker != AGENT and _stated([t])), default=None)
     reply = turns[last + 1] if last is not None and last + 1 < len(turns) else None
     if reply is None or reply.speaker != AGENT:
@@ -101,6 +101,19 @@ def extract_phone(turns: list[Turn]) -> PhoneMatch | None:
     if echoed is None or echoed.e164 == found.e164 or _OBJECTION.search(following):
         return found
     return PhoneMatch(echoed.e164, corrected=True)
+
+
+def _read_back_of_partial_digits(turns: list[Turn]) -> PhoneMatch | None:
+    """The caller's digits did not make a whole number (misheard, or said in pieces): the agent's read-back
+    right after them, if it is one and the caller does not object."""
+    for i, turn in enumerate(turns[1:], start=1):
+        before = turns[i - 1]
+        if turn.speaker == AGENT and before.speaker != AGENT and re.search(r"\d", spoken_digits(before.text)):
+            echoed = _stated([turn])
+            following = turns[i + 1].text if i + 1 < len(turns) else ""
+            if echoed and not _OBJECTION.search(following):
+                return PhoneMatch(echoed.e164, corrected=True)
+    return None
 
 
 def _stated(turns: list[Turn]) -> PhoneMatch | None:
