@@ -9,9 +9,6 @@ from datetime import date
 from pathlib import Path
 
 
-STEREO = True
-
-
 def recognise_call(call: dict, context, variant: int) -> tuple[dict, float, float]:
     """Returns (the analysis as JSON, audio seconds, recognition seconds)."""
     from leadline.domain.rules import analyze_transcript
@@ -20,7 +17,7 @@ def recognise_call(call: dict, context, variant: int) -> tuple[dict, float, floa
 
     with tempfile.TemporaryDirectory(prefix="leadline-e2e-") as tmp:
         recording = Path(tmp) / "call.wav"
-        seconds = render_call(call["turns"], recording, VARIANTS[variant % len(VARIANTS)], stereo=STEREO)
+        seconds = render_call(call["turns"], recording, VARIANTS[variant % len(VARIANTS)])
         whisper_backend.load_model()  # loading once is not recognition time
         started = time.perf_counter()
         transcript = whisper_backend.transcribe(recording, phrase_hints=context_hints(context))

@@ -203,7 +203,7 @@ def test_invalid_llm_output_falls_back_to_rules(monkeypatch):
 
 
 def test_without_connections_the_embedded_backends_are_used(monkeypatch):
-    from leadline.hooks.analysis import AnalysisHook, CallForAnalysis
+    from leadline.hooks.analysis import AnalysisHook
     from leadline.hooks.speech import SpeechHook
 
     monkeypatch.delenv("AIRFLOW_CONN_LEADLINE_SPEECH", raising=False)

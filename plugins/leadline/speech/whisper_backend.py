@@ -41,12 +41,12 @@ from leadline.speech import (
 BACKEND = "whisper"
 MODEL_FILES = ("model.bin", "config.json", "tokenizer.json")
 WINDOW_S = 240.0
-# Decoding, measured on the labeled corpus spoken by espeak-ng (bench/extraction.py): greedy decoding runs
-# ~2x faster than beam 5 at no loss on calls; a short temperature fallback still breaks the repetition loops
-# greedy decoding falls into on spelled letters ("V. V. V. ..."); not conditioning on the previous window
-# keeps one loop from seeding the next; phrase hints as an initial prompt, because as hotwords they made
-# tiny.en repeat itself (twice the words on the same call).
-BEAM_SIZE = 3
+# Decoding, measured on the labeled corpus spoken by espeak-ng (bench/extraction.py): beam 2 runs ~1.5x
+# faster than beam 5 and still hears runs of spoken digits that greedy decoding drops ("5 5 5 0 1 4..."); a
+# short temperature fallback breaks the repetition loops decoding falls into on spelled letters
+# ("V. V. V. ..."); not conditioning on the previous window keeps one loop from seeding the next; phrase
+# hints as an initial prompt, because as hotwords they made tiny.en repeat itself (twice the words).
+BEAM_SIZE = 2
 TEMPERATURE = (0.0, 0.4, 0.8)
 CONDITION_ON_PREVIOUS = False
 HINTS_AS = "initial_prompt"
