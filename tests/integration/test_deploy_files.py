@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 from pathlib import Path
 
 import yaml
@@ -28,7 +30,9 @@ def test_dockerfile_installs_the_same_locked_requirements():
     assert "FROM apache/airflow:3.3.2-python3.11" in dockerfile
     assert "pip install --no-cache-dir -r /opt/leadline/requirements.lock" in dockerfile
     lock = (ROOT / "requirements.lock").read_text()
-    assert "apache-airflow==3.3.2\n" in lock
+    assert re.search(r"^apache-airflow==3\.3\.2 \\$", lock, re.M)
+    pins = re.findall(r"^[A-Za-z0-9_.\-]+==\S+ \\\n    --hash=sha256:[0-9a-f]{64}", lock, re.M)
+    assert len(pins) == len(re.findall(r"^[A-Za-z0-9_.\-]+==", lock, re.M)) > 100  # every pin carries its hashes
 
 
 # --- Cloud Composer and Cloud Run (deploy/deploy.py): everything short of calling Google ---
