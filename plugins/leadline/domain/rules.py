@@ -28,7 +28,7 @@ def analyze_transcript(text: str, segments: list[dict] | None = None, context: B
                        call_date: date | None = None, language: str | None = None) -> LeadAnalysis:
     context = context or BusinessContext.from_tenant_config(None)
     call_date = call_date or datetime.now(UTC).date()
-    if segments:
+    if segments and any(segment.get("speaker") for segment in segments):
         turns = conversation.from_segments(segments)
     else:
         turns = conversation.from_text(text or "", context.business_name)

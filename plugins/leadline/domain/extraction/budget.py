@@ -65,6 +65,9 @@ def _amounts(text: str) -> list[_Amount]:
 
 def _normalised(text: str) -> str:
     text = re.sub(r"(?<=\d)\s?k\b", "k", text)
+    # "50 thousand": a recogniser's digits with a scale word; alpha2digit would read "thousand" alone as 1000
+    text = re.sub(r"\b(\d+(?:\.\d+)?)\s+(thousand|million)\b",
+                  lambda m: str(int(float(m.group(1)) * _SCALE[m.group(2).lower()])), text, flags=re.I)
     return alpha2digit(text.replace("-", " - "), "en")
 
 

@@ -80,10 +80,27 @@ def _domain(words: list[str]) -> str | None:
     return None
 
 
+def _provider_follows(words: list[str]) -> bool:
+    """ "whitfield and outlook.com": a recogniser's "and" for a spoken "at" before a mail provider."""
+    if not words:
+        return False
+    head = words[0].split(".")
+    if len(head) > 1:
+        return head[0] in PROVIDER_TLDS and head[-1] in TLDS
+    return head[0] in PROVIDER_TLDS and (len(words) < 2 or words[1] in ("dot", ".", ","))
+
+
 def _local(words: list[str]) -> str | None:
     parts: list[str] = []
-    for word in reversed(words[-8:]):
+    window = words[-8:]
+    for index in range(len(window) - 1, -1, -1):
+        word = window[index]
         if word == ",":
+            continue
+        if word == ".":  # a pause the recogniser punctuated, unless what came before was a number or a stop
+            earlier = window[index - 1] if index else ""
+            if not re.search("[a-z]", earlier) or earlier in _LOCAL_STOP or earlier in _SEPARATOR_WORDS:
+                break
             continue
         if word in DIGIT_WORDS and word not in ("o", "oh"):  # "fiona mcallister one": a digit in an address
             parts.append(DIGIT_WORDS[word])
@@ -108,7 +125,7 @@ def _spoken(text: str) -> list[str]:
     words = _WORD.findall(text)
     found = []
     for i, word in enumerate(words):
-        if word != "at":
+        if word != "at" and not (word == "and" and _provider_follows(words[i + 1:i + 3])):
             continue
         domain, local = _domain(words[i + 1:i + 8]), _local(words[:i])
         if domain and local:
@@ -126,9 +143,16 @@ def _candidates(text: str) -> list[str]:
 
 
 def extract_email(turns: list[Turn]) -> str | None:
+    """The last valid address the caller said in one turn; failing that, in all their turns read as one
+    stretch, where an address a recogniser cut at pauses ("My email is Marcus." "Not Whitfield." "And
+    outlook.com.") comes back whole."""
+    return _last_valid(t.text for t in turns) or _last_valid([" ".join(t.text for t in turns)])
+
+
+def _last_valid(texts) -> str | None:
     found = None
-    for turn in turns:
-        for candidate in _candidates(turn.text):
+    for text in texts:
+        for candidate in _candidates(text):
             try:
                 found = validate_email(candidate, check_deliverability=False).normalized.lower()
             except EmailNotValidError:
