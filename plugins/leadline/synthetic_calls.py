@@ -29,20 +29,16 @@ class Voices:
 # Two voices (each party takes each) x two speeds: what bench/extraction.py renders each call with.
 VARIANTS = (Voices("en-us+f3", "en-us", 150), Voices("en-us", "en-us+f3", 150),
             Voices("en-us+f3", "en-us", 175), Voices("en-us", "en-us+f3", 175))
-_DIGIT_WORDS = ("zero", "oh", "one", "two", "three", "four", "five", "six", "seven", "eight", "nine")
-_DIGIT = rf"(?:(?:double|triple) )?(?:\d|{'|'.join(_DIGIT_WORDS)})\b"
-_DIGIT_RUN = re.compile(rf"\b{_DIGIT}(?:[\s,.-]+{_DIGIT}){{2,}}", re.I)
 
 
 def speakable(text: str) -> str:
-    """Phone digits read one by one with a pause after each ("415-555-0188", "four one five..." ->
-    "4, 1, 5, 5, ..."), addresses with "at" and "dot", spelled names letter by letter, as callers say them."""
+    """Digits in groups read one by one ("415-555-0188" -> "4 1 5, 5 5 5, 0 1 8 8"), addresses with "at"
+    and "dot", spelled names letter by letter, as callers say them."""
     text = re.sub(r"([\w.+-]+)@([\w-]+(?:\.[\w-]+)+)",
                   lambda m: f"{m.group(1).replace('.', ' dot ')} at {m.group(2).replace('.', ' dot ')}", text)
     text = re.sub(r"\((\d{3})\)", r"\1", text)
     text = re.sub(r"\b\d{3}[-. ]\d{3}[-. ]\d{4}\b|\b\d{10}\b|(?<![\d,$])\b0\d{2,3}\b",
-                  lambda m: " ".join(" ".join(g) for g in re.findall(r"\d+", m.group(0))), text)
-    text = _DIGIT_RUN.sub(lambda m: ", ".join(re.findall(_DIGIT, m.group(0), re.I)), text)
+                  lambda m: ", ".join(" ".join(g) for g in re.findall(r"\d+", m.group(0))), text)
     return re.sub(r"\b([A-Za-z])-(?=[A-Za-z]\b)", r"\1, ", text)
 
 
