@@ -9,7 +9,7 @@ from dataclasses import dataclass
 
 AGENT, CALLER = "agent", "caller"
 
-_UTTERANCE = re.compile(r"[^.?!]+(?:[.?!]+(?=\s|$)|$)")
+_UTTERANCE_END = re.compile(r"(?<=[.?!])\s+")  # "outlook.com" and "3.5" stay whole
 _AGENT_CUES = re.compile(
     r"\b(thanks? (?:you )?for calling|thank you for calling|how (?:can|may) (?:i|we) help|how can i assist|"
     r"what can i do for you|(?:can|could|may) i (?:get|have|grab|take) (?:your|a|the)|what(?:'s| is) (?:your|the best)|"
@@ -67,7 +67,7 @@ def from_text(text: str, business_name: str = "") -> list[Turn]:
         return [Turn(speaker, body) for speaker, body in labelled]
     if len(lines) > 1:
         return _alternating(lines)
-    pieces = lines if len(lines) > 1 else [u.strip() for u in _UTTERANCE.findall(text) if u.strip()]
+    pieces = lines if len(lines) > 1 else [u.strip() for u in _UTTERANCE_END.split(text) if u.strip()]
     turns = []
     for index, piece in enumerate(pieces):
         agentish = bool(_AGENT_CUES.search(piece)) or (index == 0 and _greets(piece, business_name))
