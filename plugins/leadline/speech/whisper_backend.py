@@ -41,14 +41,9 @@ from leadline.speech import (
 BACKEND = "whisper"
 MODEL_FILES = ("model.bin", "config.json", "tokenizer.json")
 WINDOW_S = 240.0
-# Decoding: beam 5 with Whisper's own temperature fallback, conditioned on the previous window, phrase hints
-# as hotwords. Tried on the corpus and the fixtures (see README): greedy or beam 2 decode ~1.5-2x faster but
-# drop digits and garble spoken addresses; without conditioning, spelled words split badly.
+# Beam 5 with Whisper's own temperature fallback and phrase hints as hotwords. Tried on the corpus and the
+# fixtures (see README): greedy or beam 2 decode ~1.5-2x faster but drop digits and garble spoken addresses.
 BEAM_SIZE = 5
-TEMPERATURE = (0.0, 0.2, 0.4, 0.6, 0.8, 1.0)
-CONDITION_ON_PREVIOUS = True
-HINTS_AS = "hotwords"
-WORD_TIMESTAMPS = True  # utterances split at pauses: the two channels interleave turn by turn
 SENTENCE_END = (".", "?", "!")
 # Measured with tiny.en on synthetic calls: English 0.67-0.87, German/French/Spanish/Italian/Portuguese 0-0.45.
 ENGLISH_ONLY_MIN_CONFIDENCE = 0.55
@@ -98,7 +93,7 @@ def transcribe(recording: Any, *, model_path: str | None = None, phrase_hints: l
     """`recording`: a 16 kHz 16-bit PCM WAV (mono or stereo) as a path, ObjectStoragePath or binary file."""
     model = load_model(model_path)
     multilingual = model.model.is_multilingual
-    hints = ", ".join(h.strip() for h in phrase_hints if h.strip()) or None
+    hotwords = ", ".join(h.strip() for h in phrase_hints if h.strip()) or None
     segments: list[Segment] = []
     speech_by_language: dict[str, list[float]] = defaultdict(lambda: [0.0, 0.0])  # seconds, seconds x prob
     with audio.open_recording(recording) as reader:
@@ -115,9 +110,8 @@ def transcribe(recording: Any, *, model_path: str | None = None, phrase_hints: l
                 if multilingual and not _has_speech(samples):
                     continue  # language detection needs speech to look at
                 found, meta = model.transcribe(
-                    samples, language=None if multilingual else "en", beam_size=BEAM_SIZE, temperature=TEMPERATURE,
-                    condition_on_previous_text=CONDITION_ON_PREVIOUS, vad_filter=True, word_timestamps=WORD_TIMESTAMPS,
-                    **{HINTS_AS: hints} if hints else {})
+                    samples, language=None if multilingual else "en", beam_size=BEAM_SIZE, vad_filter=True,
+                    word_timestamps=True, hotwords=hotwords)
                 for segment in found:
                     if segment.no_speech_prob > NO_SPEECH_PROB and segment.avg_logprob < HALLUCINATION_LOGPROB:
                         continue

@@ -153,7 +153,7 @@ _REASONS = {
     "vendor_or_solicitation": "a vendor or solicitor selling to the business, not a customer",
     "existing_customer": "an existing customer calling about their current service, appointment or bill",
 }
-_THRESHOLD = {"spam_or_robocall": 2.5, "wrong_number": 2.5, "vendor_or_solicitation": 2.5, "existing_customer": 2.5}
+_THRESHOLD = 2.5  # cue weight a class needs before it overrides "new lead"
 _MIN_CALLER_WORDS = 8
 _CUT_OFF = re.compile(r"(?:are you|you) still there|you(?:'re| are) (?:cutting|breaking) out|breaking up|inaudible|"
                       r"bad (?:connection|signal)|every (?:other|third) word|they(?:'re| are) gone|"
@@ -187,7 +187,7 @@ def classify(turns: list[Turn], has_need: bool, has_contact: bool) -> CallClassM
         scores["wrong_number"] = scores.get("wrong_number", 0) - 1.5
         for call_class in ("vendor_or_solicitation", "existing_customer"):
             scores[call_class] = scores.get(call_class, 0) - 0.5
-    ranked = sorted(((s, c) for c, s in scores.items() if s >= _THRESHOLD[c]), reverse=True)
+    ranked = sorted(((s, c) for c, s in scores.items() if s >= _THRESHOLD), reverse=True)
     if ranked:
         score, call_class = ranked[0]
         return CallClassMatch(call_class, _REASONS[call_class],

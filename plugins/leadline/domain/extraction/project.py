@@ -70,12 +70,12 @@ def _own_words(utterance: str, phrase: str) -> str:
 
 
 def extract_project(turns: list[Turn], context: BusinessContext) -> ProjectMatch | None:
-    utterances = [u for t in turns for u in _SPLIT.split(t.text) if u.strip()]
+    utterances = [(u, _stems(u)) for t in turns for u in _SPLIT.split(t.text) if u.strip()]
     best: tuple[float, str, str, str] | None = None
     for service in context.services:
         for phrase in [service.name, *service.synonyms]:
-            for utterance in utterances:
-                score = _phrase_score(phrase, utterance, _stems(utterance))
+            for utterance, stems in utterances:
+                score = _phrase_score(phrase, utterance, stems)
                 if score >= 0.6 and (best is None or score > best[0]):
                     best = (score, service.name, phrase, utterance)
     if best is None:
