@@ -9,7 +9,7 @@ export AIRFLOW_HOME ?= $(CURDIR)/.airflow
 export LEADLINE_HOME ?= $(CURDIR)/.leadline
 
 .PHONY: demo stack test test-all test-stack lint bench venv system-deps deploy-composer publish-connections \
-	deploy-intake rollback-intake clean
+	deploy-intake rollback-intake clean lock
 REGION ?= us-central1
 
 $(VENV)/.ready: requirements.lock pyproject.toml
@@ -20,6 +20,11 @@ $(VENV)/.ready: requirements.lock pyproject.toml
 	touch $@
 
 venv: $(VENV)/.ready
+
+# requirements.lock: runtime + dev tools (what .venv installs); requirements.txt: the runtime set, same pins.
+lock:
+	uv pip compile requirements-dev.in -o requirements.lock --python-version 3.11 --generate-hashes
+	uv pip compile requirements.in -c requirements.lock -o requirements.txt --python-version 3.11 --generate-hashes
 
 # Audio tools for the recordings (fixtures, mp3 decoding) and Chromium for the dashboard's browser tests;
 # Debian packages.
@@ -42,15 +47,16 @@ test-all: venv system-deps lint
 	$(PY) -m pytest
 
 lint: venv
-	$(VENV)/bin/ruff check plugins dags tests bench deploy
+	$(VENV)/bin/ruff check plugins devtools dags tests bench deploy
+	PYTHONPATH=plugins:devtools $(VENV)/bin/lint-imports
 
 demo: venv system-deps
-	$(PY) -m leadline.demo $(DEMO_ARGS)
+	$(PY) -m leadline_dev.demo $(DEMO_ARGS)
 
 # The docker-compose topology as local processes: CeleryExecutor on Redis with two workers, PostgreSQL metadata
 # and store (the local servers at 127.0.0.1), intake and CRM sandbox. Ctrl-C stops it.
 stack: venv system-deps
-	$(PY) -m leadline.stack celery
+	$(PY) -m leadline_dev.stack celery
 
 bench: venv system-deps
 	$(PY) bench/intake.py

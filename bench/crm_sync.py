@@ -18,7 +18,7 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(ROOT / "plugins"))
+sys.path[:0] = [str(ROOT / "plugins"), str(ROOT / "devtools")]
 
 
 def main() -> None:
@@ -31,13 +31,13 @@ def main() -> None:
     import httpx
 
     from leadline import crm_sync
-    from leadline.sandbox.app import DEFAULT_TOKENS
-    from leadline.sandbox.seed import insert_scored_calls
-    from leadline.sandbox.server import SandboxServer
     from leadline.store.engine import create_store_engine
     from leadline.store.migrate import upgrade
     from leadline.store.schema import crm_integrations
     from leadline.store.tenants import Tenant, add_tenant, get_tenant
+    from leadline_dev.sandbox.app import DEFAULT_TOKENS
+    from leadline_dev.sandbox.seed import insert_scored_calls
+    from leadline_dev.sandbox.server import SandboxServer
 
     sandbox = SandboxServer(workdir / "certs").start()
     os.environ["AIRFLOW_CONN_HUBSPOT_BENCH"] = json.dumps({

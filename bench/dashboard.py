@@ -21,10 +21,10 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(ROOT / "plugins"))
+sys.path[:0] = [str(ROOT / "plugins"), str(ROOT / "devtools")]
 
 from leadline.config import leadline_home  # noqa: E402
-from leadline.stack import EmbeddedStack  # noqa: E402
+from leadline_dev.stack import EmbeddedStack, stopped_on_exit  # noqa: E402
 
 USERS = {"alice": ("user", "bench-password-alice")}
 
@@ -34,9 +34,9 @@ def p95(values: list[float]) -> float:
 
 
 def seed(store_url: str, calls: int) -> str:
-    from leadline.sandbox.seed import add_tenants_with_members, insert_call_history
     from leadline.store.engine import create_store_engine
     from leadline.store.migrate import upgrade
+    from leadline_dev.sandbox.seed import add_tenants_with_members, insert_call_history
 
     engine = create_store_engine(store_url)
     upgrade(engine)
@@ -63,8 +63,8 @@ def main() -> None:
                           only=("api-server",))
     call_id = seed(stack.store_url, args.calls)
     stack.prepare()
-    stack.start()
-    try:
+    with stopped_on_exit(stack):  # also on SIGTERM (a timeout): no service outlives the benchmark
+        stack.start()
         today = datetime.now(UTC).date().isoformat()
         pages = {
             "overview": "/leadline/ui/",
@@ -92,8 +92,6 @@ def main() -> None:
                     started = time.perf_counter()
                     client.get(path).raise_for_status()
                     timings.setdefault(name, []).append((time.perf_counter() - started) * 1000)
-    finally:
-        stack.stop()
     page_times = [t for name in pages for t in timings[name]]
     api_times = [t for name in apis for t in timings[name]]
     print(json.dumps({

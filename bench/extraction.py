@@ -15,7 +15,7 @@ import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
-sys.path[:0] = [str(ROOT / "plugins"), str(ROOT)]
+sys.path[:0] = [str(ROOT / "plugins"), str(ROOT / "devtools"), str(ROOT)]
 
 from bench.corpus import (  # noqa: E402
     SPLITS,

@@ -23,12 +23,13 @@ import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(ROOT / "plugins"))
+sys.path[:0] = [str(ROOT / "plugins"), str(ROOT / "devtools")]
 
 from leadline.config import leadline_home  # noqa: E402
-from leadline.demo import TENANT, ensure_tenant  # noqa: E402
-from leadline.stack import CeleryStack, EmbeddedStack  # noqa: E402
 from leadline.store.engine import create_store_engine  # noqa: E402
+from leadline_dev.celery_stack import CeleryStack  # noqa: E402
+from leadline_dev.demo import TENANT, ensure_tenant  # noqa: E402
+from leadline_dev.stack import EmbeddedStack, stopped_on_exit  # noqa: E402
 
 
 def p95(values: list[float]) -> float:
@@ -73,7 +74,6 @@ def main() -> None:
     engine = create_store_engine(stack.store_url)
     secret_file = stack.home / "secrets" / "demo-webhook-secret"
     ensure_tenant(engine, secret_file)
-    stack.start()
     secret = secret_file.read_text().strip()
 
     def post(call_id: str) -> None:
@@ -99,15 +99,14 @@ def main() -> None:
             time.sleep(1)
 
     tag = time.strftime("B%H%M%S")
-    try:
+    with stopped_on_exit(stack):  # also on SIGTERM (a timeout): no service outlives the benchmark
+        stack.start()
         post(f"W{tag}")
         [warmup] = wait_for(f"W{tag}", 1)
         for i in range(args.calls):
             post(f"{tag}{i:03d}")
             time.sleep(args.interval)
         rows = wait_for(tag, args.calls)
-    finally:
-        stack.stop()
     metadata = create_engine(stack.metadata_url)
     end_to_end = [r.processing_time_ms / 1000 for r in rows]
     work = [task_work_s(metadata, f"call__{TENANT}__{r.call_id}") for r in rows]

@@ -17,7 +17,7 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(ROOT / "plugins"))
+sys.path[:0] = [str(ROOT / "plugins"), str(ROOT / "devtools")]
 
 
 def main() -> None:
@@ -30,7 +30,7 @@ def main() -> None:
 
     from sqlalchemy import func, insert, select
 
-    from leadline.operators.intelligence import AccountScoringOperator
+    from leadline.operators.accounts import AccountScoringOperator
     from leadline.store.engine import create_store_engine
     from leadline.store.migrate import upgrade
     from leadline.store.schema import (

@@ -13,7 +13,7 @@ def recognise_call(call: dict, context, variant: int) -> tuple[dict, float, floa
     """Returns (the analysis as JSON, audio seconds, recognition seconds)."""
     from leadline.domain.rules import analyze_transcript
     from leadline.speech import whisper_backend
-    from leadline.synthetic_calls import VARIANTS, render_call
+    from leadline_dev.synthetic_calls import VARIANTS, render_call
 
     with tempfile.TemporaryDirectory(prefix="leadline-e2e-") as tmp:
         recording = Path(tmp) / "call.wav"

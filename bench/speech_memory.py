@@ -49,7 +49,7 @@ def build_recording(path: Path, minutes: float, channels: int) -> None:
 
 
 def child(recording: str, model_path: str | None) -> None:
-    sys.path.insert(0, str(ROOT / "plugins"))
+    sys.path[:0] = [str(ROOT / "plugins"), str(ROOT / "devtools")]
     from leadline.speech import whisper_backend
 
     whisper_backend.load_model(model_path)

@@ -40,9 +40,9 @@ with DAG(
     },
     doc_md=__doc__,
 ) as dag:
-    fetch = FetchRecordingOperator(task_id="fetch_recording")
-    transcribe = TranscribeOperator(task_id="transcribe", execution_timeout=timedelta(minutes=15))
-    analyze = AnalyzeOperator(task_id="analyze", execution_timeout=timedelta(minutes=5))
+    fetch = FetchRecordingOperator(task_id="fetch_recording", pool="callrail_api")
+    transcribe = TranscribeOperator(task_id="transcribe", pool="speech_api", execution_timeout=timedelta(minutes=15))
+    analyze = AnalyzeOperator(task_id="analyze", pool="vertex_api", execution_timeout=timedelta(minutes=5))
     score = ScoreOperator(task_id="score")
     sync_primary = SyncCrmOperator(task_id="sync_primary_crm", role="primary", pool="crm_api")
     sync_secondary = SyncCrmOperator(task_id="sync_secondary_crm", role="secondary", pool="crm_api")

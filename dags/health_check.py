@@ -6,7 +6,7 @@ from datetime import UTC, datetime, timedelta
 
 from airflow.sdk import DAG
 
-from leadline.operators.ops import HealthCheckOperator
+from leadline.operators.health import HealthCheckOperator
 
 with DAG(
     dag_id="health_check",

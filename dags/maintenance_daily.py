@@ -7,8 +7,8 @@ from datetime import UTC, datetime, timedelta
 
 from airflow.sdk import DAG, Param
 
-from leadline.operators.intelligence import SalesIntelligenceChecksOperator
-from leadline.operators.ops import (
+from leadline.operators.checks import SalesIntelligenceChecksOperator
+from leadline.operators.maintenance import (
     DailySummaryOperator,
     DataCompletenessOperator,
     ReapStuckRequestsOperator,
@@ -23,6 +23,7 @@ with DAG(
     start_date=datetime(2026, 1, 1, tzinfo=UTC),
     catchup=False,
     max_active_runs=1,
+    render_template_as_native_obj=True,
     tags=["leadline", "ops", "maintenance"],
     params={
         "stuck_after_minutes": Param(30, type="integer", minimum=5),

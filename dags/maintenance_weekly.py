@@ -5,7 +5,7 @@ from datetime import UTC, datetime, timedelta
 
 from airflow.sdk import DAG
 
-from leadline.operators.ops import WeeklyReportOperator
+from leadline.operators.maintenance import WeeklyReportOperator
 
 with DAG(
     dag_id="maintenance_weekly",

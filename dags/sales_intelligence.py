@@ -9,16 +9,14 @@ from datetime import UTC, datetime, timedelta
 
 from airflow.sdk import DAG, Asset, CronDataIntervalTimetable, Param
 
-from leadline.operators.intelligence import (
-    AccountScoringOperator,
-    EmbeddingsOperator,
-    EntityResolutionOperator,
-    SyncCallRailOperator,
-    SyncDialpadOperator,
-    SyncGmailOperator,
-    SyncHubSpotOperator,
-    SyncSalesforceOperator,
-)
+from leadline.operators.accounts import AccountScoringOperator
+from leadline.operators.embeddings import EmbeddingsOperator
+from leadline.operators.resolution import EntityResolutionOperator
+from leadline.operators.sync.callrail import SyncCallRailOperator
+from leadline.operators.sync.dialpad import SyncDialpadOperator
+from leadline.operators.sync.gmail import SyncGmailOperator
+from leadline.operators.sync.hubspot import SyncHubSpotOperator
+from leadline.operators.sync.salesforce import SyncSalesforceOperator
 
 # Real hourly data intervals ([10:00, 11:00)), not trigger-style points in time: each sync reads its interval.
 HOURLY_INTERVALS = CronDataIntervalTimetable("0 * * * *", timezone="UTC")
@@ -41,20 +39,20 @@ with DAG(dag_id="sync_hubspot", schedule=HOURLY_INTERVALS, start_date=START, cat
 
 with DAG(dag_id="sync_gmail", schedule=HOURLY_INTERVALS, start_date=START, catchup=False, max_active_runs=1,
          tags=TAGS, default_args=DEFAULT_ARGS, description="Messages and participants of configured mailboxes"):
-    SyncGmailOperator(task_id="sync_gmail", outlets=[GMAIL_PARTICIPANTS])
+    SyncGmailOperator(task_id="sync_gmail", outlets=[GMAIL_PARTICIPANTS], pool="gmail_api")
 
 with DAG(dag_id="sync_dialpad", schedule=HOURLY_INTERVALS, start_date=START, catchup=False, max_active_runs=1,
          tags=TAGS, default_args=DEFAULT_ARGS, description="Dialpad calls started in the interval"):
-    SyncDialpadOperator(task_id="sync_dialpad")
+    SyncDialpadOperator(task_id="sync_dialpad", pool="dialpad_api")
 
 with DAG(dag_id="embeddings", schedule=HOURLY_INTERVALS, start_date=START, catchup=False, max_active_runs=1,
          tags=TAGS, default_args=DEFAULT_ARGS, description="Fill missing embeddings",
          params={"limit": Param(1000, type="integer", minimum=1, maximum=100_000)}):
-    EmbeddingsOperator(task_id="fill_embeddings", limit="{{ params.limit }}")
+    EmbeddingsOperator(task_id="fill_embeddings", limit="{{ params.limit }}", pool="vertex_api")
 
 with DAG(dag_id="sync_callrail", schedule=HOURLY_INTERVALS, start_date=START, catchup=False, max_active_runs=1,
          tags=TAGS, default_args=DEFAULT_ARGS, description="Recover calls the webhook missed"):
-    SyncCallRailOperator(task_id="reconcile_calls")
+    SyncCallRailOperator(task_id="reconcile_calls", pool="callrail_api")
 
 with DAG(dag_id="entity_resolution", schedule=(SALESFORCE_MIRROR | HUBSPOT_MIRROR | GMAIL_PARTICIPANTS),
          start_date=START, catchup=False,

@@ -5,7 +5,7 @@ from datetime import UTC, datetime, timedelta
 
 from airflow.sdk import DAG, Param
 
-from leadline.operators.ops import ReprocessCallsOperator, SetTenantStatusOperator
+from leadline.operators.tenant_actions import ReprocessCallsOperator, SetTenantStatusOperator
 
 TENANT = Param(type="string", pattern=r"^[a-z0-9][a-z0-9_-]{0,62}$", description="tenant")
 COMMON = {

@@ -3,6 +3,8 @@
     python deploy/deploy.py composer     --project P --environment E --region R [--dry-run]
     python deploy/deploy.py connections  --project P [--dry-run]
     python deploy/deploy.py intake       --project P --region R --image IMAGE --health-url URL [--step-wait 300]
+                                         [--spanner-instance I --spanner-database D --service-account SA
+                                          --min-instances N --max-instances N --concurrency N] [--dry-run]
     python deploy/deploy.py rollback-intake --project P --region R --health-url URL
 
 `composer` uploads dags/, plugins/ and include/ to the environment's bucket, installs the pinned PyPI packages
@@ -10,6 +12,15 @@
 the environment variables and the pools. `connections` writes deploy/composer/connections.yaml to Secret
 Manager as airflow-connections-<conn_id>. `intake` is the runbook's gradual rollout: health check, deploy with
 no traffic, 10 % -> check -> 50 % -> check -> 100 %, rolling back to the previous revision if a check fails.
+
+The intake is deployed as the deployment guide deploys `webhook-processor`: public (`--allow-unauthenticated`:
+CallRail must reach the webhook, whose requests are authenticated by their HMAC signature), under the
+pipeline-service account, 1-50 instances, concurrency 50, 1 vCPU, 2 GiB, 60 s timeout, port 8080. Its settings
+are those of Composer's tasks: the store is the Spanner database of the `leadline_db` connection
+(connections.yaml) as LEADLINE_STORE_URL, recordings storage is LEADLINE_STORAGE_URL (env-variables.yaml), and
+tenants' `gsm:NAME` webhook secret references resolve in Secret Manager of the project (LEADLINE_SECRETS_PROJECT).
+The container runs `python -m leadline.cli intake serve` directly (`--command=python` replaces the Airflow
+image's entrypoint): the intake imports no Airflow.
 """
 
 from __future__ import annotations
@@ -29,7 +40,18 @@ import yaml
 ROOT = Path(__file__).resolve().parents[1]
 COMPOSER = ROOT / "deploy" / "composer"
 INTAKE_SERVICE = "webhook-processor"  # the runbooks' Cloud Run service name
+# deployment guide (001), "Deploy webhook processing service"
+INTAKE_RESOURCES = {"memory": "2Gi", "cpu": "1", "timeout": "60", "port": "8080"}
+INTAKE_SCALING = {"min_instances": 1, "max_instances": 50, "concurrency": 50}
+INTAKE_COMMAND = ("--command=python", "--args=-m,leadline.cli,intake,serve,--host,0.0.0.0,--port,8080")
+# deployment guide (001): the Spanner instance and database, the service account
+SPANNER_INSTANCE, SPANNER_DATABASE = "pipeline-prod", "pipeline-db"
+SERVICE_ACCOUNT = "pipeline-service@{project}.iam.gserviceaccount.com"
 CONNECTIONS_PREFIX = "airflow-connections-"
+UPLOADS = (("dags", "dags"), ("plugins", "plugins"), ("include", "data/include"))
+# What the bucket must not receive: bytecode and the editable install's metadata (the dev tooling lives
+# outside these folders, in devtools/). gcloud matches it against each file's path relative to the folder.
+UPLOAD_EXCLUDE = r".*__pycache__.*|.*\.pyc$|.*\.egg-info.*"
 
 
 class Gcloud:
@@ -82,20 +104,72 @@ def connection_uris(definitions: dict[str, dict], env: dict[str, str]) -> dict[s
     return uris
 
 
+def uploaded_files(local: str) -> list[str]:
+    """The files `composer` uploads from one of the UPLOADS folders, relative to it."""
+    import re
+
+    folder = ROOT / local
+    exclude = re.compile(UPLOAD_EXCLUDE)
+    return sorted(str(path.relative_to(folder)) for path in folder.rglob("*")
+                  if path.is_file() and not exclude.fullmatch(str(path.relative_to(folder))))
+
+
+def composer_env_variables(project: str, bucket: str) -> dict[str, str]:
+    """env-variables.yaml expanded: GCP_PROJECT is the project deployed to, LEADLINE_BUCKET Composer's bucket."""
+    return expand(yaml.safe_load((COMPOSER / "env-variables.yaml").read_text()),
+                  {**os.environ, "GCP_PROJECT": project, "LEADLINE_BUCKET": bucket.removeprefix("gs://")})
+
+
+def intake_store_url(project: str, instance: str, database: str) -> str:
+    """The SQLAlchemy URL of the Spanner database the `leadline_db` connection (connections.yaml) names: the
+    intake writes where Composer's tasks read."""
+    spec = yaml.safe_load((COMPOSER / "connections.yaml").read_text())["leadline_db"]
+    spec = expand(spec, {**os.environ, "GCP_PROJECT": project, "SPANNER_INSTANCE": instance,
+                         "SPANNER_DATABASE": database})
+    if spec["conn_type"] != "gcpspanner":
+        raise SystemExit(f"the intake deploy expects leadline_db to be a gcpspanner connection: {spec['conn_type']}")
+    extra = spec["extra"]
+    return (f"spanner+spanner:///projects/{extra['project_id']}/instances/{extra['instance_id']}"
+            f"/databases/{extra['database_id']}")
+
+
+def intake_environment(args) -> dict[str, str]:
+    return {
+        "LEADLINE_STORE_URL": intake_store_url(args.project, args.spanner_instance, args.spanner_database),
+        "LEADLINE_STORAGE_URL": composer_env_variables(args.project, "COMPOSER-BUCKET")["LEADLINE_STORAGE_URL"],
+        "LEADLINE_SECRETS_PROJECT": args.project,
+    }
+
+
+def intake_deploy_args(args) -> list[str]:
+    """`gcloud run deploy` for the intake, every setting explicit (a redeploy never inherits a hand change)."""
+    env = intake_environment(args)
+    if any("|" in f"{k}={v}" for k, v in env.items()):
+        raise ValueError("an intake environment value contains '|', the delimiter used for gcloud")
+    return ["run", "deploy", INTAKE_SERVICE, f"--image={args.image}", f"--region={args.region}", "--platform=managed",
+            f"--service-account={args.service_account or SERVICE_ACCOUNT.format(project=args.project)}",
+            "--allow-unauthenticated",
+            f"--min-instances={args.min_instances}", f"--max-instances={args.max_instances}",
+            f"--concurrency={args.concurrency}",
+            *(f"--{name}={value}" for name, value in INTAKE_RESOURCES.items()),
+            *INTAKE_COMMAND,
+            "--set-env-vars=^|^" + "|".join(f"{k}={v}" for k, v in env.items()),
+            "--no-traffic"]
+
+
 def deploy_composer(args) -> None:
     gcloud = Gcloud(args.project, args.dry_run)
     location = [f"--location={args.region}"]
     prefix = gcloud("composer", "environments", "describe", args.environment, *location,
                     "--format=value(config.dagGcsPrefix)", capture=True) or "gs://COMPOSER-BUCKET/dags"
     bucket = prefix.rsplit("/dags", 1)[0]
-    for local, remote in (("dags", "dags"), ("plugins", "plugins"), ("include", "data/include")):
+    for local, remote in UPLOADS:
         gcloud("storage", "rsync", str(ROOT / local), f"{bucket}/{remote}", "--recursive",
-               "--delete-unmatched-destination-objects", "--exclude=.*__pycache__.*")
+               "--delete-unmatched-destination-objects", f"--exclude={UPLOAD_EXCLUDE}")
     update = ["composer", "environments", "update", args.environment, *location]
     gcloud(*update, f"--update-pypi-packages-from-file={COMPOSER / 'requirements.txt'}")
     gcloud(*update, airflow_config_flag(yaml.safe_load((COMPOSER / "airflow-config.yaml").read_text())))
-    variables = expand(yaml.safe_load((COMPOSER / "env-variables.yaml").read_text()),
-                       {**os.environ, "LEADLINE_BUCKET": bucket.removeprefix("gs://")})
+    variables = composer_env_variables(args.project, bucket)
     gcloud(*update, "--update-env-variables=^|^" + "|".join(f"{k}={v}" for k, v in variables.items()))
     for pool, spec in yaml.safe_load((COMPOSER / "pools.yaml").read_text()).items():
         gcloud("composer", "environments", "run", args.environment, *location, "pools", "--", "set", pool,
@@ -139,11 +213,13 @@ def route(gcloud: Gcloud, region: str, revision: str, percent: int) -> None:
 
 
 def deploy_intake(args) -> None:
-    gcloud = Gcloud(args.project)
-    if not healthy(args.health_url):
+    gcloud = Gcloud(args.project, args.dry_run)
+    if not args.dry_run and not healthy(args.health_url):
         raise SystemExit(f"pre-deployment health check failed: {args.health_url}")
-    gcloud("run", "deploy", INTAKE_SERVICE, f"--image={args.image}", f"--region={args.region}", "--no-traffic",
-           "--command=python", "--args=-m,leadline.cli,intake,serve,--host,0.0.0.0,--port,8080")
+    gcloud(*intake_deploy_args(args))
+    if args.dry_run:
+        route(gcloud, args.region, "NEW-REVISION", 10)
+        return
     new, previous = (revisions(gcloud, args.region) + [None])[:2]
     print(f"new revision {new}, previous {previous}", flush=True)
     for percent in (10, 50, 100):
@@ -180,12 +256,18 @@ def main(argv: list[str] | None = None) -> None:
     intake = sub.add_parser("intake")
     intake.add_argument("--image", required=True)
     intake.add_argument("--step-wait", type=float, default=300, help="seconds at 10 %% and 50 %% before checking")
+    intake.add_argument("--spanner-instance", default=os.environ.get("SPANNER_INSTANCE", SPANNER_INSTANCE))
+    intake.add_argument("--spanner-database", default=os.environ.get("SPANNER_DATABASE", SPANNER_DATABASE))
+    intake.add_argument("--service-account", help="default: pipeline-service@PROJECT.iam.gserviceaccount.com")
+    intake.add_argument("--min-instances", type=int, default=INTAKE_SCALING["min_instances"])
+    intake.add_argument("--max-instances", type=int, default=INTAKE_SCALING["max_instances"])
+    intake.add_argument("--concurrency", type=int, default=INTAKE_SCALING["concurrency"])
     intake.set_defaults(func=deploy_intake)
     rollback = sub.add_parser("rollback-intake")
     rollback.set_defaults(func=rollback_intake)
     for command in (composer, connections, intake, rollback):
         command.add_argument("--project", required=True)
-    for command in (composer, connections):
+    for command in (composer, connections, intake):
         command.add_argument("--dry-run", action="store_true", help="print the gcloud commands only")
     for command in (composer, intake, rollback):
         command.add_argument("--region", default="us-central1")

@@ -20,6 +20,9 @@ os.environ.update({
     "AIRFLOW__CORE__DEFAULT_TASK_RETRY_DELAY": "1",
     "AIRFLOW__DATABASE__SQL_ALCHEMY_CONN": f"sqlite:///{_AIRFLOW_HOME}/airflow.db",
     "LEADLINE_HOME": os.environ.get("LEADLINE_TEST_HOME", str(ROOT / ".leadline" / "test-home")),
+    # gcsfs's own flag, read when gcsfs is imported: no Storage Control (gRPC) bucket-layout probes, which the
+    # Cloud Storage emulator cannot answer (tests/emulators.py gcs_emulator). Production keeps gcsfs's default.
+    "GCSFS_EXPERIMENTAL_ZB_HNS_SUPPORT": "false",
 })
 
 import pytest
@@ -119,12 +122,27 @@ def airflow_db():
 
 
 @pytest.fixture(scope="session")
-def dagbag(airflow_db):
+def session_dagbag(airflow_db):
     from airflow.dag_processing.dagbag import DagBag
 
     bag = DagBag(dag_folder=str(ROOT / "dags"))
     assert not bag.import_errors, bag.import_errors
     return bag
+
+
+@pytest.fixture
+def dagbag(session_dagbag):
+    """The parsed DAGs, with every DAG's and task's params back at their defaults after the test. A run's conf is
+    resolved into the Param objects themselves (Airflow's process_params), so in one process (dag.test) a
+    `force: true` run would otherwise leak into every later run of that DAG; a worker parses afresh per task."""
+    import copy
+
+    holders = [holder for dag in session_dagbag.dags.values() for holder in (dag, *dag.tasks)]
+    defaults = [(param, copy.deepcopy(param.value)) for holder in holders for key in (holder.params or {})
+                for param in [holder.params.get_param(key)]]
+    yield session_dagbag
+    for param, value in defaults:
+        param.value = value
 
 
 @pytest.fixture

@@ -1,4 +1,4 @@
-"""`leadline`: the ops command line (store, tenants, dashboard access, intake, sandbox)."""
+"""`leadline`: the ops command line (store, tenants, dashboard access, intake)."""
 
 from __future__ import annotations
 
@@ -7,7 +7,7 @@ import json
 import sys
 from pathlib import Path
 
-from leadline.config import default_store_url, leadline_home
+from leadline.config import default_store_url
 
 
 def _engine(args):
@@ -22,13 +22,6 @@ def db_upgrade(args) -> None:
     engine = _engine(args)
     upgrade(engine)
     print(f"store at revision {current_revision(engine)}")
-
-
-def db_spanner_create(args) -> None:
-    from leadline.store.spanner_ddl import create_database
-
-    created = create_database(args.project, args.instance, args.database, args.instance_config)
-    print(f"database {args.database} {'created' if created else 'already exists'} on instance {args.instance}")
 
 
 def tenants_add(args) -> None:
@@ -128,12 +121,17 @@ def intake_serve(args) -> None:
     )
 
 
-def sandbox_serve(args) -> None:
-    from leadline.sandbox.server import SandboxServer
+def privacy_erase(args) -> None:
+    import getpass
 
-    server = SandboxServer(Path(args.cert_dir), args.port, args.tls_port, args.host, tuple(args.cert_name))
-    print(f"sandbox: HubSpot/CallRail {server.http_url}, Salesforce {server.https_url}, CA {server.ca_bundle}")
-    server.serve_forever()
+    from leadline.privacy import ErasureError, erase_person
+
+    try:
+        result = erase_person(_engine(args), args.tenant, phone=args.phone, email=args.email,
+                              requested_by=args.requested_by or getpass.getuser(), delete_in_crm=args.delete_in_crm)
+    except ErasureError as exc:
+        sys.exit(str(exc))
+    print(json.dumps(result, indent=2, default=str))
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -149,14 +147,8 @@ def build_parser() -> argparse.ArgumentParser:
 
     db = sub.add_parser("db", help="store schema").add_subparsers(required=True)
     for name in ("init", "upgrade"):
-        db.add_parser(name, help="apply all migrations").set_defaults(func=db_upgrade)
-    spanner = db.add_parser("spanner-create", help="create the Spanner database with the store schema "
-                                                    "(and the instance, on the emulator)")
-    spanner.add_argument("--project", required=True)
-    spanner.add_argument("--instance", required=True)
-    spanner.add_argument("--database", required=True)
-    spanner.add_argument("--instance-config", help="e.g. regional-us-central1 to create a real instance")
-    spanner.set_defaults(func=db_spanner_create)
+        db.add_parser(name, help="apply all migrations (on Spanner: creates the database when absent, and on "
+                      "the emulator its instance)").set_defaults(func=db_upgrade)
 
     tenants = sub.add_parser("tenants", help="tenant registry").add_subparsers(required=True)
     add = tenants.add_parser("add", help="register an active tenant")
@@ -205,16 +197,18 @@ def build_parser() -> argparse.ArgumentParser:
     serve.add_argument("--access-log", action=argparse.BooleanOptionalAction, default=True)
     serve.set_defaults(func=intake_serve)
 
-    sandbox = sub.add_parser("sandbox", help="local HubSpot/Salesforce/CallRail emulator").add_subparsers(
-        required=True)
-    sandbox_serve_parser = sandbox.add_parser("serve", help="serve the sandbox (HTTP and HTTPS for Salesforce)")
-    sandbox_serve_parser.add_argument("--host", default="127.0.0.1")
-    sandbox_serve_parser.add_argument("--port", type=int, default=8090)
-    sandbox_serve_parser.add_argument("--tls-port", type=int, default=8091)
-    sandbox_serve_parser.add_argument("--cert-dir", default=str(leadline_home() / "sandbox-certs"))
-    sandbox_serve_parser.add_argument("--cert-name", action="append", default=[],
-                                      help="another host name for the TLS certificate (repeatable)")
-    sandbox_serve_parser.set_defaults(func=sandbox_serve)
+    privacy = sub.add_parser("privacy", help="one person's data (erasure requests)").add_subparsers(required=True)
+    erase = privacy.add_parser("erase", help="remove or anonymise one person's data everywhere Leadline stores it "
+                               "within the tenant; records the erasure; lists (or deletes) the CRM records")
+    erase.add_argument("--tenant", required=True)
+    who = erase.add_mutually_exclusive_group(required=True)
+    who.add_argument("--phone", help="the person's phone number, any format")
+    who.add_argument("--email", help="the person's email address")
+    erase.add_argument("--requested-by", help="who asked for it (default: the OS user)")
+    erase.add_argument("--delete-in-crm", action=argparse.BooleanOptionalAction, default=None,
+                       help="delete the CRM records too (default: the tenant's config privacy.delete_in_crm)")
+    erase.set_defaults(func=privacy_erase)
+
     return parser
 
 

@@ -6,8 +6,10 @@ Inside Airflow tasks the store comes from the `leadline_db` connection instead (
 from __future__ import annotations
 
 import os
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
+from urllib.parse import urlsplit
 
 
 def leadline_home() -> Path:
@@ -19,8 +21,22 @@ def default_store_url() -> str:
 
 
 def default_storage_url() -> str:
-    """Where recordings and reports go: gs://bucket/prefix in production, a local folder by default."""
+    """Where recordings and reports go: gs://bucket/prefix in production, a local folder by default.
+
+    In Airflow's ObjectStoragePath form: `gs://<conn_id>@bucket/prefix` makes the tasks reach the bucket
+    through that Airflow connection (a Google Cloud one: credentials, and `gcs.endpoint` for an emulator);
+    without a connection id they use Application Default Credentials (Composer's service account)."""
     return os.environ.get("LEADLINE_STORAGE_URL") or (leadline_home() / "artifacts").as_uri()
+
+
+def storage_connection(storage_url: str) -> tuple[str | None, str]:
+    """(Airflow connection id or None, the URL without it): `gs://conn@bucket/p` -> ("conn", "gs://bucket/p").
+    The plain URL is what fsspec outside Airflow (the intake) and Google APIs (Speech's gs:// URI) take."""
+    parts = urlsplit(storage_url)
+    userinfo, at, host = parts.netloc.rpartition("@")
+    if not at:
+        return None, storage_url
+    return userinfo or None, parts._replace(netloc=host).geturl()
 
 
 @dataclass(frozen=True)
@@ -30,6 +46,9 @@ class IntakeSettings:
     signature_failures_before_block: int = 10
     block_seconds: int = 300
     storage_url: str = ""
+    # fsspec options for the storage probe (e.g. gcsfs `endpoint_url` and `token` for an emulator); empty on Cloud
+    # Run, where gcsfs uses the service's own identity (Application Default Credentials)
+    storage_options: dict[str, Any] = field(default_factory=dict)
 
     @classmethod
     def from_env(cls) -> IntakeSettings:
@@ -38,3 +57,15 @@ class IntakeSettings:
             max_body_bytes=int(os.environ.get("LEADLINE_INTAKE_MAX_BODY_BYTES", 64 * 1024)),
             storage_url=default_storage_url(),
         )
+
+
+def public_base_url() -> str:
+    """Where reps' browsers reach Leadline's app (dashboard + intake): the base of the call pages and of the
+    signed recording links put into CRMs. In Airflow the app is mounted under /leadline."""
+    return (os.environ.get("LEADLINE_PUBLIC_URL") or "http://localhost:8080/leadline").rstrip("/")
+
+
+def link_key_ref() -> str:
+    """Secret reference (env:/file:/gsm:) of the HMAC key that signs recording links; the signer (tasks) and
+    the checker (the intake app) read the same secret."""
+    return os.environ.get("LEADLINE_LINK_KEY_REF", "env:LEADLINE_LINK_KEY")

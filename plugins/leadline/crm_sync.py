@@ -5,19 +5,21 @@ to `crm_sync_log`, and repeated failures open the (tenant, CRM) circuit breaker.
 
 from __future__ import annotations
 
+import logging
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import Engine, and_, select
+from sqlalchemy import Engine
 
 from leadline.domain.crm import Lead
+from leadline.domain.engagement import Engagement, engagement_from_call, recording_link
+from leadline.hooks.crm import CrmHook, crm_hook, record_column
 from leadline.hooks.retry import CrmError
 from leadline.store import crm as crm_store
-from leadline.store.processing import update_call
-from leadline.store.schema import crm_integrations
+from leadline.store.processing import update_call, update_calls
 
-RECORD_COLUMN = {"hubspot": "hubspot_contact_id", "salesforce": "salesforce_lead_id"}
+log = logging.getLogger(__name__)
 
 
 class CircuitOpen(Exception):
@@ -44,25 +46,19 @@ def target(engine: Engine, tenant, role: str) -> Target | None:
     crm_type = tenant.primary_crm if role == "primary" else tenant.secondary_crm
     if crm_type is None:
         return None
-    with engine.connect() as conn:
-        row = conn.execute(select(crm_integrations.c.connection_id, crm_integrations.c.status).where(and_(
-            crm_integrations.c.tenant_id == tenant.tenant_id, crm_integrations.c.crm_type == crm_type))).first()
-    if row is None or row.status != "active":
+    connection_id = crm_store.active_integration(engine, tenant.tenant_id, crm_type)
+    if connection_id is None:
         raise LookupError(f"tenant has no active {crm_type} integration (crm_integrations)")
-    return Target(crm_type, role, row.connection_id)
+    return Target(crm_type, role, connection_id)
 
 
-def client_for(target: Target):
-    if target.crm_type == "hubspot":
-        from leadline.hooks.hubspot import HubSpotHook
-
-        return HubSpotHook(target.connection_id)
-    from leadline.hooks.salesforce import LeadlineSalesforceHook
-
-    return LeadlineSalesforceHook(target.connection_id)
+def hook_for(target: Target) -> CrmHook:
+    """The CRM hook of the target's type on its connection."""
+    return crm_hook(target.crm_type, target.connection_id)
 
 
-def sync_lead(engine: Engine, target: Target, client, lead: Lead, cross_ref: str | None) -> tuple[str, int]:
+def sync_lead(engine: Engine, target: Target, client: CrmHook, lead: Lead, cross_ref: str | None
+              ) -> tuple[str, int]:
     """Upsert one lead into one CRM; returns (record id, HTTP attempts). Raises CircuitOpen or CrmError."""
     wait = crm_store.circuit(engine, lead.tenant_id, target.crm_type).wait_s(datetime.now(UTC))
     if wait > 0:
@@ -77,83 +73,99 @@ def sync_lead(engine: Engine, target: Target, client, lead: Lead, cross_ref: str
         raise
     crm_store.record_sync(engine, **log, status="synced", record_id=record_id, attempts=attempts, error=None)
     crm_store.record_success(engine, lead.tenant_id, target.crm_type)
-    update_call(engine, lead.tenant_id, lead.call_id, **{RECORD_COLUMN[target.crm_type]: record_id})
+    update_call(engine, lead.tenant_id, lead.call_id, **{client.record_column: record_id})
     return record_id, attempts
 
 
-def _chunks(items: list, size: int) -> list[list]:
-    return [items[i:i + size] for i in range(0, len(items), size)]
+def signed_recording_link(call: dict[str, Any], now: datetime | None = None) -> str | None:
+    """A signed, expiring link to the call's stored recording, served by Leadline's app (None when the call
+    has no stored recording or no link key is configured)."""
+    from leadline.config import link_key_ref, public_base_url
+    from leadline.secrets import SecretNotFound, resolve_secret
+
+    if not call.get("recording_path"):
+        return None
+    try:
+        key = resolve_secret(link_key_ref())
+    except SecretNotFound:
+        log.warning("no recording link key (%s): engagements go without a recording link", link_key_ref())
+        return None
+    return recording_link(public_base_url(), key, call["tenant_id"], call["call_id"], now or datetime.now(UTC))
 
 
-def _bulk_upsert(target: Target, client, leads: list[Lead], cross_refs: dict[str, str | None]
-                 ) -> tuple[dict[str, str], dict[str, str], int]:
-    """Returns ({call_id: record id}, {call_id: error}, HTTP attempts) for one CRM, batching 100/200."""
-    synced: dict[str, str] = {}
-    failed: dict[str, str] = {}
-    attempts = 0
-    if target.crm_type == "hubspot":
-        from leadline.domain.crm import hubspot_properties
-        from leadline.hooks.hubspot import BATCH_LIMIT
+def engagement_for(tenant, crm_type: str, call: dict[str, Any]) -> Engagement:
+    """The call as `crm_type` logs it; the transcript goes in only when the tenant's crm_config says so for
+    this CRM (`<crm>_include_transcript`), else the summary and the recording link."""
+    crm_config = (tenant.config or {}).get("crm_config") or {}
+    return engagement_from_call(call, signed_recording_link(call),
+                                bool(crm_config.get(f"{crm_type}_include_transcript", False)))
 
-        with_email = [lead for lead in leads if lead.email]
-        for chunk in _chunks(with_email, BATCH_LIMIT):
-            ids, used = client.batch_upsert_by_email(
-                [(lead.email, hubspot_properties(lead, cross_refs.get(lead.call_id))) for lead in chunk])
-            attempts += used
-            synced.update({lead.call_id: ids[lead.email.lower()] for lead in chunk})
-        for lead in (lead for lead in leads if not lead.email):
-            try:
-                synced[lead.call_id], used = client.upsert_lead(lead, cross_refs.get(lead.call_id))
-            except CrmError as exc:
-                failed[lead.call_id], used = str(exc), exc.attempts
-            attempts += used
-        return synced, failed, attempts
-    from leadline.hooks.salesforce import COMPOSITE_LIMIT
 
-    for chunk in _chunks(leads, COMPOSITE_LIMIT):
-        results, used = client.bulk_upsert_leads([(lead, cross_refs.get(lead.call_id)) for lead in chunk])
-        attempts += used
-        for lead, result in zip(chunk, results, strict=True):
-            if result.get("success"):
-                synced[lead.call_id] = result["id"]
-            else:
-                codes = ",".join(e.get("statusCode", "?") for e in result.get("errors", []))
-                failed[lead.call_id] = f"salesforce: {codes or 'record rejected'}"
-    return synced, failed, attempts
+def sync_engagement(engine: Engine, target: Target, client: CrmHook, engagement: Engagement, record_id: str
+                    ) -> tuple[str, int]:
+    """Log the call on `record_id` in one CRM (idempotent by call id) and keep the engagement id on the call.
+    Raises CircuitOpen or CrmError; failures count towards the circuit breaker."""
+    wait = crm_store.circuit(engine, engagement.tenant_id, target.crm_type).wait_s(datetime.now(UTC))
+    if wait > 0:
+        raise CircuitOpen(target.crm_type, wait)
+    try:
+        engagement_id, attempts = client.upsert_engagement(engagement, record_id)
+    except CrmError:
+        crm_store.record_failure(engine, engagement.tenant_id, target.crm_type)
+        raise
+    update_call(engine, engagement.tenant_id, engagement.call_id, **{client.engagement_column: engagement_id})
+    return engagement_id, attempts
+
+
+def _backfill_engagements(engine: Engine, tenant, crm_type: str, client: CrmHook, start: datetime,
+                          end: datetime) -> tuple[int, int, int]:
+    """Calls synced to this CRM (record id set) without their engagement yet: logged in batches.
+    Returns (synced, failed, attempts)."""
+    rows = crm_store.calls_without_engagement(engine, tenant.tenant_id, client.record_column,
+                                              client.engagement_column, start, end)
+    if not rows:
+        return 0, 0, 0
+    items = [(engagement_for(tenant, crm_type, row), row[client.record_column]) for row in rows]
+    result = client.bulk_upsert_engagements(items)
+    update_calls(engine, tenant.tenant_id, client.engagement_column, result.synced)
+    return len(result.synced), len(result.failed), result.attempts
 
 
 def backfill(engine: Engine, tenant, start: datetime, end: datetime) -> dict[str, int]:
     """Bulk path for backlogs: every scored call of the tenant created in [start, end) that is missing a
-    CRM record goes out in batches, primary CRM first, then the secondary with the primary's ids."""
-    from leadline.store.processing import update_calls
-    from leadline.store.schema import call_records
-
-    summary = {"leads": 0, "api_calls": 0, "synced": 0, "failed": 0}
-    primary_column = RECORD_COLUMN.get(tenant.primary_crm or "")
+    CRM record goes out in batches, primary CRM first, then the secondary with the primary's ids; then every
+    synced call without its call engagement in that CRM is logged, in batches too."""
+    summary = {"leads": 0, "api_calls": 0, "synced": 0, "failed": 0, "engagements": 0}
+    primary_column = record_column(tenant.primary_crm) if tenant.primary_crm else None
     for role in ("primary", "secondary"):
         chosen = target(engine, tenant, role)
         if chosen is None:
             continue
-        column = call_records.c[RECORD_COLUMN[chosen.crm_type]]
-        with engine.connect() as conn:
-            rows = conn.execute(select(call_records).where(
-                call_records.c.tenant_id == tenant.tenant_id, call_records.c.lead_score.is_not(None),
-                call_records.c.created_at >= start, call_records.c.created_at < end, column.is_(None),
-            ).order_by(call_records.c.call_id)).mappings().all()
-        if not rows:
-            continue
+        client = hook_for(chosen)
+        rows = crm_store.scored_calls_without_record(engine, tenant.tenant_id, client.record_column, start, end)
         wait = crm_store.circuit(engine, tenant.tenant_id, chosen.crm_type).wait_s(datetime.now(UTC))
         if wait > 0:
             raise CircuitOpen(chosen.crm_type, wait)
-        leads = [lead_from_call(dict(row)) for row in rows]
-        cross_refs = {row["call_id"]: row[primary_column] for row in rows} if role == "secondary" else {}
-        synced, failed, attempts = _bulk_upsert(chosen, client_for(chosen), leads, cross_refs)
-        crm_store.record_sync_many(engine, tenant.tenant_id, chosen.crm_type, role, synced, failed, cross_refs)
-        update_calls(engine, tenant.tenant_id, RECORD_COLUMN[chosen.crm_type], synced)
-        (crm_store.record_success if synced else crm_store.record_failure)(engine, tenant.tenant_id,
-                                                                           chosen.crm_type)
+        if not rows:
+            synced, failed, used = _backfill_engagements(engine, tenant, chosen.crm_type, client, start, end)
+            summary["engagements"] += synced
+            summary["failed"] += failed
+            summary["api_calls"] += used
+            continue
+        leads = [lead_from_call(row) for row in rows]
+        cross_refs = {row["call_id"]: row.get(primary_column) for row in rows} if role == "secondary" else {}
+        result = client.bulk_upsert(leads, cross_refs)
+        crm_store.record_sync_many(engine, tenant.tenant_id, chosen.crm_type, role, result.synced, result.failed,
+                                   cross_refs)
+        update_calls(engine, tenant.tenant_id, client.record_column, result.synced)
+        (crm_store.record_success if result.synced else crm_store.record_failure)(engine, tenant.tenant_id,
+                                                                                  chosen.crm_type)
         summary["leads"] = max(summary["leads"], len(leads))
-        summary["api_calls"] += attempts
-        summary["synced"] += len(synced)
-        summary["failed"] += len(failed)
+        summary["api_calls"] += result.attempts
+        summary["synced"] += len(result.synced)
+        summary["failed"] += len(result.failed)
+        synced, failed, used = _backfill_engagements(engine, tenant, chosen.crm_type, client, start, end)
+        summary["engagements"] += synced
+        summary["failed"] += failed
+        summary["api_calls"] += used
     return summary

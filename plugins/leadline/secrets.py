@@ -3,11 +3,17 @@
 env:NAME                                   an environment variable (embedded default, tests)
 file:/path                                 a mounted secret file (Cloud Run / Kubernetes secret volumes)
 gsm:projects/P/secrets/S[/versions/V]      Google Secret Manager (production)
+gsm:S[/versions/V]                         the same, in the project LEADLINE_SECRETS_PROJECT names (the Cloud Run
+                                           intake is deployed with it: deploy/deploy.py)
+
+Secret Manager answers that are errors (no such secret, no access, unreachable) are SecretNotFound too: the
+intake turns them into a 503 for the webhook, never a 500.
 """
 
 from __future__ import annotations
 
 import os
+from functools import cache
 from pathlib import Path
 
 
@@ -33,10 +39,34 @@ def resolve_secret(ref: str) -> str:
     return value
 
 
-def _secret_manager_value(name: str) -> str:
-    from google.cloud import secretmanager
-
+def secret_version_name(name: str) -> str:
+    """The Secret Manager version a `gsm:` target names: a bare secret name is in LEADLINE_SECRETS_PROJECT's
+    project, and without a version it is the latest."""
+    if not name.startswith("projects/"):
+        project = os.environ.get("LEADLINE_SECRETS_PROJECT")
+        if not project:
+            raise SecretNotFound(f"secret reference gsm:{name} names no project: use gsm:projects/P/secrets/{name} "
+                                 "or set LEADLINE_SECRETS_PROJECT")
+        name = f"projects/{project}/secrets/{name}"
     if "/versions/" not in name:
         name = f"{name}/versions/latest"
-    response = secretmanager.SecretManagerServiceClient().access_secret_version(name=name)
+    return name
+
+
+def _secret_manager_value(name: str) -> str:
+    from google.api_core import exceptions
+
+    version = secret_version_name(name)
+    try:
+        response = _secret_manager_client().access_secret_version(name=version)
+    except exceptions.GoogleAPICallError as exc:
+        raise SecretNotFound(f"secret {version} is unavailable: {type(exc).__name__}") from exc
     return response.payload.data.decode()
+
+
+@cache
+def _secret_manager_client():
+    """One client per process (the intake resolves a tenant's secret on every cache miss)."""
+    from google.cloud import secretmanager
+
+    return secretmanager.SecretManagerServiceClient()

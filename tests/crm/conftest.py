@@ -7,8 +7,8 @@ import json
 import httpx
 import pytest
 
-from leadline.sandbox.app import DEFAULT_TOKENS
-from leadline.sandbox.server import SandboxServer
+from leadline_dev.sandbox.app import DEFAULT_TOKENS
+from leadline_dev.sandbox.server import SandboxServer
 
 
 @pytest.fixture(scope="session")
@@ -42,6 +42,11 @@ def journal(sandbox, service: str) -> list[dict]:
 
 def hubspot_contacts(sandbox) -> list[dict]:
     return httpx.get(f"{sandbox.http_url}/_sandbox/hubspot/contacts").json()
+
+
+def crm_records(sandbox) -> dict:
+    """The sandbox's read-only listing: HubSpot contacts and calls, Salesforce records by object."""
+    return httpx.get(f"{sandbox.http_url}/_sandbox/records").json()
 
 
 def salesforce_leads(sandbox) -> list[dict]:

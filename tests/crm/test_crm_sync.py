@@ -21,6 +21,9 @@ from tests.crm.conftest import (
     salesforce_leads,
     set_faults,
 )
+from tests.crm.conftest import (
+    crm_records as records,
+)
 
 HUBSPOT = crm_sync.Target("hubspot", "primary", "hubspot_acme")
 SALESFORCE = crm_sync.Target("salesforce", "secondary", "salesforce_acme")
@@ -160,7 +163,7 @@ def test_pipeline_syncs_the_call_to_both_crms(crm_sandbox, seeded_engine, dagbag
 
 
 def test_backfill_dag_batches_and_is_idempotent(crm_sandbox, seeded_engine, dagbag, store_conn):
-    from leadline.sandbox.seed import insert_scored_calls
+    from leadline_dev.sandbox.seed import insert_scored_calls
 
     configure_tenant_crms(seeded_engine)
     insert_scored_calls(seeded_engine, "acme", 255, prefix="BF", phone_only=5)
@@ -172,11 +175,14 @@ def test_backfill_dag_batches_and_is_idempotent(crm_sandbox, seeded_engine, dagb
     assert len(contacts) == 255 and len(sf_leads) == 255
     by_call = {c["properties"]["leadline_call_id"]: c["id"] for c in contacts}
     assert all(r["HubSpot_Contact_Id__c"] == by_call[r["Leadline_Call_Id__c"]] for r in sf_leads)
-    # 3 HubSpot batches of <=100, 5 phone-only leads x (search + create), 2 Salesforce composites of <=200
-    assert len(journal(crm_sandbox, "hubspot")) == 3 + 10
-    assert len(journal(crm_sandbox, "salesforce")) == 2
+    # 3 HubSpot batches of <=100, 5 phone-only leads x (search + create), 2 Salesforce composites of <=200;
+    # then the call engagements: 3 HubSpot calls batches + 3 association batches, 2 Salesforce Task composites
+    assert len(journal(crm_sandbox, "hubspot")) == 3 + 10 + 6
+    assert len(journal(crm_sandbox, "salesforce")) == 2 + 2
+    crm = records(crm_sandbox)
+    assert len(crm["hubspot"]["calls"]) == 255 and len(crm["salesforce"]["Task"]) == 255
     dagbag.get_dag("crm_backfill").test(run_conf=conf)  # nothing left to sync: no API calls
-    assert len(journal(crm_sandbox, "hubspot")) == 13 and len(journal(crm_sandbox, "salesforce")) == 2
+    assert len(journal(crm_sandbox, "hubspot")) == 19 and len(journal(crm_sandbox, "salesforce")) == 4
 
 
 def test_recording_fetched_through_the_callrail_api_when_the_webhook_has_no_url(
@@ -185,9 +191,9 @@ def test_recording_fetched_through_the_callrail_api_when_the_webhook_has_no_url(
 
     import httpx
 
-    from leadline.sandbox.app import DEFAULT_TOKENS
     from leadline.store.processing import get_request
     from leadline.store.schema import tenants
+    from leadline_dev.sandbox.app import DEFAULT_TOKENS
     from tests.conftest import FIXTURES
 
     monkeypatch.setenv("AIRFLOW_CONN_CALLRAIL_ACME", json.dumps({

@@ -147,7 +147,6 @@ def test_gmail_dialpad_hubspot_syncs_then_resolution_embeddings_and_checks(
         crm_sandbox, seeded_engine, dagbag, store_conn, monkeypatch):
     import json
 
-    from leadline.sandbox.app import DEFAULT_TOKENS
     from leadline.store.schema import (
         alerts,
         call_records,
@@ -158,6 +157,7 @@ def test_gmail_dialpad_hubspot_syncs_then_resolution_embeddings_and_checks(
         hubspot_contacts,
         tenants,
     )
+    from leadline_dev.sandbox.app import DEFAULT_TOKENS
 
     configure_tenant_crms(seeded_engine)
     seed_salesforce(crm_sandbox)
@@ -174,7 +174,8 @@ def test_gmail_dialpad_hubspot_syncs_then_resolution_embeddings_and_checks(
     ]).raise_for_status()
     httpx.post(f"{crm_sandbox.http_url}/_sandbox/dialpad/calls", json=[
         {"call_id": 77, "date_started": int(at.timestamp() * 1000), "duration": 125000,
-         "contact": {"phone": "+15552013341", "name": "Jane Doe1"}, "transcription_text": "need a new roof"}]
+         "contact": {"phone": "+15552013341", "name": "Jane Doe1"},
+         "transcription_text": "need a new roof, card 4111 1111 1111 1111"}]
     ).raise_for_status()
     from leadline.domain.crm import Lead
     from leadline.hooks.hubspot import HubSpotHook
@@ -197,7 +198,8 @@ def test_gmail_dialpad_hubspot_syncs_then_resolution_embeddings_and_checks(
         assert sorted(conn.execute(select(gmail_participants.c.email, gmail_participants.c.role)).all()) == [
             ("jane0@acme0.io", "from"), ("rep@acme.io", "to")]
         [dialpad] = conn.execute(select(dialpad_calls)).mappings().all()
-        assert (dialpad["call_id"], dialpad["duration_s"], dialpad["transcript"]) == ("77", 125, "need a new roof")
+        assert (dialpad["call_id"], dialpad["duration_s"], dialpad["transcript"]) == ("77", 125,
+                                                                             "need a new roof, card [CREDIT_CARD]")
         assert conn.execute(select(hubspot_contacts.c.email)).scalars().all() == ["ann@acme2.io"]
         assert conn.execute(select(hubspot_companies.c.company_id, hubspot_companies.c.domain)).all() == [
             ("9001", "acme2.io")]  # the 30-day-old company is outside the interval
@@ -238,8 +240,8 @@ def test_gmail_dialpad_hubspot_syncs_then_resolution_embeddings_and_checks(
 def test_sync_callrail_recovers_missed_calls_once(crm_sandbox, seeded_engine, dagbag, store_conn, monkeypatch):
     import json
 
-    from leadline.sandbox.app import DEFAULT_TOKENS
     from leadline.store.schema import tenants
+    from leadline_dev.sandbox.app import DEFAULT_TOKENS
 
     monkeypatch.setenv("AIRFLOW_CONN_CALLRAIL_ACME", json.dumps({
         "conn_type": "callrail", "password": DEFAULT_TOKENS["callrail"], "extra": {"host": crm_sandbox.http_url}}))

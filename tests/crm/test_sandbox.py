@@ -5,7 +5,7 @@ from __future__ import annotations
 import httpx
 import pytest
 
-from leadline.sandbox.app import DEFAULT_TOKENS
+from leadline_dev.sandbox.app import DEFAULT_TOKENS
 from tests.crm.conftest import set_faults
 
 HUBSPOT_AUTH = {"authorization": f"Bearer {DEFAULT_TOKENS['hubspot']}"}

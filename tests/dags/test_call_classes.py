@@ -16,10 +16,10 @@ from sqlalchemy import select
 from leadline.store.processing import get_call, get_request
 from leadline.store.schema import alerts
 from leadline.store.tenants import set_config_section
-from leadline.synthetic_calls import render_call
+from leadline_dev.synthetic_calls import render_call
 from tests.helpers import SECRETS, call_payload, encode, signed_headers
 
-SAMPLES = json.loads((Path(__file__).resolve().parents[2] / "include/demo/sample_calls.json").read_text())
+SAMPLES = json.loads((Path(__file__).resolve().parents[2] / "devtools/leadline_dev/sample_calls.json").read_text())
 CALLS = {c["name"]: c for c in SAMPLES["calls"]}
 
 

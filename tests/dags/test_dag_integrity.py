@@ -79,3 +79,14 @@ def test_dag_file_parse_time_is_measured(path, record_property):
         capture_output=True, text=True, check=True, cwd=ROOT,
         env={**__import__("os").environ, "PYTHONPATH": str(ROOT / "plugins")})
     assert check.stdout.strip().splitlines()[-1] == "[]", f"{path.name} imports heavy modules at parse time"
+
+
+def test_every_pool_a_task_uses_is_declared_once_for_all_stacks(dagbag):
+    import json
+
+    # JSON, so `airflow pools import` (local stacks, docker-compose) reads the same file Composer's deploy reads
+    declared = json.loads((ROOT / "deploy" / "composer" / "pools.yaml").read_text())
+    used = {task.pool for dag in dagbag.dags.values() for task in dag.tasks} - {"default_pool"}
+    assert used and used <= set(declared), f"undeclared pools: {used - set(declared)}"
+    for external_api in ("crm_api", "callrail_api", "speech_api", "vertex_api", "gmail_api", "dialpad_api"):
+        assert external_api in used, f"no task runs in the {external_api} pool"

@@ -91,6 +91,26 @@ def test_stuck_request_fails_after_max_attempts(dagbag, store_conn, seeded_engin
     assert request["status"] == "failed" and "after 3 attempts" in request["error"]
 
 
+def test_failed_requests_retried_by_tenant_and_reason_only_when_not_a_dry_run(dagbag, store_conn, seeded_engine):
+    calls = [("acme", "F404", "fetch_recording: recording download failed: HTTP 404"),
+             ("acme", "F500", "fetch_recording: recording download failed: HTTP 500"),
+             ("globex", "G404", "fetch_recording: recording download failed: HTTP 404")]
+    record_calls(seeded_engine, [IncomingCall(t, c, None, None, None, 71, True, None, None, {}) for t, c, _ in calls])
+    for tenant, call_id, reason in calls:
+        with seeded_engine.begin() as conn:
+            conn.execute(update(processing_requests).where(processing_requests.c.tenant_id == tenant,
+                                                           processing_requests.c.call_id == call_id)
+                         .values(status="failed", error=reason))
+    dag = dagbag.get_dag("maintenance_daily")
+    # "404" is the reason filter as text even though the DAG renders its params as native objects
+    conf = {"retry_tenant_id": "acme", "retry_reason_contains": "404"}
+    dry = dag.test(run_conf={**conf, "retry_dry_run": True})
+    assert states(dry)["retry_failed_requests"] == "success"
+    assert get_request(seeded_engine, "acme", "F404")["status"] == "failed"
+    dag.test(run_conf={**conf, "retry_dry_run": False})
+    assert [get_request(seeded_engine, t, c)["status"] for t, c, _ in calls] == ["pending", "failed", "failed"]
+
+
 def _old_and_new_calls(engine, tmp_path: Path) -> dict[str, Path]:
     now = datetime.now(UTC)
     recordings = {}
@@ -277,3 +297,19 @@ def test_backup_verification_on_postgresql(dagbag, monkeypatch, backups, tmp_pat
         admin.dispose()
     finally:
         engine.dispose()
+
+
+def test_the_teardown_drops_only_a_scratch_copy_the_restore_made(seeded_engine, tmp_path):
+    from leadline.store.backups import BackupError, drop_scratch
+
+    live = seeded_engine.url.render_as_string(hide_password=False)
+    other = tmp_path / "leadline.db"
+    other.write_bytes(b"not a scratch copy")
+    for url in (live, f"sqlite:///{other}"):
+        with pytest.raises(BackupError, match="not a scratch copy"):
+            drop_scratch(seeded_engine, url)
+    assert other.exists() and Path(seeded_engine.url.database).exists()
+    scratch = tmp_path / "restore-check-run_1.db"
+    scratch.write_bytes(b"")
+    drop_scratch(seeded_engine, f"sqlite:///{scratch}")
+    assert not scratch.exists()

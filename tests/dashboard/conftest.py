@@ -8,11 +8,11 @@ from datetime import UTC, datetime
 
 import pytest
 
-from leadline.sandbox.seed import add_tenants_with_members, insert_call_history
-from leadline.stack import ROOT, EmbeddedStack
 from leadline.store import crm as crm_store
 from leadline.store.engine import create_store_engine
 from leadline.store.migrate import upgrade
+from leadline_dev.sandbox.seed import add_tenants_with_members, insert_call_history
+from leadline_dev.stack import ROOT, EmbeddedStack
 
 USERS = {"ops": ("admin", "ops-password-1"), "alice": ("user", "alice-password-1"), "bob": ("user", "bob-password-1")}
 ARTIFACTS = ROOT / "test-artifacts" / "dashboard"

@@ -7,9 +7,9 @@ from datetime import UTC, datetime, timedelta
 
 from leadline.dashboard import queries
 from leadline.dashboard.views import crm_links
-from leadline.sandbox.seed import STATUS_MIX, insert_call_history
 from leadline.store import crm as crm_store
 from leadline.store.members import grant, tenants_of
+from leadline_dev.sandbox.seed import STATUS_MIX, insert_call_history
 
 NOW = datetime(2026, 11, 23, 15, 0, tzinfo=UTC)
 

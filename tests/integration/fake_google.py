@@ -7,6 +7,10 @@ Speech answers like v1 long-running recognize does for the request's config, fro
   utterance with its channelTag, channel 1's results first, then channel 2's;
 - diarization -> the utterance results, then a last result whose words (all of them) carry speakerTag;
 - words carry startTime/endTime only with enableWordTimeOffsets and a confidence only with enableWordConfidence.
+
+The cheap calls the hooks' test_connection() makes (the health probes) are answered and journaled too: Speech
+`GET /v1/operations` (operations.list) and Vertex `models/{model}:countTokens`; `calls(suffix)` counts them.
+`failing` makes every request answer 503 UNAVAILABLE (a backend that is down).
 """
 
 from __future__ import annotations
@@ -80,8 +84,25 @@ def wav_channels(content: bytes) -> int | None:
     return struct.unpack("<H", content[22:24])[0]
 
 
-def make_app(journal: list, vertex_text: str) -> FastAPI:
+UNAVAILABLE = {"error": {"code": 503, "status": "UNAVAILABLE", "message": "the service is unavailable"}}
+
+
+def make_app(journal: list, vertex_text: str, state: dict | None = None) -> FastAPI:
     app = FastAPI()
+    state = state if state is not None else {}
+
+    @app.middleware("http")
+    async def outage(request: Request, call_next):
+        if state.get("failing"):
+            journal.append({"path": request.url.path, "headers": dict(request.headers), "body": None})
+            return JSONResponse(status_code=503, content=UNAVAILABLE)
+        return await call_next(request)
+
+    @app.get("/v1/operations")
+    async def list_operations(request: Request):
+        journal.append({"path": request.url.path, "headers": dict(request.headers), "body": None,
+                        "query": dict(request.query_params)})
+        return {"operations": []}
 
     @app.post("/v1/speech:longrunningrecognize")
     async def recognize(request: Request):
@@ -102,6 +123,8 @@ def make_app(journal: list, vertex_text: str) -> FastAPI:
     async def generate(version: str, project: str, location: str, model: str, request: Request):
         body = await request.json()
         journal.append({"path": request.url.path, "headers": dict(request.headers), "body": body})
+        if model.endswith(":countTokens"):
+            return {"totalTokens": 1}
         if model.endswith(":predict"):  # text embeddings
             return {"predictions": [{"embeddings": {"values": [0.1 * (i + 1), 0.2, 0.3], "statistics": {
                 "token_count": 3, "truncated": False}}} for i, _ in enumerate(body["instances"])]}
@@ -115,12 +138,25 @@ class FakeGoogle:
     def __init__(self, vertex_text: str = "{}"):
         self.journal: list[dict] = []
         self.vertex_text = vertex_text
+        self.state: dict = {"failing": False}
         with socket.socket() as s:
             s.bind(("127.0.0.1", 0))
             self.port = s.getsockname()[1]
-        app = make_app(self.journal, vertex_text)
+        app = make_app(self.journal, vertex_text, self.state)
         self.server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=self.port, log_level="warning"))
         self.thread = threading.Thread(target=self.server.run, daemon=True)
+
+    @property
+    def failing(self) -> bool:
+        return self.state["failing"]
+
+    @failing.setter
+    def failing(self, value: bool) -> None:
+        self.state["failing"] = value
+
+    def calls(self, path_suffix: str) -> int:
+        """How many requests reached a path ending in `path_suffix` (e.g. "/v1/operations", ":countTokens")."""
+        return sum(1 for r in self.journal if r["path"].endswith(path_suffix))
 
     @property
     def url(self) -> str:

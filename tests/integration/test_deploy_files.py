@@ -45,6 +45,30 @@ def _deploy_module():
     return module
 
 
+def _pins_with_hashes(path: Path) -> dict[str, tuple[str, frozenset[str]]]:
+    import re
+
+    text = path.read_text()
+    pins = {}
+    for match in re.finditer(r"^([A-Za-z0-9_.\-]+)==(\S+)((?:\s*\\\n\s+--hash=\S+)*)", text, re.M):
+        pins[match.group(1).lower()] = (match.group(2), frozenset(re.findall(r"--hash=(\S+)", match.group(3))))
+    return pins
+
+
+def test_runtime_requirements_are_the_locked_pins_without_the_dev_tools():
+    runtime, lock = _pins_with_hashes(ROOT / "requirements.txt"), _pins_with_hashes(ROOT / "requirements.lock")
+    assert len(runtime) > 100
+    for name, (version, hashes) in runtime.items():
+        assert name in lock, f"{name} is in requirements.txt but not in requirements.lock"
+        assert lock[name] == (version, hashes), f"{name}: requirements.txt and requirements.lock disagree"
+        assert hashes, f"{name} has no hashes"
+    assert "ruff" not in runtime and "import-linter" not in runtime, "dev tools belong to requirements-dev.in"
+    for line in (ROOT / "requirements.in").read_text().splitlines():
+        if line and not line.startswith("#"):
+            name = line.split("==")[0].split("<")[0].split("[")[0].strip().lower()
+            assert name in runtime, f"{name} from requirements.in is not pinned in requirements.txt"
+
+
 def test_composer_requirements_are_the_locked_versions():
     import re
 
@@ -120,7 +144,7 @@ def test_deploy_composer_dry_run_uploads_code_installs_packages_and_configures(c
     for folder, target in (("dags", "dags"), ("plugins", "plugins"), ("include", "data/include")):
         assert f"storage rsync {ROOT / folder} gs://COMPOSER-BUCKET/{target}" in joined
     assert "--update-pypi-packages-from-file=" in joined and "--update-airflow-configs=^|^" in joined
-    assert "LEADLINE_STORAGE_URL=gs://COMPOSER-BUCKET/leadline" in joined
+    assert "LEADLINE_STORAGE_URL=gs://acme-prod-audio-files/leadline" in joined  # the runbook's audio bucket
     assert "pools -- set crm_api 8" in joined
     assert all(c.endswith("--project=acme-prod") for c in commands)
 
@@ -184,6 +208,77 @@ def test_intake_rollout_goes_10_50_100_when_healthy(tmp_path, monkeypatch):
     health.server.shutdown()
 
 
+INTAKE_STORE = "spanner+spanner:///projects/acme-prod/instances/pipeline-prod/databases/pipeline-db"
+
+
+def test_intake_deploy_passes_every_setting_the_service_needs(tmp_path, monkeypatch):
+    from airflow.models.connection import Connection
+
+    from leadline.hooks.store import LeadlineStoreHook
+
+    deploy = _deploy_module()
+    monkeypatch.delenv("SPANNER_INSTANCE", raising=False)
+    monkeypatch.delenv("SPANNER_DATABASE", raising=False)
+    log = _fake_gcloud(tmp_path, monkeypatch)
+    health = _Health(["healthy"])
+    deploy.main(["intake", "--project", "acme-prod", "--image", "gcr.io/acme-prod/leadline:1.2.0",
+                 "--health-url", health.url, "--step-wait", "0"])
+    health.server.shutdown()
+    assert log.read_text().splitlines()[0].split() == [
+        "run", "deploy", "webhook-processor", "--image=gcr.io/acme-prod/leadline:1.2.0", "--region=us-central1",
+        "--platform=managed", "--service-account=pipeline-service@acme-prod.iam.gserviceaccount.com",
+        "--allow-unauthenticated",  # CallRail posts to the webhook; each request is HMAC-signed
+        "--min-instances=1", "--max-instances=50", "--concurrency=50",
+        "--memory=2Gi", "--cpu=1", "--timeout=60", "--port=8080",
+        "--command=python", "--args=-m,leadline.cli,intake,serve,--host,0.0.0.0,--port,8080",
+        "--set-env-vars=^|^LEADLINE_STORE_URL=" + INTAKE_STORE
+        + "|LEADLINE_STORAGE_URL=gs://acme-prod-audio-files/leadline|LEADLINE_SECRETS_PROJECT=acme-prod",
+        "--no-traffic", "--project=acme-prod"]
+
+    # the intake's store is the database Composer's tasks reach through the leadline_db connection
+    spec = yaml.safe_load((ROOT / "deploy/composer/connections.yaml").read_text())["leadline_db"]
+    spec = deploy.expand(spec, {"GCP_PROJECT": "acme-prod", "SPANNER_INSTANCE": "pipeline-prod",
+                                "SPANNER_DATABASE": "pipeline-db"})
+    hook = LeadlineStoreHook()
+    hook.get_connection = lambda _conn_id: Connection(conn_id="leadline_db", conn_type=spec["conn_type"],
+                                                      extra=__import__("json").dumps(spec["extra"]))
+    assert hook.sqlalchemy_url() == INTAKE_STORE
+    # and the settings the intake reads at start are those
+    from leadline.config import IntakeSettings
+
+    env = dict(item.split("=", 1) for item in log.read_text().splitlines()[0].split("--set-env-vars=^|^")[1]
+               .split()[0].split("|"))
+    for name, value in env.items():
+        monkeypatch.setenv(name, value)
+    settings = IntakeSettings.from_env()
+    assert (settings.store_url, settings.storage_url) == (INTAKE_STORE, "gs://acme-prod-audio-files/leadline")
+
+
+def test_intake_deploy_scaling_and_names_can_be_given_and_dry_run_calls_nothing(tmp_path, monkeypatch, capsys):
+    deploy = _deploy_module()
+    log = _fake_gcloud(tmp_path, monkeypatch)
+    deploy.main(["intake", "--project", "acme-prod", "--image", "img:2", "--health-url", "http://127.0.0.1:9/x",
+                 "--spanner-instance", "leadline-prod", "--spanner-database", "leadline",
+                 "--service-account", "intake@acme-prod.iam.gserviceaccount.com",
+                 "--min-instances", "2", "--max-instances", "100", "--concurrency", "80", "--dry-run"])
+    assert not log.exists()
+    commands = [line[2:] for line in capsys.readouterr().out.splitlines() if line.startswith("+ ")]
+    assert commands[0].startswith("gcloud run deploy webhook-processor --image=img:2")
+    for flag in ("--service-account=intake@acme-prod.iam.gserviceaccount.com", "--min-instances=2",
+                 "--max-instances=100", "--concurrency=80",
+                 "LEADLINE_STORE_URL=spanner+spanner:///projects/acme-prod/instances/leadline-prod/databases/leadline"):
+        assert flag in commands[0]
+    assert "--to-revisions=NEW-REVISION=10" in commands[1]
+
+
+def test_the_image_serves_the_intake_without_the_airflow_entrypoint():
+    dockerfile = (ROOT / "Dockerfile").read_text()
+    deploy = _deploy_module()
+    # Cloud Run's --command replaces the image's ENTRYPOINT (the Airflow image's, which checks Airflow's database)
+    assert deploy.INTAKE_COMMAND[0] == "--command=python"
+    assert "ENV PYTHONPATH=/opt/airflow/plugins" in dockerfile  # where `leadline` is importable from
+
+
 def test_intake_rollout_rolls_back_when_the_new_revision_is_unhealthy(tmp_path, monkeypatch):
     import pytest
 
@@ -223,7 +318,25 @@ def test_compose_puts_the_store_on_the_spanner_emulator_through_the_gcpspanner_c
                                                       extra=json.dumps(spec["extra"]))
     assert hook.sqlalchemy_url() == env["LEADLINE_STORE_URL"]  # Airflow tasks and the intake: one store
     assert env["SPANNER_EMULATOR_HOST"] == "spanner:9010"
-    assert services["spanner-init"]["command"][:2] == ["db", "spanner-create"]
+    # the store is created and evolved by the migrations, against the Spanner store the connection names
+    init = services["spanner-init"]
+    assert init["entrypoint"] == ["python", "-m", "leadline.cli"] and init["command"] == ["db", "upgrade"]
+    assert init["environment"]["LEADLINE_STORE_URL"] == env["LEADLINE_STORE_URL"]
+    assert init["environment"]["SPANNER_EMULATOR_HOST"] == "spanner:9010"
+    assert init["depends_on"]["spanner"]["condition"] == "service_started"
     for dependent in ("airflow-init", "intake"):
         assert services[dependent]["depends_on"]["spanner-init"]["condition"] == "service_completed_successfully"
     assert "sandbox" in services["sandbox"]["command"]  # the TLS certificate names the service host
+
+
+def test_composer_receives_only_what_runs_there():
+    deploy = _deploy_module()
+    plugins = deploy.uploaded_files("plugins")
+    assert "leadline/operators/calls.py" in plugins and "leadline_plugin.py" in plugins
+    assert all(path.startswith("leadline/") or path in ("leadline_plugin.py", ".airflowignore") for path in plugins)
+    uploaded = plugins + deploy.uploaded_files("dags") + deploy.uploaded_files("include")
+    dev_tooling = [path for path in uploaded
+                   if any(word in path for word in ("sandbox", "demo", "stack", "synthetic", "egg-info", ".pyc"))]
+    assert dev_tooling == []
+    include = deploy.uploaded_files("include")
+    assert include and not [path for path in include if path.endswith(".py")]

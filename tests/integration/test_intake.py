@@ -225,8 +225,10 @@ def test_health_reports_each_service(intake_client):
     response = intake_client.get("/v1/health")
     assert response.status_code == 200
     report = response.json()
-    assert report["status"] == "healthy"
-    assert set(report["services"]) == {"database", "storage", "speech_api", "vertex_ai"}
+    # database and storage probed live; Speech and Vertex come from health_check's snapshot, none yet
+    assert report["services"] == {"database": "healthy", "storage": "healthy", "speech_api": "unknown",
+                                  "vertex_ai": "unknown"}
+    assert report["status"] == "degraded"
     assert report["timestamp"].endswith("Z")
 
 

@@ -1,5 +1,5 @@
 """The production-like topology as local processes: Airflow on PostgreSQL with CeleryExecutor over Redis and two
-workers, the store on PostgreSQL, the intake and the CRM sandbox (leadline.stack.CeleryStack)."""
+workers, the store on PostgreSQL, the intake and the CRM sandbox (leadline_dev.stack.CeleryStack)."""
 
 from __future__ import annotations
 
@@ -12,11 +12,12 @@ import pytest
 from sqlalchemy import Engine, create_engine, select, text
 
 from leadline.domain.signature import sign
-from leadline.stack import ROOT, CeleryStack, port_open
 from leadline.store.engine import create_store_engine
 from leadline.store.processing import TERMINAL
 from leadline.store.schema import call_records, processing_requests
 from leadline.store.tenants import Tenant, add_tenant, set_crm_integration
+from leadline_dev.celery_stack import CeleryStack
+from leadline_dev.stack import ROOT, port_open
 
 TENANT = "acme"
 FIGURES: dict[str, dict[str, int]] = {}  # per case: posted, completed, duplicated, lost; printed at the end

@@ -184,3 +184,16 @@ def test_empty_transcript_is_an_incomplete_call():
     lead = analyze_transcript("")
     assert (lead.call_class, lead.intent) == ("incomplete", "none")
     assert lead.class_reason == "no speech in the recording (silence or an empty call)"
+
+
+def test_an_unpunctuated_whole_call_is_not_all_the_agents():
+    """Recognisers can return a whole mono call as one stretch without punctuation: the greeting at its start
+    does not make the caller's request the agent's."""
+    run_on = ("hello thanks for calling yes hi i was wondering if you could help with some plumbing the water heater "
+              "in the basement is making a strange noise and i am not sure what it is it has been doing that for a "
+              "few weeks now i am just getting quotes okay that sounds good i will call back thanks bye")
+    assert [turn.speaker for turn in from_text(run_on)] == [None]
+    punctuated = from_text("Thanks for calling Acme, this is Pat. Hi, I need a new roof.")
+    assert punctuated[0].speaker == AGENT
+    lead = analyze_transcript(run_on)
+    assert lead.call_class == "new_lead" and lead.project_phrase

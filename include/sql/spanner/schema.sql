@@ -95,7 +95,9 @@ CREATE TABLE call_records (
 	transcript_segments JSON,
 	transcript_language STRING(16),
 	call_class STRING(32),
-	call_class_reason STRING(500)
+	call_class_reason STRING(500),
+	hubspot_call_id STRING(64),
+	salesforce_task_id STRING(64)
 ) PRIMARY KEY (tenant_id, call_id),
 INTERLEAVE IN PARENT tenants ON DELETE CASCADE;
 
@@ -225,6 +227,17 @@ CREATE TABLE manual_mappings (
 ) PRIMARY KEY (tenant_id, identity),
 INTERLEAVE IN PARENT tenants ON DELETE CASCADE;
 
+CREATE TABLE privacy_erasures (
+	tenant_id STRING(64) NOT NULL,
+	erasure_id STRING(36) NOT NULL,
+	requested_by STRING(256) NOT NULL,
+	identifier_kind STRING(8) NOT NULL,
+	counts JSON NOT NULL,
+	crm_records JSON NOT NULL,
+	erased_at TIMESTAMP NOT NULL
+) PRIMARY KEY (tenant_id, erasure_id),
+INTERLEAVE IN PARENT tenants ON DELETE CASCADE;
+
 CREATE TABLE processing_requests (
 	tenant_id STRING(64) NOT NULL,
 	request_id STRING(36) NOT NULL,
@@ -297,3 +310,16 @@ CREATE TABLE tenant_members (
 INTERLEAVE IN PARENT tenants ON DELETE CASCADE;
 
 CREATE INDEX ix_tenant_members_user ON tenant_members (username);
+
+CREATE VIEW v_unmatched_emails SQL SECURITY INVOKER AS
+SELECT c.tenant_id, c.customer_email AS email, 'call' AS source, COUNT(*) AS occurrences, MAX(c.created_at) AS last_seen
+FROM call_records c
+LEFT JOIN entity_matches m
+  ON m.tenant_id = c.tenant_id AND m.source_type = 'call' AND m.source_id = c.call_id
+WHERE c.customer_email IS NOT NULL AND m.contact_id IS NULL
+GROUP BY c.tenant_id, c.customer_email
+UNION ALL
+SELECT p.tenant_id, p.email, 'gmail' AS source, COUNT(*) AS occurrences, MAX(p.ingested_at) AS last_seen
+FROM gmail_participants p
+WHERE p.sf_contact_id IS NULL
+GROUP BY p.tenant_id, p.email;

@@ -9,11 +9,10 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from fastapi import HTTPException, Request
-from sqlalchemy import Engine, select
+from sqlalchemy import Engine
 from starlette.concurrency import run_in_threadpool
 
-from leadline.store.members import tenants_of
-from leadline.store.schema import tenants
+from leadline.store.dashboard import visible_tenant_ids
 
 # A cookie name, not a secret: Airflow's base_auth_manager.COOKIE_NAME_JWT_TOKEN.
 TOKEN_COOKIE = "_token"  # noqa: S105
@@ -47,11 +46,5 @@ async def resolve_viewer(request: Request, engine: Engine) -> Viewer:
     token = request_token(request)
     user = await resolve_user_from_token(token)
     sees_all = get_auth_manager().is_authorized_connection(method="PUT", user=user)
-
-    def visible_tenants() -> tuple[str, ...]:
-        with engine.connect() as conn:
-            if sees_all:
-                return tuple(conn.execute(select(tenants.c.tenant_id).order_by(tenants.c.tenant_id)).scalars())
-            return tuple(tenants_of(conn, user.get_name()))
-
-    return Viewer(user.get_name(), token or "", await run_in_threadpool(visible_tenants))
+    visible = await run_in_threadpool(visible_tenant_ids, engine, user.get_name(), sees_all=sees_all)
+    return Viewer(user.get_name(), token or "", visible)

@@ -19,10 +19,6 @@ class Lead:
     project_type: str | None = None
     company: str | None = None
 
-    @property
-    def has_identity(self) -> bool:
-        return bool(self.email or self.phone)
-
 
 def split_name(name: str | None) -> tuple[str, str]:
     parts = (name or "").split()

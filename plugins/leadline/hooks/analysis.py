@@ -11,13 +11,9 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
-from airflow.sdk.bases.hook import BaseHook
-
 from leadline.domain.analysis import LeadAnalysis, json_schema_for_llm
 from leadline.domain.context import BusinessContext
-from leadline.domain.rules import analyze_transcript
-from leadline.hooks.connections import optional_connection
-from leadline.hooks.google import credentials_from_extra
+from leadline.hooks.google import GoogleBackedHook
 
 log = logging.getLogger(__name__)
 
@@ -56,47 +52,40 @@ def render_prompt(call: CallForAnalysis) -> str:
 
 
 def analyze_with_rules(call: CallForAnalysis) -> LeadAnalysis:
+    from leadline.domain.rules import analyze_transcript  # imported on use: the rules load parser data
+
     return analyze_transcript(call.transcript, segments=call.segments or None, context=call.context,
                               call_date=call.call_date, language=call.language)
 
 
-class AnalysisHook(BaseHook):
+class AnalysisHook(GoogleBackedHook):
+    """Call analysis: Vertex AI Gemini on a Google Cloud connection (credentials through the Google
+    provider, see hooks.google), the rule-based analyzer otherwise."""
+
     conn_name_attr = "llm_conn_id"
     default_conn_name = "leadline_llm"
     conn_type = "leadline_llm"
-    hook_name = "Leadline call analysis"
+    hook_name = "Leadline call analysis (rules; Vertex AI on a Google Cloud connection)"
+    google_conn_types = GOOGLE_CONN_TYPES
+    google_backend = "vertex"
+    embedded_backend = "rules"
 
     def __init__(self, llm_conn_id: str = default_conn_name, **kwargs: Any) -> None:
         super().__init__(**kwargs)
         self.llm_conn_id = llm_conn_id
 
-    def _connection(self):
-        conn = optional_connection(self.llm_conn_id)
-        return conn if conn is not None and conn.conn_type in GOOGLE_CONN_TYPES else None
+    def get_conn(self):
+        """A google-genai client on Vertex AI (None for the rule-based backend), one per hook."""
+        return self.genai_client if self.uses_google else None
 
     @property
-    def backend(self) -> str:
-        return "vertex" if self._connection() is not None else "rules"
-
-    def get_conn(self):
-        """A google-genai client on Vertex AI (None for the rule-based backend)."""
-        conn = self._connection()
-        if conn is None:
-            return None
-        from google import genai
-        from google.genai import types
-
-        extra = conn.extra_dejson
-        credentials = credentials_from_extra(extra)
-        http_options = types.HttpOptions(base_url=extra["api_endpoint"]) if extra.get("api_endpoint") else None
-        return genai.Client(vertexai=True, project=extra.get("project_id"), location=extra.get("location",
-                            "us-central1"), credentials=credentials, http_options=http_options)
+    def model(self) -> str:
+        return self.extra.get("model", DEFAULT_MODEL)
 
     def _vertex(self, call: CallForAnalysis, model: str) -> LeadAnalysis:
         from google.genai import types
 
-        client = self.get_conn()  # keep a reference: the client closes its transport when collected
-        response = client.models.generate_content(
+        response = self.get_conn().models.generate_content(
             model=model,
             contents=render_prompt(call),
             config=types.GenerateContentConfig(
@@ -111,7 +100,7 @@ class AnalysisHook(BaseHook):
     def analyze(self, call: CallForAnalysis, model: str | None = None) -> LeadAnalysis:
         if self.backend == "rules":
             return analyze_with_rules(call)
-        model = model or self._connection().extra_dejson.get("model", DEFAULT_MODEL)
+        model = model or self.model
         try:
             return self._vertex(call, model)
         except Exception as exc:  # any LLM failure or invalid output: the rules still give a lead
@@ -121,4 +110,11 @@ class AnalysisHook(BaseHook):
                                                                "fallback_reason": reason})
 
     def test_connection(self) -> tuple[bool, str]:
-        return True, f"{self.backend} analyzer ready"
+        """Vertex: one countTokens request to the model (free; checks credentials, project, region, model)."""
+        if self.backend == "rules":
+            return True, "rules analyzer ready"
+        try:
+            self.get_conn().models.count_tokens(model=self.model, contents="ping")
+        except Exception as exc:
+            return False, f"vertex:{self.model}: {type(exc).__name__}: {exc}"
+        return True, f"vertex:{self.model} reachable"

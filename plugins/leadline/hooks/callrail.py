@@ -14,6 +14,8 @@ class CallRailHook(RestApiHook):
     hook_name = "CallRail"
     default_host = "https://api.callrail.com"
     service = "callrail"
+    probe_path = "/v3/a.json"  # the accounts the key can read
+    probe_params = {"per_page": 1}
 
     def authorization(self, secret: str) -> str:
         return f'Token token="{secret}"'

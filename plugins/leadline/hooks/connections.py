@@ -1,6 +1,9 @@
-"""Connection lookups shared by hooks and notifiers."""
+"""Connection lookups shared by hooks and notifiers, and the connection-form declaration every Leadline hook
+carries for the Airflow UI (registered through `leadline.provider.get_provider_info`)."""
 
 from __future__ import annotations
+
+from typing import Any
 
 from airflow.sdk.bases.hook import BaseHook
 from airflow.sdk.exceptions import AirflowNotFoundException
@@ -12,3 +15,24 @@ def optional_connection(conn_id: str):
         return BaseHook.get_connection(conn_id)
     except AirflowNotFoundException:
         return None
+
+
+class ConnectionForm:
+    """A hook's connection form as Airflow reads it: the extras shown as form fields (`conn-fields`: label +
+    JSON schema; `format: password` masks a secret) and the standard fields hidden, relabelled or given
+    placeholders. Declared once, as data, in `leadline.provider` (Airflow 3.2+ reads it from there without
+    importing the hook or needing wtforms); the hook serves its part for tools that ask the hook."""
+
+    @classmethod
+    def get_connection_form_widgets(cls) -> dict[str, dict]:
+        from leadline.provider import connection_type
+
+        return connection_type(cls.conn_type).get("conn-fields", {})  # type: ignore[attr-defined]
+
+    @classmethod
+    def get_ui_field_behaviour(cls) -> dict[str, Any]:
+        from leadline.provider import connection_type
+
+        behaviour = connection_type(cls.conn_type)["ui-field-behaviour"]  # type: ignore[attr-defined]
+        return {"hidden_fields": behaviour["hidden-fields"], "relabeling": behaviour["relabeling"],
+                "placeholders": behaviour["placeholders"]}

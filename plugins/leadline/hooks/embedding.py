@@ -5,52 +5,38 @@ from __future__ import annotations
 
 from typing import Any
 
-from airflow.sdk.bases.hook import BaseHook
-
-from leadline.hooks.connections import optional_connection
-from leadline.hooks.google import credentials_from_extra
+from leadline.hooks.google import GoogleBackedHook
 
 DEFAULT_MODEL = "text-embedding-005"
 VERTEX_BATCH = 250
 
 
-class EmbeddingHook(BaseHook):
+class EmbeddingHook(GoogleBackedHook):
     conn_name_attr = "embeddings_conn_id"
     default_conn_name = "leadline_embeddings"
     conn_type = "leadline_embeddings"
-    hook_name = "Leadline embeddings"
+    hook_name = "Leadline embeddings (local; Vertex AI on a Google Cloud connection)"
+    google_backend = "vertex"
+    embedded_backend = "local"
 
     def __init__(self, embeddings_conn_id: str = default_conn_name, **kwargs: Any) -> None:
         super().__init__(**kwargs)
         self.embeddings_conn_id = embeddings_conn_id
 
-    def _connection(self):
-        conn = optional_connection(self.embeddings_conn_id)
-        return conn if conn is not None and conn.conn_type == "google_cloud_platform" else None
+    def get_conn(self):
+        """A google-genai client on Vertex AI (None for the local backend), one per hook."""
+        return self.genai_client if self.uses_google else None
 
     @property
-    def backend(self) -> str:
-        return "vertex" if self._connection() is not None else "local"
-
-    def get_conn(self):
-        conn = self._connection()
-        if conn is None:
-            return None
-        from google import genai
-        from google.genai import types
-
-        extra = conn.extra_dejson
-        http_options = types.HttpOptions(base_url=extra["api_endpoint"]) if extra.get("api_endpoint") else None
-        return genai.Client(vertexai=True, project=extra.get("project_id"), location=extra.get("location",
-                            "us-central1"), credentials=credentials_from_extra(extra), http_options=http_options)
+    def model(self) -> str:
+        return self.extra.get("model", DEFAULT_MODEL)
 
     def embed(self, texts: list[str]) -> list[list[float]]:
         if self.backend == "local":
             from leadline.domain.embedding import embed
 
             return [embed(text) for text in texts]
-        client = self.get_conn()  # keep a reference: the client closes its transport when collected
-        model = self._connection().extra_dejson.get("model", DEFAULT_MODEL)
+        client, model = self.get_conn(), self.model
         vectors: list[list[float]] = []
         for start in range(0, len(texts), VERTEX_BATCH):
             response = client.models.embed_content(model=model, contents=texts[start:start + VERTEX_BATCH])
@@ -58,3 +44,11 @@ class EmbeddingHook(BaseHook):
         if len(vectors) != len(texts):
             raise ValueError("Vertex AI returned a different number of embeddings than texts sent")
         return vectors
+
+    def test_connection(self) -> tuple[bool, str]:
+        """Vertex: one one-word embedding request (checks credentials, project, region and model)."""
+        try:
+            [vector] = self.embed(["ping"])
+        except Exception as exc:
+            return False, f"{self.backend}: {type(exc).__name__}: {exc}"
+        return True, f"{self.backend} embeddings ready ({len(vector)} dimensions)"

@@ -5,11 +5,15 @@ optional `retry_base_s`, `max_attempts`, `timeout_s`."""
 
 from __future__ import annotations
 
+from functools import cached_property
 from typing import Any
 
 from airflow.sdk.bases.hook import BaseHook
 
 from leadline.domain.crm import Lead, hubspot_properties
+from leadline.domain.engagement import HUBSPOT_CALL_ID_PROPERTY, Engagement, hubspot_call_properties
+from leadline.hooks.connections import ConnectionForm
+from leadline.hooks.crm import BulkResult, chunks
 from leadline.hooks.retry import CrmError, RetryPolicy, Verdict, retry_after_seconds
 
 BATCH_LIMIT = 100
@@ -28,36 +32,47 @@ def classify(exc: BaseException) -> Verdict:
     return Verdict(False, 0.0, f"unexpected response ({type(exc).__name__})")
 
 
-class HubSpotHook(BaseHook):
+class HubSpotHook(ConnectionForm, BaseHook):
+    """HubSpot as a CRM (`CrmHook`): contacts keyed by email, else by phone. The connection and the client
+    are read once per hook instance."""
+
     conn_name_attr = "hubspot_conn_id"
     default_conn_name = "hubspot_default"
     conn_type = "hubspot"
     hook_name = "HubSpot"
+    crm_type = "hubspot"
+    record_column = "hubspot_contact_id"
+    engagement_column = "hubspot_call_id"
+    batch_limit = BATCH_LIMIT
 
     def __init__(self, hubspot_conn_id: str = default_conn_name, **kwargs: Any) -> None:
         super().__init__(**kwargs)
         self.hubspot_conn_id = hubspot_conn_id
-        self._client = None
+
+    @cached_property
+    def connection(self):
+        return self.get_connection(self.hubspot_conn_id)
 
     @property
     def _extra(self) -> dict:
-        return self.get_connection(self.hubspot_conn_id).extra_dejson
+        return self.connection.extra_dejson
 
-    @property
+    @cached_property
     def policy(self) -> RetryPolicy:
         extra = self._extra
         return RetryPolicy(max_attempts=int(extra.get("max_attempts", 8)),
                            base_s=float(extra.get("retry_base_s", 0.5)))
 
+    @cached_property
+    def client(self):
+        from hubspot import HubSpot
+
+        return HubSpot(access_token=self.connection.password, host=self._extra.get("host", "https://api.hubapi.com"))
+
     def get_conn(self):
-        if self._client is None:
-            from hubspot import HubSpot
+        return self.client
 
-            conn = self.get_connection(self.hubspot_conn_id)
-            self._client = HubSpot(access_token=conn.password, host=self._extra.get("host", "https://api.hubapi.com"))
-        return self._client
-
-    @property
+    @cached_property
     def _timeout(self) -> float:
         return float(self._extra.get("timeout_s", 10))
 
@@ -68,11 +83,11 @@ class HubSpotHook(BaseHook):
         """Upsert up to 100 contacts keyed by email; returns ({email: contact id}, attempts)."""
         from hubspot.crm.contacts import BatchInputSimplePublicObjectBatchInputUpsert
 
-        if len(items) > BATCH_LIMIT:
-            raise ValueError(f"HubSpot batch upsert takes at most {BATCH_LIMIT} inputs")
+        if len(items) > self.batch_limit:
+            raise ValueError(f"HubSpot batch upsert takes at most {self.batch_limit} inputs")
         body = BatchInputSimplePublicObjectBatchInputUpsert(
             inputs=[{"id": email, "idProperty": "email", "properties": props} for email, props in items])
-        response, attempts = self._call(lambda: self.get_conn().crm.contacts.batch_api.upsert(
+        response, attempts = self._call(lambda: self.client.crm.contacts.batch_api.upsert(
             batch_input_simple_public_object_batch_input_upsert=body, _request_timeout=self._timeout))
         try:
             ids = {r.properties["email"].lower(): r.id for r in response.results}
@@ -89,7 +104,7 @@ class HubSpotHook(BaseHook):
         request = PublicObjectSearchRequest(
             filter_groups=[{"filters": [{"propertyName": "phone", "operator": "EQ", "value": phone}]}],
             properties=["phone"], limit=1)
-        response, attempts = self._call(lambda: self.get_conn().crm.contacts.search_api.do_search(
+        response, attempts = self._call(lambda: self.client.crm.contacts.search_api.do_search(
             public_object_search_request=request, _request_timeout=self._timeout))
         return (response.results[0].id if response.results else None), attempts
 
@@ -113,7 +128,7 @@ class HubSpotHook(BaseHook):
         """Contacts whose lastmodifieddate falls in [start, end), following the search pages."""
         from hubspot.crm.contacts import PublicObjectSearchRequest
 
-        return self._modified(self.get_conn().crm.contacts.search_api, PublicObjectSearchRequest,
+        return self._modified(self.client.crm.contacts.search_api, PublicObjectSearchRequest,
                               "lastmodifieddate", ["email", "phone", "firstname", "lastname", "company"],
                               start_iso, end_iso)
 
@@ -121,7 +136,7 @@ class HubSpotHook(BaseHook):
         """Companies whose hs_lastmodifieddate falls in [start, end)."""
         from hubspot.crm.companies import PublicObjectSearchRequest
 
-        return self._modified(self.get_conn().crm.companies.search_api, PublicObjectSearchRequest,
+        return self._modified(self.client.crm.companies.search_api, PublicObjectSearchRequest,
                               "hs_lastmodifieddate", ["name", "domain"], start_iso, end_iso)
 
     def upsert_lead(self, lead: Lead, salesforce_id: str | None = None) -> tuple[str, int]:
@@ -135,7 +150,7 @@ class HubSpotHook(BaseHook):
         if not lead.phone:
             raise CrmError("hubspot: lead has neither email nor phone to identify the contact", 1, False)
         contact_id, attempts = self.find_by_phone(lead.phone)
-        contacts = self.get_conn().crm.contacts.basic_api
+        contacts = self.client.crm.contacts.basic_api
         if contact_id:
             _, more = self._call(lambda: contacts.update(
                 contact_id, simple_public_object_input=SimplePublicObjectInput(properties=properties),
@@ -147,9 +162,88 @@ class HubSpotHook(BaseHook):
             contact_id = created.id
         return contact_id, attempts + more
 
-    def test_connection(self) -> tuple[bool, str]:
+    def bulk_upsert(self, leads: list[Lead], cross_refs: dict[str, str | None]) -> BulkResult:
+        """Leads with an email in batch upserts of up to 100; the others one by one (search by phone, then
+        update or create), a rejected one recorded in `failed`."""
+        result = BulkResult()
+        with_email = [lead for lead in leads if lead.email]
+        for chunk in chunks(with_email, self.batch_limit):
+            ids, used = self.batch_upsert_by_email(
+                [(lead.email, hubspot_properties(lead, cross_refs.get(lead.call_id))) for lead in chunk])
+            result.attempts += used
+            result.synced.update({lead.call_id: ids[lead.email.lower()] for lead in chunk})
+        for lead in (lead for lead in leads if not lead.email):
+            try:
+                result.synced[lead.call_id], used = self.upsert_lead(lead, cross_refs.get(lead.call_id))
+            except CrmError as exc:
+                result.failed[lead.call_id], used = str(exc), exc.attempts
+            result.attempts += used
+        return result
+
+    def find_contact(self, phone: str | None, email: str | None) -> tuple[str | None, int]:
+        """The contact with this email, else this phone (an existing customer's record)."""
+        from hubspot.crm.contacts import PublicObjectSearchRequest
+
+        attempts = 0
+        for prop, value in (("email", email), ("phone", phone)):
+            if not value:
+                continue
+            request = PublicObjectSearchRequest(
+                filter_groups=[{"filters": [{"propertyName": prop, "operator": "EQ", "value": value}]}],
+                properties=[prop], limit=1)
+            response, used = self._call(lambda request=request: self.client.crm.contacts.search_api.do_search(
+                public_object_search_request=request, _request_timeout=self._timeout))
+            attempts += used
+            if response.results:
+                return response.results[0].id, attempts
+        return None, attempts
+
+    def batch_upsert_calls(self, items: list[tuple[Engagement, str]]) -> tuple[dict[str, str], int]:
+        """Up to 100 Calls objects upserted by the unique property leadline_call_id, then each associated to its
+        contact (v4 default association, itself idempotent): ({call id: engagement id}, attempts)."""
+        from hubspot.crm.associations.v4 import BatchInputPublicDefaultAssociationMultiPost
+        from hubspot.crm.objects.calls import BatchInputSimplePublicObjectBatchInputUpsert
+
+        if len(items) > self.batch_limit:
+            raise ValueError(f"HubSpot batch upsert takes at most {self.batch_limit} inputs")
+        body = BatchInputSimplePublicObjectBatchInputUpsert(inputs=[
+            {"id": e.call_id, "idProperty": HUBSPOT_CALL_ID_PROPERTY, "properties": hubspot_call_properties(e)}
+            for e, _ in items])
+        response, attempts = self._call(lambda: self.client.crm.objects.calls.batch_api.upsert(
+            batch_input_simple_public_object_batch_input_upsert=body, _request_timeout=self._timeout))
         try:
-            self.get_conn().crm.contacts.basic_api.get_page(limit=1)
+            ids = {r.properties[HUBSPOT_CALL_ID_PROPERTY]: r.id for r in response.results}
+        except (AttributeError, KeyError, TypeError) as exc:
+            raise CrmError("hubspot: calls upsert response has an unexpected shape", attempts, True) from exc
+        if any(e.call_id not in ids for e, _ in items):
+            raise CrmError("hubspot: calls upsert returned no id for some inputs", attempts, True)
+        links = BatchInputPublicDefaultAssociationMultiPost(inputs=[
+            {"from": {"id": ids[e.call_id]}, "to": {"id": contact_id}} for e, contact_id in items])
+        _, more = self._call(lambda: self.client.crm.associations.v4.batch_api.create_default(
+            "calls", "contacts", batch_input_public_default_association_multi_post=links,
+            _request_timeout=self._timeout))
+        return ids, attempts + more
+
+    def upsert_engagement(self, engagement: Engagement, contact_id: str) -> tuple[str, int]:
+        ids, attempts = self.batch_upsert_calls([(engagement, contact_id)])
+        return ids[engagement.call_id], attempts
+
+    def bulk_upsert_engagements(self, items: list[tuple[Engagement, str]]) -> BulkResult:
+        result = BulkResult()
+        for chunk in chunks(items, self.batch_limit):
+            ids, used = self.batch_upsert_calls(chunk)
+            result.attempts += used
+            result.synced.update(ids)
+        return result
+
+    def test_connection(self) -> tuple[bool, str]:
+        """One contact search (limit 1): the token, the host and the contacts read scope."""
+        from hubspot.crm.contacts import PublicObjectSearchRequest
+
+        try:
+            self.client.crm.contacts.search_api.do_search(
+                public_object_search_request=PublicObjectSearchRequest(limit=1, properties=["email"]),
+                _request_timeout=self._timeout)
         except Exception as exc:
             return False, f"HubSpot: {type(exc).__name__}"
         return True, "HubSpot reachable"

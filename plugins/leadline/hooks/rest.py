@@ -3,10 +3,13 @@ the key or token as password and an optional `host` extra, GETs with the CRM ret
 
 from __future__ import annotations
 
+import weakref
+from functools import cached_property
 from typing import Any
 
 from airflow.sdk.bases.hook import BaseHook
 
+from leadline.hooks.connections import ConnectionForm
 from leadline.hooks.retry import RetryPolicy, Verdict, retry_after_seconds
 
 
@@ -23,35 +26,76 @@ def classify(exc: BaseException) -> Verdict:
     return Verdict(False, 0.0, f"unexpected response ({type(exc).__name__})")
 
 
-class RestApiHook(BaseHook):
+class RestApiHook(ConnectionForm, BaseHook):
+    """The connection is read once per hook and one httpx.Client (connection pool, auth header) serves every
+    request of the hook; `close()` (or leaving `with hook:`) closes it, and it is closed when the hook is
+    collected. `test_connection()` sends one real GET (`probe_path`)."""
+
+    conn_name_attr = "conn_id"
     default_host = ""
     service = ""
+    probe_path = ""
+    probe_params: dict[str, Any] = {}
 
-    def __init__(self, conn_id: str, **kwargs: Any) -> None:
+    def __init__(self, conn_id: str | None = None, **kwargs: Any) -> None:
         super().__init__(**kwargs)
-        self.conn_id = conn_id
+        self.conn_id = conn_id or self.default_conn_name
 
     def authorization(self, secret: str) -> str:
         return f"Bearer {secret}"
 
-    def get_conn(self):
+    @cached_property
+    def connection(self):
+        return self.get_connection(self.conn_id)
+
+    @cached_property
+    def policy(self) -> RetryPolicy:
+        extra = self.connection.extra_dejson
+        return RetryPolicy(max_attempts=int(extra.get("max_attempts", 6)),
+                           base_s=float(extra.get("retry_base_s", 0.5)))
+
+    @cached_property
+    def client(self):
         import httpx
 
-        conn = self.get_connection(self.conn_id)
-        extra = conn.extra_dejson
-        self.policy = RetryPolicy(max_attempts=int(extra.get("max_attempts", 6)),
-                                  base_s=float(extra.get("retry_base_s", 0.5)))
-        return httpx.Client(base_url=extra.get("host", self.default_host), timeout=30,
-                            headers={"Authorization": self.authorization(conn.password)})
+        conn = self.connection
+        client = httpx.Client(base_url=conn.extra_dejson.get("host", self.default_host), timeout=30,
+                              headers={"Authorization": self.authorization(conn.password)})
+        weakref.finalize(self, client.close)
+        return client
+
+    def get_conn(self):
+        """The hook's httpx.Client (shared by its requests; closed by `close()`)."""
+        return self.client
+
+    def close(self) -> None:
+        client = self.__dict__.pop("client", None)
+        if client is not None:
+            client.close()
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.close()
 
     def get_json(self, path: str, params: dict | None = None) -> dict:
-        with self.get_conn() as client:
-            def call() -> dict:
-                response = client.get(path, params=params)
-                response.raise_for_status()
-                return response.json()
+        client = self.client
 
-            return self.policy.call(call, classify, self.service)[0]
+        def call() -> dict:
+            response = client.get(path, params=params)
+            response.raise_for_status()
+            return response.json()
+
+        return self.policy.call(call, classify, self.service)[0]
+
+    def test_connection(self) -> tuple[bool, str]:
+        """One GET of `probe_path` (no retries): key, host and permission."""
+        try:
+            self.client.get(self.probe_path, params=self.probe_params).raise_for_status()
+        except Exception as exc:
+            return False, f"{self.hook_name}: {classify(exc).reason or type(exc).__name__}"
+        return True, f"{self.hook_name} reachable"
 
 
 class GmailHook(RestApiHook):
@@ -63,6 +107,8 @@ class GmailHook(RestApiHook):
     hook_name = "Gmail"
     default_host = "https://gmail.googleapis.com"
     service = "gmail"
+    probe_path = "/gmail/v1/users/me/messages"
+    probe_params = {"maxResults": 1}
 
     def messages(self, mailbox: str, after_s: int, before_s: int) -> list[dict]:
         """Full messages sent in [after_s, before_s) (Unix seconds)."""
@@ -86,6 +132,8 @@ class DialpadHook(RestApiHook):
     hook_name = "Dialpad"
     default_host = "https://dialpad.com"
     service = "dialpad"
+    probe_path = "/api/v2/call"
+    probe_params = {"limit": 1}
 
     def calls(self, started_after_ms: int, started_before_ms: int) -> list[dict]:
         items, cursor = [], None

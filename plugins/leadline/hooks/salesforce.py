@@ -6,12 +6,15 @@ full jitter, and Lead upserts by the external id Leadline_Call_Id__c with the du
 
 from __future__ import annotations
 
+from functools import cached_property
 from typing import Any
 from urllib.parse import quote
 
 from airflow.providers.salesforce.hooks.salesforce import SalesforceHook
 
 from leadline.domain.crm import SALESFORCE_EXTERNAL_ID, Lead, salesforce_fields
+from leadline.domain.engagement import SALESFORCE_TASK_EXTERNAL_ID, Engagement, salesforce_task_fields
+from leadline.hooks.crm import BulkResult, chunks
 from leadline.hooks.retry import CrmError, RetryPolicy, Verdict
 
 COMPOSITE_LIMIT = 200
@@ -35,21 +38,62 @@ def classify(exc: BaseException) -> Verdict:
     return Verdict(False, 0.0, f"unexpected response ({type(exc).__name__})")
 
 
+def _record_answers(result: BulkResult, call_ids: list[str], answers: list[dict], what: str) -> None:
+    """A composite request's per-record answers, in request order, into `result`: ids of the synced, error codes
+    of the rejected."""
+    for call_id, answer in zip(call_ids, answers, strict=True):
+        if answer.get("success"):
+            result.synced[call_id] = answer["id"]
+        else:
+            codes = ",".join(e.get("statusCode", "?") for e in answer.get("errors", []))
+            result.failed[call_id] = f"salesforce: {codes or what + ' rejected'}"
+
+
 class LeadlineSalesforceHook(SalesforceHook):
+    """Salesforce as a CRM (`CrmHook`): Leads keyed by the external id Leadline_Call_Id__c. The connection
+    is read once per hook instance and the simple-salesforce client built once (the provider's `conn`)."""
+
+    crm_type = "salesforce"
+    record_column = "salesforce_lead_id"
+    engagement_column = "salesforce_task_id"
+    batch_limit = COMPOSITE_LIMIT
+
     def __init__(self, salesforce_conn_id: str = "salesforce_default", **kwargs: Any) -> None:
+        super().__init__(salesforce_conn_id=salesforce_conn_id, **kwargs)
+
+    @cached_property
+    def connection(self):
+        return SalesforceHook.get_connection(self.conn_id)
+
+    def get_connection(self, conn_id: str):  # type: ignore[override]
+        """This hook's own connection from the per-instance cache (the provider's client asks for it)."""
+        return self.connection if conn_id == self.conn_id else SalesforceHook.get_connection(conn_id)
+
+    @cached_property
+    def conn(self):
+        """The provider's simple-salesforce client, on a requests session that trusts the extra CA bundle
+        and with the pre-issued session token when `session_auth` is set."""
         import requests
 
-        conn = self.get_connection(salesforce_conn_id)
-        extra = conn.extra_dejson
-        session = requests.Session()
-        if extra.get("ca_bundle"):
-            session.verify = extra["ca_bundle"]
-            session.trust_env = False  # else REQUESTS_CA_BUNDLE from the environment overrides `verify`
-        session_id = conn.password if extra.get("session_auth") else None
-        super().__init__(salesforce_conn_id=salesforce_conn_id, session_id=session_id, session=session, **kwargs)
-        self.policy = RetryPolicy(max_attempts=int(extra.get("max_attempts", 8)),
-                                  base_s=float(extra.get("retry_base_s", 0.5)))
-        self.timeout_s = float(extra.get("timeout_s", 10))
+        extra = self.connection.extra_dejson
+        if self.session is None:
+            self.session = requests.Session()
+            if extra.get("ca_bundle"):
+                self.session.verify = extra["ca_bundle"]
+                self.session.trust_env = False  # else REQUESTS_CA_BUNDLE from the environment overrides `verify`
+        if self.session_id is None and extra.get("session_auth"):
+            self.session_id = self.connection.password
+        return SalesforceHook.conn.func(self)
+
+    @cached_property
+    def policy(self) -> RetryPolicy:
+        extra = self.connection.extra_dejson
+        return RetryPolicy(max_attempts=int(extra.get("max_attempts", 8)),
+                           base_s=float(extra.get("retry_base_s", 0.5)))
+
+    @cached_property
+    def timeout_s(self) -> float:
+        return float(self.connection.extra_dejson.get("timeout_s", 10))
 
     def _call(self, path: str, method: str, body: Any) -> tuple[Any, int]:
         return self.policy.call(
@@ -66,8 +110,8 @@ class LeadlineSalesforceHook(SalesforceHook):
 
     def bulk_upsert_leads(self, leads: list[tuple[Lead, str | None]]) -> tuple[list[dict], int]:
         """Up to 200 Leads in one composite request (allOrNone false): per-record results, in order."""
-        if len(leads) > COMPOSITE_LIMIT:
-            raise ValueError(f"composite upsert takes at most {COMPOSITE_LIMIT} records")
+        if len(leads) > self.batch_limit:
+            raise ValueError(f"composite upsert takes at most {self.batch_limit} records")
         records = [{"attributes": {"type": "Lead"}, SALESFORCE_EXTERNAL_ID: lead.call_id,
                     **salesforce_fields(lead, hubspot_id)} for lead, hubspot_id in leads]
         results, attempts = self._call(f"composite/sobjects/Lead/{SALESFORCE_EXTERNAL_ID}", "PATCH",
@@ -80,3 +124,57 @@ class LeadlineSalesforceHook(SalesforceHook):
         """Every record of a SOQL query (following nextRecordsUrl), with the same retries as writes."""
         result, _ = self.policy.call(lambda: self.get_conn().query_all(soql), classify, "salesforce")
         return result["records"]
+
+    def bulk_upsert(self, leads: list[Lead], cross_refs: dict[str, str | None]) -> BulkResult:
+        """Composite upserts of up to 200 Leads; a record Salesforce rejects is recorded in `failed`."""
+        result = BulkResult()
+        for chunk in chunks(leads, self.batch_limit):
+            records, used = self.bulk_upsert_leads([(lead, cross_refs.get(lead.call_id)) for lead in chunk])
+            result.attempts += used
+            _record_answers(result, [lead.call_id for lead in chunk], records, "record")
+        return result
+
+    def find_contact(self, phone: str | None, email: str | None) -> tuple[str | None, int]:
+        """The Contact with this email, else this phone (an existing customer's record)."""
+        from simple_salesforce.format import format_soql
+
+        attempts = 0
+        for field_name, value in (("Email", email), ("Phone", phone)):
+            if not value:
+                continue
+            soql = format_soql(f"SELECT Id FROM Contact WHERE {field_name} = {{}} LIMIT 1", value)
+            result, used = self.policy.call(lambda soql=soql: self.get_conn().query(soql), classify, "salesforce")
+            attempts += used
+            if result.get("records"):
+                return result["records"][0]["Id"], attempts
+        return None, attempts
+
+    def upsert_engagement(self, engagement: Engagement, who_id: str) -> tuple[str, int]:
+        """The call as a Task (TaskSubtype Call) on the Lead or Contact, upserted by Leadline_Call_Id__c."""
+        path = f"sobjects/Task/{SALESFORCE_TASK_EXTERNAL_ID}/{quote(engagement.call_id, safe='')}"
+        result, attempts = self._call(path, "PATCH", salesforce_task_fields(engagement, who_id))
+        if not isinstance(result, dict) or not result.get("id"):
+            raise CrmError("salesforce: task upsert response has no record id", attempts, True)
+        return result["id"], attempts
+
+    def bulk_upsert_engagements(self, items: list[tuple[Engagement, str]]) -> BulkResult:
+        """Composite upserts of up to 200 Tasks by Leadline_Call_Id__c; rejected ones land in `failed`."""
+        result = BulkResult()
+        for chunk in chunks(items, self.batch_limit):
+            records = [{"attributes": {"type": "Task"}, SALESFORCE_TASK_EXTERNAL_ID: e.call_id,
+                        **salesforce_task_fields(e, who_id)} for e, who_id in chunk]
+            answers, used = self._call(f"composite/sobjects/Task/{SALESFORCE_TASK_EXTERNAL_ID}", "PATCH",
+                                       {"allOrNone": False, "records": records})
+            if not isinstance(answers, list) or len(answers) != len(chunk):
+                raise CrmError("salesforce: composite response does not match the request", used, True)
+            result.attempts += used
+            _record_answers(result, [engagement.call_id for engagement, _ in chunk], answers, "task")
+        return result
+
+    def test_connection(self) -> tuple[bool, str]:
+        """One SOQL query on Lead (LIMIT 1): authentication, instance and read access to Leads."""
+        try:
+            self.policy.call(lambda: self.get_conn().query("SELECT Id FROM Lead LIMIT 1"), classify, "salesforce")
+        except Exception as exc:
+            return False, f"Salesforce: {exc}"
+        return True, "Salesforce reachable"

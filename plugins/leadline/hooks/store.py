@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
-from functools import cache
+from functools import cache, cached_property
 from typing import Any
 
 from airflow.sdk.bases.hook import BaseHook
+
+from leadline.hooks.connections import ConnectionForm
 
 
 @cache
@@ -15,7 +17,11 @@ def _engine_for(url: str):
     return create_store_engine(url)
 
 
-class LeadlineStoreHook(BaseHook):
+class LeadlineStoreHook(ConnectionForm, BaseHook):
+    """The store's connection may be `sqlite` (schema or host = the file), `postgres`, `gcpspanner` /
+    `google_cloud_platform` (extras project_id, instance_id, database_id), or this hook's own type
+    `leadline_store` with the extra `sqlalchemy_url` (any of the three as a SQLAlchemy URL)."""
+
     conn_name_attr = "leadline_conn_id"
     default_conn_name = "leadline_db"
     conn_type = "leadline_store"
@@ -25,11 +31,17 @@ class LeadlineStoreHook(BaseHook):
         super().__init__(**kwargs)
         self.leadline_conn_id = leadline_conn_id
 
+    @cached_property
+    def connection(self):
+        return self.get_connection(self.leadline_conn_id)
+
     def sqlalchemy_url(self) -> str:
         from sqlalchemy.engine import URL
 
-        conn = self.get_connection(self.leadline_conn_id)
+        conn = self.connection
         extra = conn.extra_dejson
+        if conn.conn_type == "leadline_store" and extra.get("sqlalchemy_url"):
+            return extra["sqlalchemy_url"]
         if conn.conn_type == "sqlite":
             return f"sqlite:///{conn.schema or conn.host}"
         if conn.conn_type in ("postgres", "postgresql"):
@@ -45,11 +57,10 @@ class LeadlineStoreHook(BaseHook):
         return _engine_for(self.sqlalchemy_url())
 
     def test_connection(self) -> tuple[bool, str]:
-        from sqlalchemy import text
+        from leadline.store.engine import ping
 
         try:
-            with self.get_conn().connect() as conn:
-                conn.execute(text("SELECT 1"))
+            ping(self.get_conn())
         except Exception as exc:
             return False, f"{type(exc).__name__}: {exc}"
         return True, "store reachable"

@@ -22,6 +22,7 @@ from starlette.concurrency import run_in_threadpool
 from leadline.config import IntakeSettings
 from leadline.domain import signature
 from leadline.domain.payload import CallWebhook, TenantRef
+from leadline.domain.redaction import redact_payload
 from leadline.domain.throttle import FailureBlocker, ReplayGuard, TenantRateLimiter
 from leadline.intake.health import HealthChecker
 from leadline.intake.metrics import IntakeMetrics
@@ -68,7 +69,7 @@ class Intake:
         )
         self.replays = ReplayGuard(window_s=signature.TIMESTAMP_WINDOW_S)
         self.metrics = IntakeMetrics()
-        self.health = HealthChecker(self.engine, settings.storage_url)
+        self.health = HealthChecker(self.engine, settings.storage_url, settings.storage_options)
 
     async def _read_body(self, request: Request) -> bytes:
         limit = self.settings.max_body_bytes
@@ -159,7 +160,7 @@ class Intake:
             answered=payload.answered,
             started_at=payload.start_time,
             recording_url=payload.recording_url,
-            raw_payload=data,
+            raw_payload=redact_payload(data),  # a transcription or note in the payload: PII labelled before storing
         )
         try:
             result = await self.writer.submit(call)
@@ -217,5 +218,13 @@ def create_app(settings: IntakeSettings | None = None) -> FastAPI:
     @app.get("/v1/metrics")
     async def metrics() -> Response:
         return Response(intake().metrics.render(), media_type="text/plain; version=0.0.4")
+
+    @app.get("/v1/recordings/{tenant_id}/{call_id}")
+    async def recording(tenant_id: str, call_id: str, expires: str | None = None, sig: str | None = None
+                        ) -> Response:
+        from leadline.intake.recordings import recording_response
+
+        return await run_in_threadpool(recording_response, intake().engine, tenant_id, call_id, expires, sig,
+                                       intake().settings.storage_options)
 
     return app

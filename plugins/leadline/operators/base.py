@@ -25,7 +25,7 @@ class StoreOperator(BaseOperator):
 class CallOperator(StoreOperator):
     """Operates on one call of one tenant, named by the run's params unless given explicitly."""
 
-    template_fields: Sequence[str] = ("tenant_id", "call_id", "force")
+    template_fields: Sequence[str] = ("tenant_id", "call_id")
     ui_color = "#e8f0fe"
 
     def __init__(
@@ -33,7 +33,7 @@ class CallOperator(StoreOperator):
         *,
         tenant_id: str = "{{ params.tenant_id }}",
         call_id: str = "{{ params.call_id }}",
-        force: bool | str = "{{ params.force }}",
+        force: bool | None = None,
         **kwargs: Any,
     ) -> None:
         super().__init__(**kwargs)
@@ -41,9 +41,11 @@ class CallOperator(StoreOperator):
         self.call_id = call_id
         self.force = force
 
-    @property
-    def forced(self) -> bool:
-        return self.force is True or str(self.force).lower() == "true"
+    def forced(self, context) -> bool:
+        """`force` as given, else the run's boolean `force` param, read as the value it is rather than through a
+        template: the DAG does not render templates as native objects, since that would turn a numeric call id
+        into a number."""
+        return self.force if self.force is not None else context["params"].get("force", False) is True
 
     def load_call(self) -> dict:
         from airflow.sdk.exceptions import AirflowFailException

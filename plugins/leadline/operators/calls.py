@@ -29,13 +29,14 @@ class FetchRecordingOperator(CallOperator):
         request = get_request(self.engine, self.tenant_id, self.call_id)
         if request is None:
             raise AirflowFailException(f"no processing request for call {self.call_id} of tenant {self.tenant_id}")
-        if request["status"] in TERMINAL and not self.forced:
+        if request["status"] in TERMINAL and not self.forced(context):
             raise AirflowSkipException(f"call already {request['status']}; trigger with force=true to reprocess")
         attempt = start_processing(self.engine, self.tenant_id, self.call_id)
         call = self.load_call()
+        self._check_recording_consent(call)
         base = (self.storage_url or default_storage_url()).rstrip("/")
         target = ObjectStoragePath(f"{base}/{self.tenant_id}/recordings/{self.call_id}.wav")
-        if target.exists() and not self.forced:
+        if target.exists() and not self.forced(context):
             info = audio.wav_info(target)
         else:
             url = call["recording_url"] or self._recording_url_from_callrail(call)
@@ -51,6 +52,27 @@ class FetchRecordingOperator(CallOperator):
                       attempt, seconds, info.channels)
         return {"recording_path": str(target), "audio_seconds": seconds, "channels": info.channels,
                 "attempt": attempt}
+
+    def _check_recording_consent(self, call: dict) -> None:
+        """The tenant's recording-consent policy (domain.consent): a call that needs consent and has no disclosure
+        on record ends here, stored without recording or transcript, with the reason; nothing is downloaded."""
+        from airflow.sdk.exceptions import AirflowFailException, AirflowSkipException
+
+        from leadline.domain.consent import ConsentPolicy, ConsentPolicyError, decide
+        from leadline.store.processing import finish, update_call
+
+        try:
+            policy = ConsentPolicy.from_tenant_config(self.load_tenant().config)
+        except ConsentPolicyError as exc:
+            raise AirflowFailException(str(exc)) from exc
+        decision = decide(policy, call["raw_payload"], call["caller_phone"])
+        if decision.allowed:
+            return
+        update_call(self.engine, self.tenant_id, self.call_id, recording_url=None, recording_path=None,
+                    transcript=None, transcript_segments=None, transcript_confidence=None, transcript_embedding=None,
+                    lead_score=None, lead_status="no_consent")
+        finish(self.engine, self.tenant_id, self.call_id, "skipped", decision.reason)
+        raise AirflowSkipException(decision.reason)
 
     def _recording_url_from_callrail(self, call: dict) -> str:
         """No URL in the webhook: ask the CallRail API (tenant config `callrail_account_id`)."""
@@ -79,15 +101,22 @@ class TranscribeOperator(CallOperator):
         from airflow.sdk.exceptions import AirflowFailException
 
         from leadline import audio
+        from leadline.domain.redaction import redact, redact_segments
         from leadline.hooks.speech import SpeechHook
         from leadline.speech import SpeechConfigError
         from leadline.store.processing import update_call
 
         call = self.load_call()
-        if call["transcript"] is not None and not self.forced:
+        if call["transcript"] is not None and not self.forced(context):
             self.log.info("call %s already transcribed; keeping it", self.call_id)
+            kept, stored_segments = redact(call["transcript"]), call["transcript_segments"] or []
+            texts, in_segments = redact_segments([s.get("text") or "" for s in stored_segments])
+            if kept.changed or in_segments:  # stored before redaction existed: redacted now, before analysis
+                update_call(self.engine, self.tenant_id, self.call_id, transcript=kept.text,
+                            transcript_segments=[{**s, "text": t} for s, t in zip(stored_segments, texts,
+                                                                                  strict=True)])
             return {"confidence": call["transcript_confidence"], "language": call["transcript_language"],
-                    "segments": len(call["transcript_segments"] or []), "reused": True}
+                    "segments": len(stored_segments), "reused": True, "redacted": kept.counts}
         recording = ObjectStoragePath(call["recording_path"])
         hints = list((self.load_tenant().config or {}).get("phrase_hints", []))
         hook = SpeechHook(self.speech_conn_id)
@@ -96,13 +125,19 @@ class TranscribeOperator(CallOperator):
             transcript = hook.transcribe(recording, phrase_hints=hints)
         except (SpeechConfigError, audio.UnsupportedAudio) as exc:
             raise AirflowFailException(str(exc)) from exc
-        update_call(self.engine, self.tenant_id, self.call_id, transcript=transcript.text,
+        # PII (card numbers, CVV/expiry, SSNs, dates of birth) is replaced by labels before anything is stored:
+        # the analyzer, the LLM and the CRMs only ever read the redacted transcript.
+        redacted = redact(transcript.text)
+        segments = [s.as_dict() for s in transcript.segments]
+        for segment, text in zip(segments, redact_segments([s["text"] for s in segments])[0], strict=True):
+            segment["text"] = text
+        update_call(self.engine, self.tenant_id, self.call_id, transcript=redacted.text,
                     transcript_confidence=transcript.confidence,
-                    transcript_segments=[s.as_dict() for s in transcript.segments],
-                    transcript_language=transcript.language)
+                    transcript_segments=segments, transcript_language=transcript.language,
+                    transcript_embedding=None)  # the embeddings job embeds the new transcript
         summary = {"backend": transcript.backend, "confidence": transcript.confidence,
                    "words": len(transcript.text.split()), "segments": len(transcript.segments),
-                   "language": transcript.language, "channels": channels}
+                   "language": transcript.language, "channels": channels, "redacted": redacted.counts}
         self.log.info("call %s transcribed: %s", self.call_id, summary)
         return summary
 
@@ -123,7 +158,7 @@ class AnalyzeOperator(CallOperator):
         from leadline.store.processing import update_call
 
         call = self.load_call()
-        if call["ai_analysis"] is not None and not self.forced:
+        if call["ai_analysis"] is not None and not self.forced(context):
             analysis = LeadAnalysis.model_validate(call["ai_analysis"]["lead"])
             self.log.info("call %s already analysed; keeping it", self.call_id)
         else:
@@ -201,7 +236,6 @@ class NotifyOperator(CallOperator):
         self.slack_conn_id = slack_conn_id
 
     def execute(self, context) -> dict:
-        from leadline.domain.masking import mask_phone
         from leadline.domain.scoring import HIGH_VALUE_SCORE
         from leadline.notifier import AlertNotifier
         from leadline.store.processing import finish
@@ -209,11 +243,32 @@ class NotifyOperator(CallOperator):
         call = self.load_call()
         alerted = False
         if call["lead_score"] is not None and call["lead_score"] > HIGH_VALUE_SCORE:
-            message = (f"High-value lead: tenant {self.tenant_id}, call {self.call_id}, score {call['lead_score']}, "
-                       f"caller {mask_phone(call['customer_phone'] or call['caller_phone'])}")
+            message = self.high_value_message(call)
             alerted = AlertNotifier(
                 tenant_id=self.tenant_id, dedupe_key=f"high_value_lead:{self.call_id}", message=message,
-                slack_conn_id=self.slack_conn_id, store_conn_id=self.store_conn_id,
+                slack_conn_id=self.slack_conn_id, store_conn_id=self.store_conn_id, once=True,
             ).send()
         finish(self.engine, self.tenant_id, self.call_id, "completed")
         return {"status": "completed", "high_value_alert": alerted}
+
+    def high_value_message(self, call: dict) -> str:
+        """The alert a sales channel reads: score, masked caller and summary, links to the call page and to the
+        call's CRM records (no unmasked PII: it goes to Slack and mail)."""
+        from urllib.parse import quote
+
+        from leadline.config import public_base_url
+        from leadline.domain.engagement import crm_record_links, masked_text
+        from leadline.domain.masking import mask_email, mask_name, mask_phone
+
+        lead = (call["ai_analysis"] or {}).get("lead") or {}
+        phone = call["customer_phone"] or call["caller_phone"]
+        summary = masked_text(lead.get("summary") or "(no summary)",
+                              [call["customer_email"], phone, call["customer_name"]],
+                              [mask_email(call["customer_email"]), mask_phone(phone), mask_name(call["customer_name"])])
+        page = f"{public_base_url()}/ui/calls/{quote(self.tenant_id, safe='')}/{quote(self.call_id, safe='')}"
+        crm_config = (self.load_tenant().config or {}).get("crm_config") or {}
+        lines = [f"High-value lead: tenant {self.tenant_id}, call {self.call_id}, score {call['lead_score']}",
+                 f"Caller: {mask_name(call['customer_name']) or 'unknown'} {mask_phone(phone)}".rstrip(),
+                 f"Summary: {summary}", f"Call page: {page}"]
+        lines += [f"{label}: {link}" for label, link in crm_record_links(crm_config, call).items()]
+        return "\n".join(lines)

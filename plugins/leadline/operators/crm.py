@@ -9,8 +9,9 @@ from leadline.operators.base import CallOperator, StoreOperator
 
 
 class SyncCrmOperator(CallOperator):
-    """Upserts the scored lead into the tenant's `role` CRM; skips when the tenant has none.
-    An open circuit breaker reschedules the task instead of calling the CRM."""
+    """Upserts the scored lead into the tenant's `role` CRM, then logs the call on it (a HubSpot call, a
+    Salesforce Task); an existing customer's call is logged on their existing contact instead of creating a
+    lead. Skips when the tenant has no such CRM. An open circuit breaker reschedules the task."""
 
     def __init__(self, *, role: str, **kwargs: Any) -> None:
         if role not in ("primary", "secondary"):
@@ -24,6 +25,7 @@ class SyncCrmOperator(CallOperator):
         from airflow.sdk.exceptions import AirflowFailException, AirflowRescheduleException, AirflowSkipException
 
         from leadline import crm_sync
+        from leadline.hooks.crm import record_column
         from leadline.hooks.retry import CrmError
 
         tenant = self.load_tenant()
@@ -34,15 +36,22 @@ class SyncCrmOperator(CallOperator):
         if target is None:
             raise AirflowSkipException(f"tenant has no {self.role} CRM")
         call = self.load_call()
-        if call["call_class"] == "existing_customer":
-            raise AirflowSkipException("an existing customer's call is not synced as a new lead")
-        cross_ref = None
-        if self.role == "secondary":
-            primary_column = crm_sync.RECORD_COLUMN[tenant.primary_crm]
-            cross_ref = call[primary_column]
+        client = crm_sync.hook_for(target)
         try:
-            record_id, attempts = crm_sync.sync_lead(self.engine, target, crm_sync.client_for(target),
-                                                     crm_sync.lead_from_call(call), cross_ref)
+            if call["call_class"] == "existing_customer":
+                # not a new lead: the call is logged on the customer's existing contact, found by email/phone
+                record_id, attempts = client.find_contact(call["customer_phone"] or call["caller_phone"],
+                                                          call["customer_email"])
+                if record_id is None:
+                    raise AirflowSkipException(f"existing customer's call: no {target.crm_type} contact matches "
+                                               "the caller's email or phone, so nothing to log it on")
+            else:
+                cross_ref = call[record_column(tenant.primary_crm)] if self.role == "secondary" else None
+                record_id, attempts = crm_sync.sync_lead(self.engine, target, client,
+                                                         crm_sync.lead_from_call(call), cross_ref)
+            engagement_id, more = crm_sync.sync_engagement(
+                self.engine, target, client, crm_sync.engagement_for(tenant, target.crm_type, call), record_id)
+            attempts += more
         except crm_sync.CircuitOpen as exc:
             self.log.warning("%s", exc)
             raise AirflowRescheduleException(datetime.now(UTC) + timedelta(seconds=exc.wait_s + 1)) from exc
@@ -50,8 +59,10 @@ class SyncCrmOperator(CallOperator):
             if exc.retryable:
                 raise  # transient: Airflow retries the task, the request stays open
             raise AirflowFailException(str(exc)) from exc
-        self.log.info("call %s synced to %s (%s) in %s attempts", self.call_id, target.crm_type, self.role, attempts)
-        return {"crm": target.crm_type, "record_id": record_id, "attempts": attempts}
+        self.log.info("call %s synced to %s (%s) and logged as engagement %s in %s attempts", self.call_id,
+                      target.crm_type, self.role, engagement_id, attempts)
+        return {"crm": target.crm_type, "record_id": record_id, "engagement_id": engagement_id,
+                "attempts": attempts}
 
 
 class CrmBackfillOperator(StoreOperator):

@@ -15,6 +15,7 @@ from collections import defaultdict
 from typing import Any
 
 from leadline import audio
+from leadline.config import storage_connection
 from leadline.speech import DEFAULT_CHANNEL_SPEAKERS, PAUSE_SPLIT_S, Segment, Transcript, assemble
 
 BACKEND = "google"
@@ -61,7 +62,8 @@ def transcribe(client, recording: Any, *, phrase_hints: list[str],
     """`recording`: the stored WAV (gs:// is passed by URI, anything else inline when small enough)."""
     from google.cloud import speech_v1
 
-    uri = str(recording) if str(recording).startswith("gs://") else None
+    # gs:// is passed by URI, without the Airflow connection id an ObjectStoragePath may carry (gs://conn@bucket/..)
+    uri = storage_connection(str(recording))[1] if str(recording).startswith("gs://") else None
     with audio.open_recording(recording) as reader:
         info = audio.wav_info(reader)
         if uri:

@@ -12,14 +12,16 @@ from leadline.store.schema import alerts
 SEVERITIES = ("P1", "P2", "P3", "P4", "INFO")
 
 
-def raise_alert(engine: Engine, tenant_id: str, kind: str, severity: str, dedupe_key: str, message: str) -> bool:
-    """Insert an open alert unless one with the same key is already open; True when a new one was raised."""
+def raise_alert(engine: Engine, tenant_id: str, kind: str, severity: str, dedupe_key: str, message: str,
+                once: bool = False) -> bool:
+    """Insert an open alert unless one with the same key is already open (with `once`: unless one was ever
+    raised, e.g. one alert per call however often it is re-run); True when a new one was raised."""
     if severity not in SEVERITIES:
         raise ValueError(f"severity must be one of {SEVERITIES}")
     with engine.begin() as conn:
+        same = [alerts.c.tenant_id == tenant_id, alerts.c.dedupe_key == dedupe_key]
         already_open = conn.execute(
-            select(alerts.c.alert_id).where(alerts.c.tenant_id == tenant_id, alerts.c.dedupe_key == dedupe_key,
-                                            alerts.c.status == "open")
+            select(alerts.c.alert_id).where(*same, *([] if once else [alerts.c.status == "open"]))
         ).first()
         if already_open:
             return False

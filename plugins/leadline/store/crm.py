@@ -5,13 +5,48 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
+from typing import Any
 
-from sqlalchemy import Engine, and_, case, func, insert, select, update
+from sqlalchemy import Engine, and_, case, func, insert, literal, null, or_, select, update
+from sqlalchemy.exc import IntegrityError
 
-from leadline.store.schema import crm_circuits, crm_sync_log
+from leadline.store.schema import call_records, crm_circuits, crm_integrations, crm_sync_log
 
 FAILURES_TO_OPEN = 5
 COOLDOWN = timedelta(seconds=60)
+
+
+def active_integration(engine: Engine, tenant_id: str, crm_type: str) -> str | None:
+    """The Airflow connection id of the tenant's active integration with this CRM (None: none, or inactive)."""
+    with engine.connect() as conn:
+        row = conn.execute(select(crm_integrations.c.connection_id, crm_integrations.c.status).where(
+            crm_integrations.c.tenant_id == tenant_id, crm_integrations.c.crm_type == crm_type)).first()
+    return row.connection_id if row is not None and row.status == "active" else None
+
+
+def scored_calls_without_record(engine: Engine, tenant_id: str, record_column: str, start: datetime,
+                                end: datetime) -> list[dict[str, Any]]:
+    """The tenant's scored calls created in [start, end) whose `record_column` (a CRM's record id) is empty."""
+    column = call_records.c[record_column]
+    with engine.connect() as conn:
+        rows = conn.execute(select(call_records).where(
+            call_records.c.tenant_id == tenant_id, call_records.c.lead_score.is_not(None),
+            call_records.c.created_at >= start, call_records.c.created_at < end, column.is_(None),
+        ).order_by(call_records.c.call_id)).mappings().all()
+    return [dict(row) for row in rows]
+
+
+def calls_without_engagement(engine: Engine, tenant_id: str, record_column: str, engagement_column: str,
+                             start: datetime, end: datetime) -> list[dict[str, Any]]:
+    """The tenant's calls created in [start, end) synced to a CRM (`record_column` set) whose call engagement
+    there (`engagement_column`) is still missing."""
+    with engine.connect() as conn:
+        rows = conn.execute(select(call_records).where(
+            call_records.c.tenant_id == tenant_id, call_records.c.created_at >= start,
+            call_records.c.created_at < end, call_records.c[record_column].is_not(None),
+            call_records.c[engagement_column].is_(None),
+        ).order_by(call_records.c.call_id)).mappings().all()
+    return [dict(row) for row in rows]
 
 
 def record_sync(engine: Engine, *, tenant_id: str, call_id: str, crm_type: str, role: str, status: str,
@@ -72,13 +107,23 @@ def circuit(engine: Engine, tenant_id: str, crm_type: str) -> Circuit:
     return Circuit(row["state"], row["consecutive_failures"], row["opened_until"])
 
 
+def _circuit_key(tenant_id: str, crm_type: str):
+    return and_(crm_circuits.c.tenant_id == tenant_id, crm_circuits.c.crm_type == crm_type)
+
+
 def _save_circuit(engine: Engine, tenant_id: str, crm_type: str, **values) -> None:
     now = datetime.now(UTC)
-    key = and_(crm_circuits.c.tenant_id == tenant_id, crm_circuits.c.crm_type == crm_type)
-    with engine.begin() as conn:
-        if conn.execute(update(crm_circuits).where(key).values(**values, updated_at=now)).rowcount == 0:
-            conn.execute(insert(crm_circuits).values(tenant_id=tenant_id, crm_type=crm_type, **values,
-                                                     updated_at=now))
+    for attempt in range(2):
+        try:
+            with engine.begin() as conn:
+                if conn.execute(update(crm_circuits).where(_circuit_key(tenant_id, crm_type))
+                                .values(**values, updated_at=now)).rowcount == 0:
+                    conn.execute(insert(crm_circuits).values(tenant_id=tenant_id, crm_type=crm_type, **values,
+                                                             updated_at=now))
+            return
+        except IntegrityError:  # a concurrent writer created the row first: the UPDATE finds it now
+            if attempt:
+                raise
 
 
 def record_success(engine: Engine, tenant_id: str, crm_type: str) -> None:
@@ -86,15 +131,32 @@ def record_success(engine: Engine, tenant_id: str, crm_type: str) -> None:
 
 
 def record_failure(engine: Engine, tenant_id: str, crm_type: str, now: datetime | None = None) -> Circuit:
+    """Count one failure in a single UPDATE (no read-then-write race between concurrent tasks): the circuit
+    opens at FAILURES_TO_OPEN consecutive failures, and a failed half-open trial (state still open) re-opens
+    it for another cool-down. SET expressions see the row as it was before the statement."""
     now = now or datetime.now(UTC)
-    current = circuit(engine, tenant_id, crm_type)
-    failures = current.consecutive_failures + 1
-    if failures >= FAILURES_TO_OPEN or current.state == "open":  # a failed half-open trial re-opens it
-        _save_circuit(engine, tenant_id, crm_type, state="open", consecutive_failures=failures,
-                      opened_until=now + COOLDOWN)
-        return Circuit("open", failures, now + COOLDOWN)
-    _save_circuit(engine, tenant_id, crm_type, state="closed", consecutive_failures=failures, opened_until=None)
-    return Circuit("closed", failures, None)
+    c = crm_circuits.c
+    opens = or_(c.consecutive_failures + 1 >= FAILURES_TO_OPEN, c.state == "open")
+    count = update(crm_circuits).where(_circuit_key(tenant_id, crm_type)).values(
+        consecutive_failures=c.consecutive_failures + 1,
+        state=case((opens, "open"), else_="closed"),
+        opened_until=case((opens, literal(now + COOLDOWN, c.opened_until.type)), else_=null()),
+        updated_at=now)
+    first_opens = FAILURES_TO_OPEN <= 1
+    for attempt in range(2):
+        try:
+            with engine.begin() as conn:
+                if conn.execute(count).rowcount == 0:  # the first failure ever for this (tenant, CRM)
+                    conn.execute(insert(crm_circuits).values(
+                        tenant_id=tenant_id, crm_type=crm_type, state="open" if first_opens else "closed",
+                        consecutive_failures=1, opened_until=now + COOLDOWN if first_opens else None, updated_at=now))
+                row = conn.execute(select(c.state, c.consecutive_failures, c.opened_until)
+                                   .where(_circuit_key(tenant_id, crm_type))).one()
+            return Circuit(row.state, row.consecutive_failures, row.opened_until)
+        except IntegrityError:  # a concurrent first failure inserted the row: count on it instead
+            if attempt:
+                raise
+    raise AssertionError("unreachable")
 
 
 def record_sync_many(engine: Engine, tenant_id: str, crm_type: str, role: str, synced: dict[str, str],

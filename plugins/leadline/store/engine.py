@@ -2,10 +2,17 @@
 
 from __future__ import annotations
 
+import random
+import time
+from collections.abc import Callable
 from pathlib import Path
+from typing import TypeVar
 
-from sqlalchemy import Engine, create_engine, event
+from sqlalchemy import Connection, Engine, create_engine, event, text
 from sqlalchemy.engine import make_url
+from sqlalchemy.exc import DBAPIError, IntegrityError
+
+T = TypeVar("T")
 
 SQLITE_BUSY_TIMEOUT_MS = 10_000
 
@@ -30,3 +37,47 @@ def create_store_engine(url: str) -> Engine:
     if parsed.get_backend_name() == "postgresql":
         return create_engine(url, pool_pre_ping=True, pool_size=10, max_overflow=10)
     return create_engine(url, pool_pre_ping=True)
+
+
+def ping(engine: Engine) -> None:
+    """A round trip to the store; raises when it cannot be reached."""
+    with engine.connect() as conn:
+        conn.execute(text("SELECT 1")).scalar_one()
+
+
+def is_aborted(exc: BaseException) -> bool:
+    """Whether `exc` is a transaction Spanner aborted (a conflict with a concurrent transaction, retryable as a
+    whole), directly or after the Spanner DB API's own replay found the data changed. False on other backends."""
+    seen: set[int] = set()
+    while exc is not None and id(exc) not in seen:
+        seen.add(id(exc))
+        if type(exc).__name__ in ("Aborted", "RetryAborted"):
+            return True
+        exc = getattr(exc, "orig", None) or exc.__cause__ or exc.__context__
+    return False
+
+
+def run_transaction(engine: Engine, work: Callable[[Connection], T], attempts: int = 20) -> T:
+    """`work(conn)` in one transaction, committed. When Spanner aborts the transaction (it aborts on conflict
+    instead of waiting), the whole of it runs again, with a growing, jittered pause; SQLite and PostgreSQL never
+    take the retry path (their conflicts raise what they raise)."""
+    for attempt in range(attempts):
+        try:
+            with engine.begin() as conn:
+                return work(conn)
+        except DBAPIError as exc:
+            if attempt + 1 == attempts or not is_aborted(exc):
+                raise
+        time.sleep(min(1.0, 0.01 * 2 ** attempt) * (0.5 + random.random()))
+    raise AssertionError("unreachable")
+
+
+def is_duplicate_key(exc: BaseException) -> bool:
+    """Whether a write failed because the row (or a unique index entry) already exists: IntegrityError on every
+    backend, and on Spanner also the batch DML's refusal, which the Spanner DB API raises as an OperationalError
+    carrying only the ALREADY_EXISTS status message."""
+    if isinstance(exc, IntegrityError):
+        return True
+    message = str(getattr(exc, "orig", None) or exc)
+    return type(getattr(exc, "orig", None)).__module__.startswith("google.cloud.spanner") and (
+        "previously existing row" in message or "already exists" in message.lower())

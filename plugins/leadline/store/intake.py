@@ -8,8 +8,9 @@ from datetime import UTC, datetime
 from typing import Any
 
 from sqlalchemy import Connection, Engine, and_, insert, or_, select
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy.exc import DBAPIError
 
+from leadline.store.engine import is_duplicate_key, run_transaction
 from leadline.store.schema import call_records, processing_requests
 
 
@@ -100,7 +101,9 @@ def record_calls(engine: Engine, calls: list[IncomingCall]) -> list[IntakeResult
     into one call (group commit); the result list matches `calls` in order."""
     try:
         return _record_batch(engine, calls)
-    except IntegrityError:
+    except DBAPIError as exc:
+        if not is_duplicate_key(exc):
+            raise
         # Another writer stored one of these calls between our read and our insert:
         # fall back to one transaction per call so each is judged on its own.
         if len(calls) == 1:
@@ -109,13 +112,17 @@ def record_calls(engine: Engine, calls: list[IncomingCall]) -> list[IntakeResult
 
 
 def _record_batch(engine: Engine, calls: list[IncomingCall]) -> list[IntakeResult]:
-    with engine.begin() as conn:
+    def write(conn: Connection) -> tuple[dict, dict]:
         existing = _existing_requests(conn, [c.key for c in calls])
         fresh: dict[tuple[str, str], IncomingCall] = {}
         for call in calls:
             if call.key not in existing:
                 fresh.setdefault(call.key, call)
         created = _insert_new(conn, list(fresh.values()), datetime.now(UTC)) if fresh else {}
+        return existing, created
+
+    # On Spanner a concurrent writer aborts the transaction instead of blocking it: it runs again, reading anew.
+    existing, created = run_transaction(engine, write)
     results = []
     claimed: set[tuple[str, str]] = set()
     for call in calls:
@@ -125,6 +132,3 @@ def _record_batch(engine: Engine, calls: list[IncomingCall]) -> list[IntakeResul
         else:
             results.append(IntakeResult(existing.get(call.key) or created.get(call.key), False))
     return results
-
-
-

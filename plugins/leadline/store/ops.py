@@ -1,5 +1,6 @@
 """Operational queries: SLO metrics, health snapshots, the stuck-request reaper, bulk retries,
-retention purges and the daily summary. Cut-offs are computed in Python (portable SQL)."""
+reprocessing, data completeness, retention purges, the daily summary and the weekly figures. Cut-offs are
+computed in Python (portable SQL)."""
 
 from __future__ import annotations
 
@@ -11,11 +12,13 @@ from sqlalchemy import Engine, and_, func, insert, select, update
 
 from leadline.domain.slo import SloMetrics, percentile
 from leadline.store.crm import sync_success_rate
+from leadline.store.named_sql import named_query
 from leadline.store.processing import TERMINAL
 from leadline.store.schema import (
     CRM_TYPES,
     SYSTEM_TENANT,
     call_records,
+    crm_sync_log,
     health_snapshots,
     processing_requests,
     tenants,
@@ -70,8 +73,9 @@ def latest_snapshot(engine: Engine) -> dict[str, Any] | None:
     return dict(row) if row else None
 
 
-def reap_stuck(engine: Engine, now: datetime, stuck_after: timedelta, max_attempts: int) -> dict[str, int]:
-    """Requests dispatched/processing for longer than `stuck_after` go back to pending with a reason,
+def reap_stuck_all_tenants(engine: Engine, now: datetime, stuck_after: timedelta, max_attempts: int
+                           ) -> dict[str, int]:
+    """Every tenant's requests dispatched/processing for longer than `stuck_after` go back to pending with a reason,
     or to failed once they have used `max_attempts`."""
     cutoff = now - stuck_after
     stuck = and_(pr.c.status.in_(("dispatched", "processing")), pr.c.updated_at < cutoff)
@@ -107,6 +111,37 @@ def requeue(engine: Engine, calls: list[tuple[str, str]], reason: str, now: date
     return count
 
 
+def clear_calls_for_reprocessing(engine: Engine, tenant_id: str, *, call_ids: list[str] | None = None,
+                                 created_from: datetime | None = None, created_until: datetime | None = None
+                                 ) -> tuple[list[str], int]:
+    """A tenant's calls named by id, or created in [created_from, created_until), lose their derived results
+    (transcript, analysis, score) so they can be processed again. Returns (the calls cleared, how many named
+    ids are not this tenant's calls); when any named id is unknown nothing is cleared."""
+    query = select(call_records.c.call_id).where(call_records.c.tenant_id == tenant_id)
+    if call_ids:
+        query = query.where(call_records.c.call_id.in_(call_ids))
+    else:
+        query = query.where(call_records.c.created_at >= created_from, call_records.c.created_at < created_until)
+    with engine.begin() as conn:
+        found = list(conn.execute(query).scalars().all())
+        unknown = len(set(call_ids or []) - set(found))
+        if unknown:
+            return [], unknown
+        conn.execute(update(call_records).where(call_records.c.tenant_id == tenant_id,
+                                                call_records.c.call_id.in_(found))
+                     .values(transcript=None, transcript_confidence=None, transcript_segments=None,
+                             transcript_embedding=None, ai_analysis=None, lead_score=None, lead_status=None))
+    return found, 0
+
+
+def data_completeness(engine: Engine, tenant_id: str, since: datetime) -> dict[str, Any]:
+    """The runbook's completeness query (include/sql/data_completeness.sql) for one tenant: total_records and
+    one has_<field> count per field."""
+    with engine.connect() as conn:
+        return dict(conn.execute(named_query("data_completeness"),
+                                 {"tenant_id": tenant_id, "since": since}).mappings().one())
+
+
 def purge_expired(engine: Engine, tenant_id: str, retention_days: int, now: datetime) -> list[str | None]:
     """Null the transcripts, recordings and email bodies of this tenant's records older than its retention;
     the rows, scores and CRM ids stay as the audit trail. Returns the recording paths to delete."""
@@ -129,7 +164,8 @@ def purge_expired(engine: Engine, tenant_id: str, retention_days: int, now: date
     return list(paths)
 
 
-def daily_summary(engine: Engine, start: datetime, end: datetime) -> list[dict[str, Any]]:
+def daily_summary_all_tenants(engine: Engine, start: datetime, end: datetime) -> list[dict[str, Any]]:
+    """Per tenant: its requests created in [start, end) counted by status."""
     with engine.connect() as conn:
         rows = conn.execute(
             select(pr.c.tenant_id, pr.c.status, func.count().label("calls"))
@@ -139,3 +175,20 @@ def daily_summary(engine: Engine, start: datetime, end: datetime) -> list[dict[s
     for row in rows:
         summary.setdefault(row.tenant_id, {"tenant_id": row.tenant_id})[row.status] = row.calls
     return list(summary.values())
+
+
+def week_activity(engine: Engine, tenant_id: str, start: datetime, end: datetime
+                  ) -> tuple[list[dict[str, Any]], list[int], list[str]]:
+    """A tenant's activity in [start, end): its requests (status, processing time, error), the lead scores
+    given, and the CRM sync statuses: the inputs of leadline.domain.weekly.week_figures."""
+    with engine.connect() as conn:
+        requests = [dict(r) for r in conn.execute(
+            select(pr.c.status, pr.c.processing_time_ms, pr.c.error)
+            .where(pr.c.tenant_id == tenant_id, pr.c.created_at >= start, pr.c.created_at < end)).mappings()]
+        scores = conn.execute(select(call_records.c.lead_score).where(
+            call_records.c.tenant_id == tenant_id, call_records.c.created_at >= start,
+            call_records.c.created_at < end, call_records.c.lead_score.is_not(None))).scalars().all()
+        crm = conn.execute(select(crm_sync_log.c.status).where(
+            crm_sync_log.c.tenant_id == tenant_id, crm_sync_log.c.updated_at >= start,
+            crm_sync_log.c.updated_at < end)).scalars().all()
+    return requests, list(scores), list(crm)

@@ -9,8 +9,9 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import Engine, and_, func, select, update
+from sqlalchemy import Connection, Engine, and_, func, select, update
 
+from leadline.store.engine import run_transaction
 from leadline.store.schema import call_records, processing_requests
 
 TERMINAL = ("completed", "failed", "skipped")
@@ -46,8 +47,9 @@ def claim_pending(engine: Engine, limit: int, per_tenant: int | None = None) -> 
     """Atomically move up to `limit` pending requests to `dispatched`, round-robin across tenants
     (oldest first within each) so that one tenant's backlog cannot starve the others."""
     per_tenant = per_tenant or limit
-    now = datetime.now(UTC)
-    with engine.begin() as conn:
+
+    def claim(conn: Connection) -> list[ClaimedCall]:
+        now = datetime.now(UTC)
         tenant_ids = conn.execute(
             select(processing_requests.c.tenant_id).where(processing_requests.c.status == "pending").distinct()
         ).scalars().all()
@@ -72,7 +74,10 @@ def claim_pending(engine: Engine, limit: int, per_tenant: int | None = None) -> 
             )
             if result.rowcount == 1:  # another dispatcher may have claimed it first
                 claimed.append(candidate)
-    return claimed
+        return claimed
+
+    # Spanner aborts a claim that conflicts with another dispatcher's: it runs again and sees their claims.
+    return run_transaction(engine, claim)
 
 
 def get_request(engine: Engine, tenant_id: str, call_id: str) -> dict[str, Any] | None:

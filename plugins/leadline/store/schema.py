@@ -6,7 +6,9 @@ Every table is keyed tenant-first. Per-call child tables interleave in `tenants`
 
 from __future__ import annotations
 
+import json
 from datetime import UTC, datetime
+from typing import Any
 
 from sqlalchemy import (
     JSON,
@@ -48,6 +50,21 @@ class UtcDateTime(TypeDecorator):
         return value.replace(tzinfo=UTC) if value is not None and value.tzinfo is None else value
 
 
+class PortableJSON(TypeDecorator):
+    """JSON that reads back as plain dicts and lists on every backend: sqlalchemy-spanner returns its JsonObject
+    (a dict subclass, also for arrays, which then compare unequal to lists and iterate as empty dicts)."""
+
+    impl = JSON
+    cache_ok = True
+
+    def process_result_value(self, value: Any, dialect) -> Any:
+        serialize = getattr(value, "serialize", None)
+        if callable(serialize) and isinstance(value, dict):  # a Spanner JsonObject
+            text = serialize()
+            return None if text is None else json.loads(text)
+        return value
+
+
 def _ts(name: str, nullable: bool = False) -> Column:
     return Column(name, UtcDateTime(), nullable=nullable)
 
@@ -68,7 +85,7 @@ tenants = Table(
     Column("secondary_crm", String(16)),
     Column("retention_days", Integer, nullable=False),
     Column("requests_per_minute", Integer, nullable=False),
-    Column("config", JSON, nullable=False),
+    Column("config", PortableJSON(), nullable=False),
     _ts("created_at"),
     _ts("updated_at"),
 )
@@ -104,7 +121,7 @@ call_records = Table(
     Column("recording_path", Text),
     Column("transcript", Text),
     Column("transcript_confidence", Float),
-    Column("ai_analysis", JSON),
+    Column("ai_analysis", PortableJSON()),
     Column("lead_score", Integer),
     Column("lead_status", String(16)),
     Column("customer_name", String(256)),
@@ -112,15 +129,17 @@ call_records = Table(
     Column("customer_email", String(320)),
     Column("hubspot_contact_id", String(64)),
     Column("salesforce_lead_id", String(64)),
-    Column("raw_payload", JSON, nullable=False),
+    Column("raw_payload", PortableJSON(), nullable=False),
     _ts("created_at"),
     _ts("updated_at"),
     _ts("purged_at", nullable=True),
-    Column("transcript_embedding", JSON),
-    Column("transcript_segments", JSON),
+    Column("transcript_embedding", PortableJSON()),
+    Column("transcript_segments", PortableJSON()),
     Column("transcript_language", String(16)),
     Column("call_class", String(32)),
     Column("call_class_reason", String(500)),
+    Column("hubspot_call_id", String(64)),  # the call engagement (Calls object) logged in HubSpot
+    Column("salesforce_task_id", String(64)),  # the call logged as a Task in Salesforce
     Index("ix_call_records_created", "tenant_id", "created_at"),
     Index("ix_call_records_class", "tenant_id", "call_class", "created_at"),
     **_interleaved(),
@@ -191,8 +210,8 @@ health_snapshots = Table(
     Column("snapshot_id", String(36), primary_key=True),
     _ts("taken_at"),
     Column("status", String(16), nullable=False),
-    Column("services", JSON, nullable=False),
-    Column("metrics", JSON, nullable=False),
+    Column("services", PortableJSON(), nullable=False),
+    Column("metrics", PortableJSON(), nullable=False),
     Index("ix_health_snapshots_taken", "tenant_id", "taken_at"),
 )
 
@@ -314,7 +333,7 @@ gmail_messages = Table(
     Column("subject", Text),
     Column("snippet", Text),
     Column("body", Text),
-    Column("embedding", JSON),
+    Column("embedding", PortableJSON()),
     _ts("ingested_at"),
     Index("ix_gmail_messages_sent", "tenant_id", "sent_at"),
     **_interleaved(),
@@ -339,9 +358,9 @@ dialpad_calls = Table(
     Column("call_id", String(64), primary_key=True),
     _ts("call_time"),
     Column("duration_s", Integer),
-    Column("participants", JSON, nullable=False),
+    Column("participants", PortableJSON(), nullable=False),
     Column("transcript", Text),
-    Column("embedding", JSON),
+    Column("embedding", PortableJSON()),
     _ts("ingested_at"),
     Index("ix_dialpad_calls_time", "tenant_id", "call_time"),
     **_interleaved(),
@@ -384,3 +403,37 @@ tenant_members = Table(
     Index("ix_tenant_members_user", "username"),
     **_interleaved(),
 )
+
+# Erasures of one person's data (`leadline privacy erase`): who asked, when, by phone or email, how many rows of
+# each table were removed or anonymised, and the CRM records to delete there. No PII: not the phone or email.
+privacy_erasures = Table(
+    "privacy_erasures",
+    metadata,
+    Column("tenant_id", String(64), primary_key=True),
+    Column("erasure_id", String(36), primary_key=True),
+    Column("requested_by", String(256), nullable=False),
+    Column("identifier_kind", String(8), nullable=False),  # phone | email
+    Column("counts", PortableJSON(), nullable=False),  # table -> rows removed or anonymised
+    Column("crm_records", PortableJSON(), nullable=False),  # [{"crm", "object", "id", "deleted"}]
+    _ts("erased_at"),
+    **_interleaved(),
+)
+
+# Views, as the latest migration that (re)creates each defines it (the migrations stay the only writers of
+# the schema; the Spanner DDL renders these, and a test compares them with what the migrations created).
+VIEWS = {
+    # Caller emails and email participants that entity resolution could not tie to a CRM contact (runbook 004).
+    "v_unmatched_emails": """
+SELECT c.tenant_id, c.customer_email AS email, 'call' AS source, COUNT(*) AS occurrences, MAX(c.created_at) AS last_seen
+FROM call_records c
+LEFT JOIN entity_matches m
+  ON m.tenant_id = c.tenant_id AND m.source_type = 'call' AND m.source_id = c.call_id
+WHERE c.customer_email IS NOT NULL AND m.contact_id IS NULL
+GROUP BY c.tenant_id, c.customer_email
+UNION ALL
+SELECT p.tenant_id, p.email, 'gmail' AS source, COUNT(*) AS occurrences, MAX(p.ingested_at) AS last_seen
+FROM gmail_participants p
+WHERE p.sf_contact_id IS NULL
+GROUP BY p.tenant_id, p.email
+""",
+}

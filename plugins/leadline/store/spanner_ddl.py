@@ -1,4 +1,5 @@
-"""Render the Cloud Spanner DDL for the store from the SQLAlchemy metadata.
+"""The store on Cloud Spanner: its DDL rendered from the SQLAlchemy metadata, and the empty database that
+`leadline db upgrade` migrates.
 
 `python -m leadline.store.spanner_ddl > include/sql/spanner/schema.sql` regenerates the committed file;
 a test fails when the two disagree.
@@ -6,9 +7,12 @@ a test fails when the two disagree.
 
 from __future__ import annotations
 
+import re
+
+from sqlalchemy.engine import URL, make_url
 from sqlalchemy.schema import CreateIndex, CreateTable
 
-from leadline.store.schema import metadata
+from leadline.store.schema import VIEWS, metadata
 
 
 def _compile(ddl, dialect) -> str:
@@ -16,7 +20,8 @@ def _compile(ddl, dialect) -> str:
 
 
 def statements() -> list[str]:
-    """The CREATE TABLE / CREATE INDEX statements, parents first (what a new database is created with)."""
+    """The CREATE TABLE / CREATE INDEX statements, parents first, then the views: the schema the migrations
+    build on Spanner."""
     from google.cloud.sqlalchemy_spanner.sqlalchemy_spanner import SpannerDialect
 
     dialect = SpannerDialect()
@@ -27,6 +32,8 @@ def statements() -> list[str]:
         out.append(_compile(CreateTable(table), dialect))
         for index in sorted(table.indexes, key=lambda i: i.name):
             out.append(_compile(CreateIndex(index), dialect))
+    for name, select in sorted(VIEWS.items()):
+        out.append(f"CREATE VIEW {name} SQL SECURITY INVOKER AS\n{select.strip()}")
     return out
 
 
@@ -35,26 +42,37 @@ def render() -> str:
     return header + "".join(f"\n{stmt};\n" for stmt in statements())
 
 
-if __name__ == "__main__":
-    print(render(), end="")
+
+_DATABASE_PATH = re.compile(
+    r"^/?projects/(?P<project>[^/]+)/instances/(?P<instance>[^/]+)/databases/(?P<database>[^/]+)$")
 
 
-def create_database(project: str, instance_id: str, database_id: str, instance_config: str | None = None) -> bool:
-    """Creates the Spanner database with the store's schema (and, on the emulator, its instance).
-    Returns False when the database already exists; schema changes after that go through Alembic."""
+def ensure_database(url: URL | str) -> bool:
+    """The empty Spanner database a spanner+spanner:///projects/P/instances/I/databases/D URL names, created when
+    absent (and, on the emulator, its instance: elsewhere the instance is infrastructure and must exist). The
+    schema comes only from the migrations (`leadline db upgrade`). Returns True when the database was created."""
     import os
 
     from google.cloud import spanner
 
+    path = _DATABASE_PATH.match(make_url(url).database or "")
+    if path is None:
+        raise ValueError("a Spanner store URL looks like spanner+spanner:///projects/P/instances/I/databases/D")
+    project, instance_id, database_id = path.group("project", "instance", "database")
     client = spanner.Client(project=project)  # anonymous credentials when SPANNER_EMULATOR_HOST is set
-    instance = client.instance(instance_id, configuration_name=f"projects/{project}/instanceConfigs/"
-                               f"{instance_config or 'emulator-config'}", node_count=1)
+    instance = client.instance(instance_id, configuration_name=f"projects/{project}/instanceConfigs/emulator-config",
+                               node_count=1)
     if not instance.exists():
-        if not os.environ.get("SPANNER_EMULATOR_HOST") and instance_config is None:
-            raise RuntimeError(f"Spanner instance {instance_id} does not exist; create it (infrastructure) first")
+        if not os.environ.get("SPANNER_EMULATOR_HOST"):
+            raise RuntimeError(f"Spanner instance {instance_id} of project {project} does not exist; create it "
+                               "(infrastructure) first")
         instance.create().result(timeout=300)
-    database = instance.database(database_id, ddl_statements=statements())
+    database = instance.database(database_id)
     if database.exists():
         return False
     database.create().result(timeout=600)
     return True
+
+
+if __name__ == "__main__":
+    print(render(), end="")

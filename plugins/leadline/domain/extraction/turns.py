@@ -9,6 +9,7 @@ from dataclasses import dataclass
 
 AGENT, CALLER = "agent", "caller"
 
+_RUN_ON_WORDS = 40
 _UTTERANCE_END = re.compile(r"(?<=[.?!])\s+")  # "outlook.com" and "3.5" stay whole
 _AGENT_CUES = re.compile(
     r"\b(thanks? (?:you )?for calling|thank you for calling|how (?:can|may) (?:i|we) help|how can i assist|"
@@ -71,8 +72,14 @@ def from_text(text: str, business_name: str = "") -> list[Turn]:
     turns = []
     for index, piece in enumerate(pieces):
         agentish = bool(_AGENT_CUES.search(piece)) or (index == 0 and _greets(piece, business_name))
-        turns.append(Turn(AGENT if agentish else None, piece))
+        turns.append(Turn(AGENT if agentish and not _run_on(piece) else None, piece))
     return turns
+
+
+def _run_on(piece: str) -> bool:
+    """A long stretch without sentence punctuation (recognisers write whole calls that way) holds both
+    parties: an agent cue inside it does not make the rest the agent's."""
+    return len(piece.split()) > _RUN_ON_WORDS and not re.search(r"[.?!]", piece)
 
 
 _CALLER_CUES = re.compile(r"\b(?:my name(?:'s| is)|i(?:'m| am) calling|i need|we need|i was wondering|"
@@ -121,7 +128,3 @@ def _labelled_line(line: str) -> tuple[str | None, str]:
 def caller_turns(turns: list[Turn]) -> list[Turn]:
     """What the caller said: labelled caller turns, or every turn not attributed to the agent."""
     return [t for t in turns if t.speaker != AGENT]
-
-
-def has_speakers(turns: list[Turn]) -> bool:
-    return any(t.speaker == CALLER for t in turns)

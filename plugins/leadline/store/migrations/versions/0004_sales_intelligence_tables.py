@@ -7,6 +7,8 @@ Revises: 0003
 import sqlalchemy as sa
 from alembic import op
 
+from leadline.store.migrate import view_ddl
+
 revision = '0004'
 down_revision = '0003'
 branch_labels = None
@@ -109,7 +111,7 @@ def upgrade() -> None:
     spanner_interleave_in='tenants',
     spanner_interleave_on_delete_cascade=True
     )
-    op.execute(UNMATCHED_EMAILS_VIEW)
+    op.execute(view_ddl(op.get_bind(), UNMATCHED_EMAILS_VIEW))
 
 
 def downgrade() -> None:

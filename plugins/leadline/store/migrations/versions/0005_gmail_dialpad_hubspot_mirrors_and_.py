@@ -7,6 +7,8 @@ Revises: 0004
 import sqlalchemy as sa
 from alembic import op
 
+from leadline.store.migrate import view_ddl
+
 revision = '0005'
 down_revision = '0004'
 branch_labels = None
@@ -87,7 +89,7 @@ def upgrade() -> None:
     spanner_interleave_on_delete_cascade=True
     )
     op.add_column('call_records', sa.Column('transcript_embedding', sa.JSON(), nullable=True))
-    op.execute(UNMATCHED_EMAILS_VIEW)
+    op.execute(view_ddl(op.get_bind(), UNMATCHED_EMAILS_VIEW))
 
 
 def downgrade() -> None:

@@ -8,7 +8,7 @@ from pathlib import Path
 
 from sqlalchemy import TextClause, text
 
-SQL_DIR = Path(os.environ.get("LEADLINE_SQL_DIR", Path(__file__).resolve().parents[2] / "include" / "sql"))
+SQL_DIR = Path(os.environ.get("LEADLINE_SQL_DIR", Path(__file__).resolve().parents[3] / "include" / "sql"))
 
 
 @cache

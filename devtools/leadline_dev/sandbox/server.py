@@ -10,8 +10,8 @@ from pathlib import Path
 
 import uvicorn
 
-from leadline.sandbox.app import create_sandbox_app
-from leadline.sandbox.state import SandboxState
+from leadline_dev.sandbox.app import create_sandbox_app
+from leadline_dev.sandbox.state import SandboxState
 
 
 def _free_port() -> int:
@@ -93,3 +93,26 @@ class SandboxServer:
                 time.sleep(1)
         finally:
             self.stop()
+
+
+def main(argv: list[str] | None = None) -> None:
+    """`python -m leadline_dev.sandbox.server`: serve the sandbox (HTTP, and HTTPS for Salesforce)."""
+    import argparse
+
+    from leadline.config import leadline_home
+
+    parser = argparse.ArgumentParser(prog="python -m leadline_dev.sandbox.server", description=main.__doc__)
+    parser.add_argument("--host", default="127.0.0.1")
+    parser.add_argument("--port", type=int, default=8090)
+    parser.add_argument("--tls-port", type=int, default=8091)
+    parser.add_argument("--cert-dir", default=str(leadline_home() / "sandbox-certs"))
+    parser.add_argument("--cert-name", action="append", default=[],
+                        help="another host name for the TLS certificate (repeatable)")
+    args = parser.parse_args(argv)
+    server = SandboxServer(Path(args.cert_dir), args.port, args.tls_port, args.host, tuple(args.cert_name))
+    print(f"sandbox: HubSpot/CallRail {server.http_url}, Salesforce {server.https_url}, CA {server.ca_bundle}")
+    server.serve_forever()
+
+
+if __name__ == "__main__":
+    main()

@@ -4,16 +4,15 @@ EmbeddedStack: Airflow (API server with the Leadline plugin, scheduler, dag-proc
 LocalExecutor, SQLite metadata), the standalone intake and a static server for the sample recordings.
 Used by `make demo` and the pipeline benchmark.
 
-CeleryStack: the docker-compose topology without Docker: PostgreSQL metadata, CeleryExecutor over Redis
-with two workers, the store on PostgreSQL, plus the CRM sandbox. Used by `make stack`, the stack
-integration suite (with its chaos cases) and `bench/pipeline.py --stack celery`.
+CeleryStack (leadline_dev.celery_stack): the docker-compose topology without Docker.
 
-    python -m leadline.stack [embedded|celery]     # start, print the addresses, run until Ctrl-C
+    python -m leadline_dev.stack [embedded|celery]     # start, print the addresses, run until Ctrl-C
 """
 
 from __future__ import annotations
 
 import argparse
+import hashlib
 import json
 import os
 import signal
@@ -21,16 +20,45 @@ import socket
 import subprocess
 import sys
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import httpx
 
 ROOT = Path(__file__).resolve().parents[2]
 RECORDINGS_DIR = ROOT / "tests" / "fixtures" / "calls"
-POSTGRES_SERVER = "postgresql://postgres@127.0.0.1:5432"
-REDIS_SERVER = "redis://127.0.0.1:6379"
 
-POOLS = [("crm_api", 4, "Concurrent CRM API calls (HubSpot, Salesforce)")]
+# Declared once for every stack and for Composer; the file is JSON so `airflow pools import` reads it as is.
+POOLS_FILE = ROOT / "deploy" / "composer" / "pools.yaml"
+
+
+def terminate_with_parent() -> None:
+    """In the child before exec: SIGTERM when the process that started the stack dies, however it dies (a
+    benchmark killed by a timeout, a demo killed outright), so no service outlives it (Linux prctl)."""
+    import ctypes
+
+    libc = ctypes.CDLL(None, use_errno=True)
+    pr_set_pdeathsig = 1
+    libc.prctl(pr_set_pdeathsig, signal.SIGTERM)
+
+
+@contextmanager
+def stopped_on_exit(stack: EmbeddedStack) -> Iterator[EmbeddedStack]:
+    """Stops the stack when the block ends, also on Ctrl-C, SIGTERM or SIGHUP (`timeout`, a closed terminal)."""
+
+    def interrupt(signum, _frame):
+        raise KeyboardInterrupt(signal.Signals(signum).name)
+
+    previous = {sig: signal.signal(sig, interrupt) for sig in (signal.SIGTERM, signal.SIGHUP)}
+    try:
+        yield stack
+    finally:
+        try:
+            stack.stop()
+        finally:
+            for sig, handler in previous.items():
+                signal.signal(sig, handler)
 
 
 def port_open(port: int) -> bool:
@@ -44,12 +72,16 @@ class EmbeddedStack:
 
     def __init__(self, home: Path, api_port: int = 8080, intake_port: int = 8081, recordings_port: int = 8082,
                  users: dict[str, tuple[str, str]] | None = None, only: tuple[str, ...] | None = None,
-                 recordings_dir: Path = RECORDINGS_DIR):
+                 recordings_dir: Path = RECORDINGS_DIR, sandbox: bool = False, sandbox_port: int = 8090,
+                 sandbox_tls_port: int = 8091):
         """`users`: Airflow logins {name: (role, password)} instead of everyone being admin without one;
-        `only`: run just these services; `recordings_dir`: what the recordings server serves."""
+        `only`: run just these services; `recordings_dir`: what the recordings server serves; `sandbox`: run the
+        CRM sandbox too, with the Airflow connections `hubspot_sandbox` and `salesforce_sandbox` pointing at it."""
         self.home = home.resolve()
         self.recordings_dir = recordings_dir
         self.api_port, self.intake_port, self.recordings_port = api_port, intake_port, recordings_port
+        self.sandbox = sandbox
+        self.sandbox_port, self.sandbox_tls_port = sandbox_port, sandbox_tls_port
         self.users = users
         self.only = only
         self.processes: dict[str, subprocess.Popen] = {}
@@ -65,17 +97,44 @@ class EmbeddedStack:
 
     @property
     def ports(self) -> tuple[int, ...]:
-        return self.api_port, self.intake_port, self.recordings_port
+        ports = (self.api_port, self.intake_port, self.recordings_port)
+        return (*ports, self.sandbox_port, self.sandbox_tls_port) if self.sandbox else ports
+
+    @property
+    def sandbox_url(self) -> str:
+        return f"http://127.0.0.1:{self.sandbox_port}"
+
+    @property
+    def ca_bundle(self) -> Path:
+        return self.home / "sandbox-certs" / "sandbox-ca.pem"
+
+    def _sandbox_connections(self) -> dict[str, str]:
+        if not self.sandbox:
+            return {}
+        from leadline_dev.sandbox.app import DEFAULT_TOKENS
+
+        return {
+            "AIRFLOW_CONN_HUBSPOT_SANDBOX": json.dumps({
+                "conn_type": "hubspot", "password": DEFAULT_TOKENS["hubspot"],
+                "extra": {"host": self.sandbox_url, "max_attempts": 4}}),
+            "AIRFLOW_CONN_SALESFORCE_SANDBOX": json.dumps({
+                "conn_type": "salesforce", "password": DEFAULT_TOKENS["salesforce"],
+                "extra": {"instance_url": f"https://127.0.0.1:{self.sandbox_tls_port}", "session_auth": True,
+                          "ca_bundle": str(self.ca_bundle), "max_attempts": 4}}),
+        }
 
     @property
     def env(self) -> dict[str, str]:
         inherited = {k: v for k, v in os.environ.items() if not k.startswith("AIRFLOW")}
         return {
             **inherited,
-            "PYTHONPATH": str(ROOT / "plugins"),
+            "PYTHONPATH": os.pathsep.join((str(ROOT / "plugins"), str(ROOT / "devtools"))),
             "LEADLINE_HOME": str(self.home),
             "LEADLINE_STORE_URL": self.store_url,
             "LEADLINE_STORAGE_URL": (self.home / "artifacts").as_uri(),
+            # signed recording links in CRM engagements, served by the app in the API server (dev key per home)
+            "LEADLINE_PUBLIC_URL": f"http://127.0.0.1:{self.api_port}/leadline",
+            "LEADLINE_LINK_KEY": inherited.get("LEADLINE_LINK_KEY") or hashlib.sha256(bytes(self.home)).hexdigest(),
             "AIRFLOW_HOME": str(self.home / "airflow"),
             "AIRFLOW__CORE__DAGS_FOLDER": str(ROOT / "dags"),
             "AIRFLOW__CORE__PLUGINS_FOLDER": str(ROOT / "plugins"),
@@ -91,6 +150,7 @@ class EmbeddedStack:
             "AIRFLOW__DAG_PROCESSOR__REFRESH_INTERVAL": "30",
             "AIRFLOW__API__PORT": str(self.api_port),
             "AIRFLOW_CONN_LEADLINE_DB": self.store_url,
+            **self._sandbox_connections(),
             **self._login_env(),
         }
 
@@ -117,6 +177,9 @@ class EmbeddedStack:
                        "--port", str(self.intake_port), "--no-access-log"),
             "recordings": (sys.executable, "-m", "http.server", str(self.recordings_port),
                            "--bind", "127.0.0.1", "--directory", str(self.recordings_dir)),
+            **({"sandbox": (sys.executable, "-m", "leadline_dev.sandbox.server", "--port", str(self.sandbox_port),
+                            "--tls-port", str(self.sandbox_tls_port), "--cert-dir", str(self.ca_bundle.parent))}
+               if self.sandbox else {}),
         }
 
     def _run(self, *args: str) -> None:
@@ -127,7 +190,8 @@ class EmbeddedStack:
         log_dir.mkdir(parents=True, exist_ok=True)
         with (log_dir / f"{name}.log").open("ab") as log:
             self.processes[name] = subprocess.Popen(self.services()[name], env=self.env, stdout=log,
-                                                    stderr=subprocess.STDOUT, start_new_session=True)
+                                                    stderr=subprocess.STDOUT, start_new_session=True,
+                                                    preexec_fn=terminate_with_parent)
 
     def prepare(self) -> None:
         self.home.mkdir(parents=True, exist_ok=True)
@@ -136,8 +200,7 @@ class EmbeddedStack:
             passwords.write_text(json.dumps({u: password for u, (_, password) in self.users.items()}))
             passwords.chmod(0o600)
         self._run(self.airflow, "db", "migrate")
-        for pool, slots, description in POOLS:
-            self._run(self.airflow, "pools", "set", pool, str(slots), description)
+        self._run(self.airflow, "pools", "import", str(POOLS_FILE))
         self._run(sys.executable, "-m", "leadline.cli", "--store-url", self.store_url, "db", "upgrade")
 
     def start(self) -> None:
@@ -145,8 +208,9 @@ class EmbeddedStack:
         if busy:
             raise RuntimeError(f"ports already in use: {busy}; is another Leadline stack running?")
         # Task processes report to the API server's execution API: it comes up before anything can queue work.
-        self.spawn("api-server")
-        self.wait_until_ready()
+        if "api-server" in self.services():
+            self.spawn("api-server")
+            self.wait_until_ready()
         for name in self.services():
             if name not in self.processes:
                 self.spawn(name)
@@ -156,6 +220,7 @@ class EmbeddedStack:
         return {
             "api-server": f"http://127.0.0.1:{self.api_port}/api/v2/monitor/health",
             "intake": f"http://127.0.0.1:{self.intake_port}/v1/health",
+            **({"sandbox": f"{self.sandbox_url}/_sandbox/journal"} if self.sandbox else {}),
         }
 
     def wait_until_ready(self, timeout_s: float = 180) -> None:
@@ -224,139 +289,29 @@ class EmbeddedStack:
         self.processes.clear()
 
 
-class CeleryStack(EmbeddedStack):
-    """Two Celery workers with `worker_concurrency` slots each; tasks whose worker dies are found by the
-    scheduler's heartbeat check after `heartbeat_timeout_s` and retried on a live worker."""
-
-    executor = "CeleryExecutor"
-    workers = ("worker-1", "worker-2")
-
-    def __init__(self, home: Path, name: str = "leadline_stack", api_port: int = 8080, intake_port: int = 8081,
-                 recordings_port: int = 8082, sandbox_port: int = 8090, sandbox_tls_port: int = 8091,
-                 redis_db: int = 5, worker_concurrency: int = 4, heartbeat_timeout_s: int = 30):
-        super().__init__(home, api_port, intake_port, recordings_port)
-        self.name = name
-        self.sandbox_port, self.sandbox_tls_port = sandbox_port, sandbox_tls_port
-        self.redis_db = redis_db
-        self.worker_concurrency = worker_concurrency
-        self.heartbeat_timeout_s = heartbeat_timeout_s
-
-    @property
-    def store_database(self) -> str:
-        return f"{self.name}_store"
-
-    @property
-    def metadata_database(self) -> str:
-        return f"{self.name}_airflow"
-
-    @property
-    def store_url(self) -> str:
-        return f"{POSTGRES_SERVER}/{self.store_database}"
-
-    @property
-    def metadata_url(self) -> str:
-        return f"{POSTGRES_SERVER}/{self.metadata_database}"
-
-    @property
-    def broker_url(self) -> str:
-        return f"{REDIS_SERVER}/{self.redis_db}"
-
-    @property
-    def sandbox_url(self) -> str:
-        return f"http://127.0.0.1:{self.sandbox_port}"
-
-    @property
-    def ca_bundle(self) -> Path:
-        return self.home / "sandbox-certs" / "sandbox-ca.pem"
-
-    @property
-    def ports(self) -> tuple[int, ...]:
-        return (*super().ports, self.sandbox_port, self.sandbox_tls_port)
-
-    @property
-    def env(self) -> dict[str, str]:
-        from leadline.sandbox.app import DEFAULT_TOKENS
-
-        parallelism = str(len(self.workers) * self.worker_concurrency * 2)
-        return {
-            **super().env,
-            "AIRFLOW__CORE__PARALLELISM": parallelism,
-            "AIRFLOW__API__WORKERS": "2",
-            "AIRFLOW__CELERY__BROKER_URL": self.broker_url,
-            "AIRFLOW__CELERY__RESULT_BACKEND": "db+" + self.metadata_url,
-            "AIRFLOW__CELERY__WORKER_CONCURRENCY": str(self.worker_concurrency),
-            # Production-like scheduler loop: the embedded stack's 0.05 s idle sleep costs a core on PostgreSQL.
-            "AIRFLOW__SCHEDULER__SCHEDULER_IDLE_SLEEP_TIME": "1",
-            "AIRFLOW__SCHEDULER__TASK_INSTANCE_HEARTBEAT_TIMEOUT": str(self.heartbeat_timeout_s),
-            "AIRFLOW__SCHEDULER__TASK_INSTANCE_HEARTBEAT_TIMEOUT_DETECTION_INTERVAL": "5",
-            "AIRFLOW__SCHEDULER__ORPHANED_TASKS_CHECK_INTERVAL": "30",
-            # A message a killed worker had taken but not started stays invisible in Redis; re-queue it sooner.
-            "AIRFLOW__SCHEDULER__TASK_QUEUED_TIMEOUT": "120",
-            "AIRFLOW_CONN_HUBSPOT_SANDBOX": json.dumps({
-                "conn_type": "hubspot", "password": DEFAULT_TOKENS["hubspot"],
-                "extra": {"host": self.sandbox_url, "max_attempts": 4}}),
-            "AIRFLOW_CONN_SALESFORCE_SANDBOX": json.dumps({
-                "conn_type": "salesforce", "password": DEFAULT_TOKENS["salesforce"],
-                "extra": {"instance_url": f"https://127.0.0.1:{self.sandbox_tls_port}", "session_auth": True,
-                          "ca_bundle": str(self.ca_bundle), "max_attempts": 4}}),
-        }
-
-    def _all_services(self) -> dict[str, tuple[str, ...]]:
-        services = super()._all_services()
-        services["sandbox"] = (sys.executable, "-m", "leadline.cli", "sandbox", "serve",
-                               "--port", str(self.sandbox_port), "--tls-port", str(self.sandbox_tls_port),
-                               "--cert-dir", str(self.ca_bundle.parent))
-        for worker in self.workers:
-            # Worker logs are files under AIRFLOW_HOME that the API server reads itself; two workers on one
-            # host would otherwise both bind the log server port.
-            services[worker] = (self.airflow, "celery", "worker", "--celery-hostname", f"{worker}@%h",
-                                "--concurrency", str(self.worker_concurrency), "--skip-serve-logs",
-                                "--without-mingle", "--without-gossip")
-        return services
-
-    def readiness_checks(self) -> dict[str, str]:
-        return {**super().readiness_checks(), "sandbox": f"{self.sandbox_url}/_sandbox/journal"}
-
-    def recreate_databases(self) -> None:
-        from sqlalchemy import create_engine, text
-
-        admin = create_engine(f"{POSTGRES_SERVER}/postgres", isolation_level="AUTOCOMMIT")
-        with admin.connect() as conn:
-            for database in (self.metadata_database, self.store_database):
-                conn.execute(text(f'DROP DATABASE IF EXISTS "{database}" WITH (FORCE)'))
-                conn.execute(text(f'CREATE DATABASE "{database}"'))
-        admin.dispose()
-        import redis
-
-        redis.Redis.from_url(self.broker_url).flushdb()
-
-    def prepare(self) -> None:
-        self.recreate_databases()
-        super().prepare()
-
-
 def main() -> None:
+    from leadline.config import leadline_home
+    from leadline_dev.celery_stack import CeleryStack
+
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("topology", choices=("embedded", "celery"), nargs="?", default="celery")
     args = parser.parse_args()
-    from leadline.config import leadline_home
-
     home = leadline_home() / f"stack-{args.topology}"
-    stack = CeleryStack(home) if args.topology == "celery" else EmbeddedStack(home)
+    stack = CeleryStack(home) if args.topology == "celery" else EmbeddedStack(home, sandbox=True)
     print(f"preparing {args.topology} stack under {home} ...")
-    stack.prepare()
-    stack.start()
-    print(f"Airflow UI   http://127.0.0.1:{stack.api_port}\n"
-          f"Intake       http://127.0.0.1:{stack.intake_port}/v1/callrail/webhook\n"
-          f"Store        {stack.store_url}\nLogs         {home / 'logs'}\nCtrl-C stops the stack.")
     try:
-        while all(p.poll() is None for p in stack.processes.values()):
-            time.sleep(2)
-        print("a service exited; stopping")
+        with stopped_on_exit(stack):
+            stack.prepare()
+            stack.start()
+            print(f"Airflow UI   http://127.0.0.1:{stack.api_port}\n"
+                  f"Intake       http://127.0.0.1:{stack.intake_port}/v1/callrail/webhook\n"
+                  f"Sandbox      {stack.sandbox_url}/_sandbox/records\n"
+                  f"Store        {stack.store_url}\nLogs         {home / 'logs'}\nCtrl-C stops the stack.")
+            while all(p.poll() is None for p in stack.processes.values()):
+                time.sleep(2)
+            print("a service exited; stopping")
     except KeyboardInterrupt:
         pass
-    finally:
-        stack.stop()
 
 
 if __name__ == "__main__":

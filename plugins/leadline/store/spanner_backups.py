@@ -1,0 +1,239 @@
+"""Cloud Spanner backups through the database admin API, the runbooks' way (operations runbook "Backup
+Verification"; deployment guide "Backup Configuration"): a backup of the store database with an expire_time
+(`--retention-period`), the newest READY backup restored to a temporary database on the same instance, the counts
+run there, the temporary database dropped. An admin endpoint without the backup API (501 UNIMPLEMENTED, as the
+Cloud Spanner emulator answers) raises BackupsUnavailable, which the operators report as a skip."""
+
+from __future__ import annotations
+
+import logging
+from datetime import UTC, datetime, timedelta
+
+from sqlalchemy.engine import URL, make_url
+
+from leadline.store.backups import MAX_BACKUP_AGE, BackupError
+
+log = logging.getLogger(__name__)
+
+SPANNER_BACKUP_PREFIX = "leadline-"  # the backups this DAG makes; runbook ones (manual-, pre-maintenance-) are left be
+SPANNER_MIN_RETENTION = timedelta(hours=6)  # Spanner's bounds for a backup's expire_time
+SPANNER_MAX_RETENTION = timedelta(days=366)
+
+
+class BackupsUnavailable(BackupError):
+    """The admin endpoint has no backup API: it answered 501 UNIMPLEMENTED (the Cloud Spanner emulator does)."""
+
+
+def spanner_ids(url: URL) -> tuple[str, str, str]:
+    """(project, instance, database) from `spanner+spanner:///projects/P/instances/I/databases/D`."""
+    parts = (url.database or "").strip("/").split("/")
+    if len(parts) != 6 or parts[0::2] != ["projects", "instances", "databases"]:
+        raise BackupError(f"not a Spanner database URL: {url.render_as_string(hide_password=True)}")
+    return parts[1], parts[3], parts[5]
+
+
+def spanner_admin_client(project: str, admin_endpoint: str | None = None):
+    """The database admin client (google-cloud-spanner). Without `admin_endpoint` it is the one the Spanner client
+    builds: Cloud Spanner with application default credentials, or the emulator when SPANNER_EMULATOR_HOST names
+    one (Google's convention, the same the store engine follows). With `admin_endpoint` (host:port, a connection
+    extra) it speaks plaintext gRPC with no credentials to that local admin service."""
+    if admin_endpoint:
+        import grpc
+        from google.cloud.spanner_admin_database_v1 import DatabaseAdminClient
+        from google.cloud.spanner_admin_database_v1.services.database_admin.transports import (
+            DatabaseAdminGrpcTransport,
+        )
+
+        return DatabaseAdminClient(transport=DatabaseAdminGrpcTransport(channel=grpc.insecure_channel(admin_endpoint)))
+    from google.cloud import spanner
+
+    return spanner.Client(project=project).database_admin_api
+
+
+class SpannerBackups:
+    """Backup, restore and drop for one Spanner store database. Admin calls that the endpoint does not implement
+    raise BackupsUnavailable; refusals a person must act on (not found, permission, precondition) raise
+    BackupError; transient errors propagate unchanged so the task's retries take them."""
+
+    def __init__(self, url: URL | str, admin_endpoint: str | None = None, *, timeout_s: float = 3600,
+                 client=None) -> None:
+        self.url = make_url(url) if isinstance(url, str) else url
+        self.project, self.instance_id, self.database_id = spanner_ids(self.url)
+        self.admin_endpoint = admin_endpoint
+        self.timeout_s = timeout_s
+        self._client = client
+
+    @property
+    def client(self):
+        if self._client is None:
+            self._client = spanner_admin_client(self.project, self.admin_endpoint)
+        return self._client
+
+    @property
+    def instance(self) -> str:
+        return f"projects/{self.project}/instances/{self.instance_id}"
+
+    @property
+    def database(self) -> str:
+        return f"{self.instance}/databases/{self.database_id}"
+
+    def database_url(self, database_id: str) -> str:
+        return f"spanner+spanner:///{self.instance}/databases/{database_id}"
+
+    # -- calls ------------------------------------------------------------------------------------------------
+
+    def _call(self, what: str, fn, *args, passthrough: tuple[type[Exception], ...] = (), **kwargs):
+        from google.api_core import exceptions
+
+        try:
+            return fn(*args, **kwargs)
+        except passthrough:
+            raise
+        except exceptions.MethodNotImplemented as exc:
+            raise BackupsUnavailable(
+                f"Spanner backups are not available at this endpoint: {what} answered {exc.code} Not Implemented "
+                f"(gRPC UNIMPLEMENTED{': ' + exc.message if exc.message else ''}); the Cloud Spanner emulator "
+                "has no backup API") from exc
+        except (exceptions.NotFound, exceptions.PermissionDenied, exceptions.FailedPrecondition,
+                exceptions.InvalidArgument, exceptions.AlreadyExists) as exc:
+            raise BackupError(f"{what} refused: {exc.code} {exc.message}") from exc
+
+    def _wait(self, what: str, operation):
+        from google.api_core import exceptions
+        from google.api_core.future import polling
+
+        poll = polling.DEFAULT_POLLING.with_delay(initial=0.25, maximum=15.0, multiplier=1.5)
+        try:
+            return operation.result(timeout=self.timeout_s, polling=poll.with_timeout(self.timeout_s))
+        except exceptions.GoogleAPICallError as exc:  # the operation finished with an error status
+            raise BackupError(f"{what} failed: {exc.code} {exc.message}") from exc
+        except TimeoutError as exc:
+            raise BackupError(f"{what} did not finish within {self.timeout_s:.0f} s "
+                              f"(operation {operation.operation.name})") from exc
+
+    def backups(self, *, ready_only: bool = False) -> list:
+        """This database's backups, newest first (the runbook's `--sort-by=~createTime`)."""
+        terms = [f"database:{self.database}"] + (["state:READY"] if ready_only else [])
+        listed = self._call("ListBackups", self.client.list_backups, request={
+            "parent": self.instance, "filter": " AND ".join(f"({t})" for t in terms)})
+        ours = [b for b in self._call("ListBackups", list, listed) if b.database == self.database]
+        if ready_only:
+            ours = [b for b in ours if b.state.name == "READY"]
+        return sorted(ours, key=lambda b: b.create_time, reverse=True)
+
+    def backup_id(self, when: datetime) -> str:
+        """This DAG's backup id for a run: `leadline-<database>-<yyyymmdd-hhmmss>` (at most 60 characters), unique
+        per store database on a shared instance and the same on every retry of the run."""
+        return f"{SPANNER_BACKUP_PREFIX}{self.database_id}-{when:%Y%m%d-%H%M%S}"
+
+    def create(self, backup_id: str, retention_days: float, now: datetime | None = None) -> dict:
+        """Backs the database up as `backup_id` with expire_time = now + retention (`--retention-period`) and waits
+        for it to be READY. A rerun finds its backup already there and waits for it instead. Spanner allows one
+        pending backup per database: when another one (the backup schedule's) is being created, waits for it
+        first. Then applies the retention to this DAG's earlier backups (see apply_retention)."""
+        from google.api_core import exceptions
+        from google.cloud.spanner_admin_database_v1 import types
+
+        now = now or datetime.now(UTC)
+        retention = timedelta(days=retention_days)
+        if not SPANNER_MIN_RETENTION <= retention <= SPANNER_MAX_RETENTION:
+            raise BackupError(f"retention of {retention_days} days is outside Spanner's 6 hours to 366 days")
+        name = f"{self.instance}/backups/{backup_id}"
+        request = {"parent": self.instance, "backup_id": backup_id,
+                   "backup": types.Backup(database=self.database, expire_time=now + retention)}
+        for attempt in (1, 2):
+            try:
+                operation = self._call("CreateBackup", self.client.create_backup, request=request,
+                                       passthrough=(exceptions.AlreadyExists, exceptions.FailedPrecondition))
+            except exceptions.AlreadyExists:  # a rerun of the same run: the backup is there or being made
+                backup = self._wait_ready(name)
+                if backup.database != self.database:
+                    raise BackupError(f"backup {backup_id} exists but is of {backup.database}") from None
+                break
+            except exceptions.FailedPrecondition as exc:
+                pending = [b for b in self.backups() if b.state.name == "CREATING"]
+                if attempt == 2 or not pending:
+                    raise BackupError(f"CreateBackup refused: {exc.code} {exc.message}") from exc
+                log.info("backup %s of the database is being created; waiting for it first", pending[0].name)
+                self._wait_ready(pending[0].name)
+            else:
+                backup = self._wait(f"backup {backup_id}", operation)
+                break
+        removed = self.apply_retention(retention, now)
+        return {"backup": backup.name, "database": backup.database, "bytes": int(backup.size_bytes),
+                "create_time": backup.create_time.isoformat(), "expire_time": backup.expire_time.isoformat(),
+                "expired_removed": len(removed)}
+
+    def _wait_ready(self, name: str):
+        """Polls GetBackup until the backup is READY (a rerun's own backup, or the schedule's pending one)."""
+        import time
+
+        deadline = time.monotonic() + self.timeout_s
+        delay = 0.25
+        while True:
+            backup = self._call("GetBackup", self.client.get_backup, name=name)
+            if backup.state.name == "READY":
+                return backup
+            if time.monotonic() > deadline:
+                raise BackupError(f"backup {name} is still {backup.state.name} after {self.timeout_s:.0f} s")
+            time.sleep(delay)
+            delay = min(delay * 1.5, 15.0)
+
+    def apply_retention(self, retention: timedelta, now: datetime | None = None) -> list[str]:
+        """Spanner deletes a backup at its expire_time, so a backup made under this retention needs nothing more.
+        Backups this DAG made under a longer retention (or that Spanner has not collected yet) are deleted once
+        they are older than the retention; backups made by hand (runbook: manual-, pre-maintenance-, emergency-)
+        keep their own retention."""
+        now = now or datetime.now(UTC)
+        prefix = f"{self.instance}/backups/{SPANNER_BACKUP_PREFIX}"
+        removed = []
+        for backup in self.backups(ready_only=True):
+            if backup.name.startswith(prefix) and backup.create_time < now - retention:
+                self._call("DeleteBackup", self.client.delete_backup, name=backup.name)
+                removed.append(backup.name)
+        return removed
+
+    def latest_ready(self, now: datetime | None = None):
+        """The newest READY backup of the database; fails when there is none or it is older than 26 h."""
+        now = now or datetime.now(UTC)
+        backups = self.backups(ready_only=True)
+        if not backups:
+            raise BackupError(f"no READY Spanner backup of {self.database_id} found")
+        latest = backups[0]
+        age = now - latest.create_time
+        if age > MAX_BACKUP_AGE:
+            raise BackupError(f"latest backup {latest.name.rsplit('/', 1)[-1]} is "
+                              f"{age.total_seconds() / 3600:.1f} h old "
+                              f"(limit {MAX_BACKUP_AGE.total_seconds() / 3600:.0f} h)")
+        return latest
+
+    def scratch_id(self, tag: str) -> str:
+        """The temporary database's id (runbook: pipeline-db-test-<n>): at most 30 characters, one per run."""
+        import hashlib
+
+        return f"{self.database_id[:13].rstrip('-_')}-test-{hashlib.sha256(tag.encode()).hexdigest()[:10]}"
+
+    def restore(self, backup_name: str, database_id: str) -> str:
+        """Restores `backup_name` to a new database `database_id` on the same instance and returns its URL. A
+        copy left by an earlier attempt is dropped first; a failed restore leaves nothing behind."""
+        self.drop(database_id)
+        operation = self._call("RestoreDatabase", self.client.restore_database, request={
+            "parent": self.instance, "database_id": database_id, "backup": backup_name})
+        try:
+            self._wait(f"restore of {backup_name.rsplit('/', 1)[-1]}", operation)
+        except BackupError:
+            self.drop(database_id)
+            raise
+        return self.database_url(database_id)
+
+    def drop(self, database_id: str) -> None:
+        """Drops a database on the instance, if it is there (a teardown may run twice). Never the store itself."""
+        from google.api_core import exceptions
+
+        if database_id == self.database_id:
+            raise BackupError(f"refusing to drop the store database {database_id}")
+        try:
+            self.client.drop_database(database=f"{self.instance}/databases/{database_id}")
+        except exceptions.NotFound:
+            pass
+
