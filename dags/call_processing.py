@@ -44,8 +44,10 @@ with DAG(
     transcribe = TranscribeOperator(task_id="transcribe", pool="speech_api", execution_timeout=timedelta(minutes=15))
     analyze = AnalyzeOperator(task_id="analyze", pool="vertex_api", execution_timeout=timedelta(minutes=5))
     score = ScoreOperator(task_id="score")
-    sync_primary = SyncCrmOperator(task_id="sync_primary_crm", role="primary", pool="crm_api")
-    sync_secondary = SyncCrmOperator(task_id="sync_secondary_crm", role="secondary", pool="crm_api")
+    # Five tries: a call alone in a CRM outage can open the breaker itself (5 consecutive failures) and then
+    # waits for the CRM (rescheduled, no tries spent) instead of failing before anyone noticed the outage.
+    sync_primary = SyncCrmOperator(task_id="sync_primary_crm", role="primary", pool="crm_api", retries=4)
+    sync_secondary = SyncCrmOperator(task_id="sync_secondary_crm", role="secondary", pool="crm_api", retries=4)
     # Runs after a successful score whether or not the tenant has CRMs; not after a skip or a failure.
     notify = NotifyOperator(task_id="notify", trigger_rule="none_failed_min_one_success")
 

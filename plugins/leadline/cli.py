@@ -50,7 +50,8 @@ def tenants_list(args) -> None:
     with _engine(args).connect() as conn:
         for t in list_tenants(conn):
             print(f"{t.tenant_id}\t{t.status}\t{t.name}\tthreshold={t.lead_scoring_threshold}\t"
-                  f"crm={t.primary_crm or '-'}/{t.secondary_crm or '-'}")
+                  f"crm={t.primary_crm or '-'}/{t.secondary_crm or '-'}\tlimit={t.requests_per_minute}/min "
+                  f"burst={t.burst_limit}")
 
 
 def tenants_set_status(args) -> None:
@@ -60,6 +61,20 @@ def tenants_set_status(args) -> None:
         if not set_tenant_status(conn, args.tenant_id, args.status):
             sys.exit(f"no tenant {args.tenant_id}")
     print(f"tenant {args.tenant_id} is {args.status}")
+
+
+def tenants_set_limits(args) -> None:
+    from leadline.store.tenants import set_limits
+
+    try:
+        with _engine(args).begin() as conn:
+            if not set_limits(conn, args.tenant_id, args.requests_per_minute, args.burst):
+                sys.exit(f"no tenant {args.tenant_id}")
+    except ValueError as exc:
+        sys.exit(str(exc))
+    burst = args.burst or f"{max(1, args.requests_per_minute // 10)} (a tenth of the minute's limit)"
+    print(f"tenant {args.tenant_id}: {args.requests_per_minute} webhooks per minute, burst {burst}; "
+          "intake instances apply it within a minute")
 
 
 def tenants_set_crm(args) -> None:
@@ -167,6 +182,12 @@ def build_parser() -> argparse.ArgumentParser:
     status.add_argument("tenant_id")
     status.add_argument("status", choices=["active", "paused", "inactive"])
     status.set_defaults(func=tenants_set_status)
+    limits = tenants.add_parser("set-limits", help="the tenant's webhook rate limit and burst (runbook 002: "
+                                "right-size a tenant's limits)")
+    limits.add_argument("tenant_id")
+    limits.add_argument("--requests-per-minute", type=int, required=True)
+    limits.add_argument("--burst", type=int, help="most requests admitted at once (default: a tenth of a minute's)")
+    limits.set_defaults(func=tenants_set_limits)
     crm = tenants.add_parser("set-crm", help="point a tenant's CRM at an Airflow connection (crm_integrations)")
     crm.add_argument("tenant_id")
     crm.add_argument("crm_type", choices=["hubspot", "salesforce"])

@@ -49,6 +49,8 @@ class IntakeSettings:
     # fsspec options for the storage probe (e.g. gcsfs `endpoint_url` and `token` for an emulator); empty on Cloud
     # Run, where gcsfs uses the service's own identity (Application Default Credentials)
     storage_options: dict[str, Any] = field(default_factory=dict)
+    # Redis shared by every intake instance for rate limits and blocks; None: this process's memory
+    redis_url: str | None = None
 
     @classmethod
     def from_env(cls) -> IntakeSettings:
@@ -56,6 +58,7 @@ class IntakeSettings:
             store_url=default_store_url(),
             max_body_bytes=int(os.environ.get("LEADLINE_INTAKE_MAX_BODY_BYTES", 64 * 1024)),
             storage_url=default_storage_url(),
+            redis_url=os.environ.get("LEADLINE_REDIS_URL") or None,
         )
 
 

@@ -57,6 +57,16 @@ def hook_for(target: Target) -> CrmHook:
     return crm_hook(target.crm_type, target.connection_id)
 
 
+def _count_failure(engine: Engine, tenant_id: str, crm_type: str, exc: CrmError) -> None:
+    """Count a failed call towards the breaker. A transient failure that leaves the breaker open (it opened it,
+    or it was a failed half-open trial) raises CircuitOpen: the caller waits for the cool-down instead of
+    spending one of its retries on an outage the breaker already knows about."""
+    circuit = crm_store.record_failure(engine, tenant_id, crm_type)
+    wait = circuit.wait_s(datetime.now(UTC))
+    if exc.retryable and wait > 0:
+        raise CircuitOpen(crm_type, wait) from exc
+
+
 def sync_lead(engine: Engine, target: Target, client: CrmHook, lead: Lead, cross_ref: str | None
               ) -> tuple[str, int]:
     """Upsert one lead into one CRM; returns (record id, HTTP attempts). Raises CircuitOpen or CrmError."""
@@ -69,7 +79,7 @@ def sync_lead(engine: Engine, target: Target, client: CrmHook, lead: Lead, cross
         record_id, attempts = client.upsert_lead(lead, cross_ref)
     except CrmError as exc:
         crm_store.record_sync(engine, **log, status="failed", record_id=None, attempts=exc.attempts, error=str(exc))
-        crm_store.record_failure(engine, lead.tenant_id, target.crm_type)
+        _count_failure(engine, lead.tenant_id, target.crm_type, exc)
         raise
     crm_store.record_sync(engine, **log, status="synced", record_id=record_id, attempts=attempts, error=None)
     crm_store.record_success(engine, lead.tenant_id, target.crm_type)
@@ -110,8 +120,8 @@ def sync_engagement(engine: Engine, target: Target, client: CrmHook, engagement:
         raise CircuitOpen(target.crm_type, wait)
     try:
         engagement_id, attempts = client.upsert_engagement(engagement, record_id)
-    except CrmError:
-        crm_store.record_failure(engine, engagement.tenant_id, target.crm_type)
+    except CrmError as exc:
+        _count_failure(engine, engagement.tenant_id, target.crm_type, exc)
         raise
     update_call(engine, engagement.tenant_id, engagement.call_id, **{client.engagement_column: engagement_id})
     return engagement_id, attempts

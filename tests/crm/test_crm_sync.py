@@ -100,17 +100,28 @@ def test_breaker_opens_under_total_failure_and_closes_after_recovery(crm_sandbox
 
     leads = make_leads(seeded_engine, 7)
     set_faults(crm_sandbox, "hubspot", down=True)
-    for lead in leads[:5]:
+    for lead in leads[:4]:
         with pytest.raises(CrmError) as err:
             crm_sync.sync_lead(seeded_engine, HUBSPOT, HubSpotHook("hubspot_acme"), lead, None)
         assert err.value.retryable and err.value.attempts == 8
         assert "HTTP 502" in str(err.value)
+    # the fifth failure opens the breaker: the caller is told to wait for it rather than spend a retry
+    with pytest.raises(crm_sync.CircuitOpen) as opened:
+        crm_sync.sync_lead(seeded_engine, HUBSPOT, HubSpotHook("hubspot_acme"), leads[4], None)
+    assert isinstance(opened.value.__cause__, CrmError) and "HTTP 502" in str(opened.value.__cause__)
+    assert 55 < opened.value.wait_s <= 60
     assert circuit(seeded_engine, "acme", "hubspot").state == "open"
     calls_before = len(journal(crm_sandbox, "hubspot"))
     with pytest.raises(crm_sync.CircuitOpen):
         crm_sync.sync_lead(seeded_engine, HUBSPOT, HubSpotHook("hubspot_acme"), leads[5], None)
     assert len(journal(crm_sandbox, "hubspot")) == calls_before  # no hammering while open
     assert sync_success_rate(seeded_engine, "acme", "hubspot", datetime.now(UTC) - timedelta(hours=1)) == 0.0
+
+    with seeded_engine.begin() as conn:  # the cool-down passes while the CRM is still down
+        conn.execute(update(crm_circuits).values(opened_until=datetime.now(UTC) - timedelta(seconds=1)))
+    with pytest.raises(crm_sync.CircuitOpen):  # the failed half-open trial re-opens it and waits again
+        crm_sync.sync_lead(seeded_engine, HUBSPOT, HubSpotHook("hubspot_acme"), leads[5], None)
+    assert circuit(seeded_engine, "acme", "hubspot").wait_s(datetime.now(UTC)) > 55
 
     set_faults(crm_sandbox, "hubspot")  # the CRM recovers and the cool-down passes
     with seeded_engine.begin() as conn:

@@ -120,8 +120,17 @@ def _variants():
         ("missing call_id", signed({k: v for k, v in good.items() if k != "call_id"}), 422, "invalid_payload"),
         ("empty call_id", signed(call_payload(call_id="")), 422, "invalid_payload"),
         ("call_id sql junk", signed(call_payload(call_id="1 OR 1=1; --")), 422, "invalid_payload"),
-        ("call_id unicode junk", signed(call_payload(call_id="CAL\u202e\u0000\U0001f4a9")), 422,
-         "invalid_payload"),
+        ("call_id unicode junk", signed(call_payload(call_id="CAL\u202e\U0001f4a9")), 422, "invalid_payload"),
+        # NUL and lone surrogates are refused while parsing, wherever they are: no store can hold them
+        ("NUL in a name", signed(call_payload(customer_name="Jo\u0000e")), 400, "malformed_json"),
+        ("lone surrogate in a note", signed(call_payload(note="caller said \ud800")), 400, "malformed_json"),
+        ("nested 40 deep", signed(call_payload(extra=json.loads("[" * 40 + "]" * 40))), 400, "malformed_json"),
+        ("nested 20000 deep", signed(None, raw=b'{"tenant_id":"acme","x":' + b"[" * 20000 + b"]" * 20000 + b"}"),
+         400, "malformed_json"),
+        ("NaN duration", signed(None, raw=b'{"tenant_id":"acme","call_id":"CAL1","duration":NaN}'), 400,
+         "malformed_json"),
+        ("integer of 5000 digits", signed(None, raw=b'{"tenant_id":"acme","call_id":"CAL1","duration":'
+                                               + b"9" * 5000 + b"}"), 400, "malformed_json"),
         ("call_id as object", signed(call_payload(call_id={"$gt": ""})), 422, "invalid_payload"),
         ("duration words", signed(call_payload(duration="three minutes")), 422, "invalid_payload"),
         ("duration negative", signed(call_payload(duration=-1)), 422, "invalid_payload"),
@@ -246,14 +255,24 @@ def test_health_is_unhealthy_when_the_store_is_gone(tmp_path):
     assert response.json()["services"]["database"] == "unhealthy"
 
 
-def test_metrics_count_outcomes_and_rejections(intake_client):
+def test_metrics_count_outcomes_and_rejections_by_tenant_and_log_the_address(intake_client, caplog):
     body = encode(call_payload(call_id="M1"))
     post(intake_client, body, signed_headers(SECRETS["acme"], body))
     post(intake_client, body, {"content-type": "application/json"})
+    post(intake_client, body, signed_headers(SECRETS["globex"], body))  # acme's body, the wrong secret
+    stranger = encode(call_payload(tenant_id="mallory", call_id="M2"))
+    post(intake_client, stranger, signed_headers(SECRETS["acme"], stranger))
     text = intake_client.get("/v1/metrics").text
-    assert 'leadline_intake_requests_total{outcome="accepted"} 1.0' in text
-    assert 'leadline_intake_rejected_total{reason="missing_timestamp"} 1.0' in text
+    assert 'leadline_intake_requests_total{outcome="accepted",tenant="acme"} 1.0' in text
+    assert 'leadline_intake_requests_total{outcome="rejected",tenant="acme"} 1.0' in text
+    assert 'leadline_intake_rejected_total{reason="invalid_signature",tenant="acme"} 1.0' in text
+    # no tenant is known before the timestamp is read, and a tenant nobody registered is not a label value
+    assert 'leadline_intake_rejected_total{reason="missing_timestamp",tenant="_unknown"} 1.0' in text
+    assert 'leadline_intake_rejected_total{reason="unknown_tenant",tenant="_unknown"} 1.0' in text
+    assert "mallory" not in text and "testclient" not in text
     assert "leadline_intake_request_seconds_bucket" in text
+    rejected = [r.getMessage() for r in caplog.records if r.getMessage().startswith("webhook rejected")]
+    assert "webhook rejected: reason=invalid_signature status=401 tenant=acme client=testclient" in rejected
 
 
 def test_no_pii_in_logs(intake_client, caplog):

@@ -6,7 +6,6 @@ nothing reaches the store until the request is authenticated, admitted and valid
 
 from __future__ import annotations
 
-import json
 import logging
 import time
 from collections.abc import AsyncIterator
@@ -21,9 +20,11 @@ from starlette.concurrency import run_in_threadpool
 
 from leadline.config import IntakeSettings
 from leadline.domain import signature
-from leadline.domain.payload import CallWebhook, TenantRef
+from leadline.domain.payload import CallWebhook, MalformedJson, TenantRef, parse_json_object
 from leadline.domain.redaction import redact_payload
-from leadline.domain.throttle import FailureBlocker, ReplayGuard, TenantRateLimiter
+from leadline.domain.throttle import ReplayGuard
+from leadline.intake.admission import Admission
+from leadline.intake.counts import IntakeCounts
 from leadline.intake.health import HealthChecker
 from leadline.intake.metrics import IntakeMetrics
 from leadline.intake.tenants import CachedTenant, TenantDirectory
@@ -31,6 +32,7 @@ from leadline.intake.writer import GroupCommitWriter
 from leadline.secrets import SecretNotFound
 from leadline.store.engine import create_store_engine
 from leadline.store.intake import IncomingCall
+from leadline.store.intake_counts import UNKNOWN_TENANT
 
 log = logging.getLogger(__name__)
 
@@ -43,6 +45,7 @@ class Rejection(Exception):
     reason: str
     detail: str
     headers: dict[str, str] = field(default_factory=dict)
+    tenant_id: str = UNKNOWN_TENANT  # a registered tenant once the body names one, for metrics and counts
 
     def response(self) -> JSONResponse:
         return JSONResponse(
@@ -63,10 +66,9 @@ class Intake:
         self.engine = create_store_engine(settings.store_url)
         self.tenants = TenantDirectory(self.engine)
         self.writer = GroupCommitWriter(self.engine)
-        self.rate_limiter = TenantRateLimiter()
-        self.blocker = FailureBlocker(
-            max_failures=settings.signature_failures_before_block, block_s=settings.block_seconds
-        )
+        self.admission = Admission.from_url(settings.redis_url, settings.signature_failures_before_block,
+                                            settings.block_seconds)
+        self.counts = IntakeCounts(self.engine)
         self.replays = ReplayGuard(window_s=signature.TIMESTAMP_WINDOW_S)
         self.metrics = IntakeMetrics()
         self.health = HealthChecker(self.engine, settings.storage_url, settings.storage_options)
@@ -97,10 +99,9 @@ class Intake:
                 raise Rejection(503, "store_unavailable", "the store is unavailable; retry later") from exc
         return entry
 
-    async def accept(self, request: Request) -> dict:
+    async def accept(self, request: Request, client: str) -> dict:
         now = time.time()
-        client = request.client.host if request.client else "unknown"
-        blocked = self.blocker.blocked_for(client, now)
+        blocked = await self.admission.blocked_for(client)
         if blocked:
             raise Rejection(
                 403, "client_blocked", "too many failed signatures from this address",
@@ -116,11 +117,9 @@ class Intake:
         except signature.SignatureError as exc:
             raise Rejection(401, exc.reason, exc.detail) from exc
         try:
-            data = json.loads(body)
-        except (UnicodeDecodeError, json.JSONDecodeError) as exc:
-            raise Rejection(400, "malformed_json", "body is not valid JSON") from exc
-        if not isinstance(data, dict):
-            raise Rejection(400, "malformed_json", "body must be a JSON object")
+            data = parse_json_object(body)
+        except MalformedJson as exc:
+            raise Rejection(400, "malformed_json", str(exc)) from exc
         try:
             tenant_id = TenantRef.model_validate(data).tenant_id
         except ValidationError as exc:
@@ -132,23 +131,26 @@ class Intake:
         try:
             signature.verify(entry.secret, timestamp, body, sig)
         except signature.SignatureError as exc:
-            self.blocker.record_failure(client, now)
-            raise Rejection(401, exc.reason, exc.detail) from exc
+            if await self.admission.record_failure(client):
+                self.counts.add(tenant_id, "block_started", now)
+                log.warning("client blocked for %ss after repeated signature failures: tenant=%s client=%s",
+                            self.settings.block_seconds, tenant_id, client)
+            raise Rejection(401, exc.reason, exc.detail, tenant_id=tenant_id) from exc
         if self.replays.is_replay(sig, now):
-            raise Rejection(409, "replayed_request", "this signed request was already received")
+            raise Rejection(409, "replayed_request", "this signed request was already received", tenant_id=tenant_id)
         tenant = entry.tenant
         if not tenant.is_active:
-            raise Rejection(403, "tenant_inactive", f"tenant is {tenant.status}")
-        wait = self.rate_limiter.retry_after(tenant.tenant_id, tenant.requests_per_minute, now)
+            raise Rejection(403, "tenant_inactive", f"tenant is {tenant.status}", tenant_id=tenant_id)
+        wait = await self.admission.retry_after(tenant.tenant_id, tenant.requests_per_minute, tenant.burst_limit)
         if wait:
             raise Rejection(
-                429, "rate_limited", f"tenant limit is {tenant.requests_per_minute} requests per minute",
-                {"Retry-After": str(wait)},
+                429, "rate_limited", f"tenant limit is {tenant.requests_per_minute} requests per minute, "
+                f"burst {tenant.burst_limit}", {"Retry-After": str(wait)}, tenant_id=tenant_id,
             )
         try:
             payload = CallWebhook.model_validate(data)
         except ValidationError as exc:
-            raise Rejection(422, "invalid_payload", _validation_detail(exc)) from exc
+            raise Rejection(422, "invalid_payload", _validation_detail(exc), tenant_id=tenant_id) from exc
 
         call = IncomingCall(
             tenant_id=payload.tenant_id,
@@ -165,11 +167,13 @@ class Intake:
         try:
             result = await self.writer.submit(call)
         except SQLAlchemyError as exc:
-            raise Rejection(503, "store_unavailable", "the call could not be stored; retry later") from exc
+            raise Rejection(503, "store_unavailable", "the call could not be stored; retry later",
+                            tenant_id=tenant_id) from exc
         self.replays.remember(sig, now)
         outcome = "accepted" if result.created else "duplicate"
-        log.info("webhook %s tenant=%s call=%s", outcome, payload.tenant_id, payload.call_id)
-        return {"status": outcome, "request_id": result.request_id, "call_id": payload.call_id}
+        log.debug("webhook %s tenant=%s call=%s", outcome, payload.tenant_id, payload.call_id)
+        return {"status": outcome, "request_id": result.request_id, "call_id": payload.call_id,
+                "tenant_id": tenant_id}
 
 
 def create_app(settings: IntakeSettings | None = None) -> FastAPI:
@@ -180,6 +184,7 @@ def create_app(settings: IntakeSettings | None = None) -> FastAPI:
         yield
         if "intake" in state:
             state["intake"].writer.close()
+            state["intake"].counts.close()
 
     app = FastAPI(
         lifespan=lifespan,
@@ -198,15 +203,19 @@ def create_app(settings: IntakeSettings | None = None) -> FastAPI:
     async def callrail_webhook(request: Request) -> Response:
         service = intake()
         started = time.perf_counter()
+        client = request.client.host if request.client else "unknown"
         try:
-            result = await service.accept(request)
+            result = await service.accept(request, client)
+            tenant_id, event = result.pop("tenant_id"), result["status"]
             response: Response = JSONResponse(result, status_code=200)
-            service.metrics.requests.labels(result["status"]).inc()
         except Rejection as rejection:
-            log.warning("webhook rejected: %s (%s)", rejection.reason, rejection.status)
-            service.metrics.requests.labels("rejected").inc()
-            service.metrics.rejected.labels(rejection.reason).inc()
+            tenant_id, event = rejection.tenant_id, rejection.reason
+            # runbook 002 reads these lines for "which tenant / which address": the address is logged, never a label
+            log.warning("webhook rejected: reason=%s status=%s tenant=%s client=%s", rejection.reason,
+                        rejection.status, tenant_id, client)
             response = rejection.response()
+        service.metrics.count(tenant_id, event)
+        service.counts.add(tenant_id, event, time.time())
         service.metrics.latency.observe(time.perf_counter() - started)
         return response
 

@@ -85,6 +85,7 @@ tenants = Table(
     Column("secondary_crm", String(16)),
     Column("retention_days", Integer, nullable=False),
     Column("requests_per_minute", Integer, nullable=False),
+    Column("burst", Integer),  # most requests admitted at once; NULL: a tenth of requests_per_minute
     Column("config", PortableJSON(), nullable=False),
     _ts("created_at"),
     _ts("updated_at"),
@@ -417,6 +418,20 @@ privacy_erasures = Table(
     Column("crm_records", PortableJSON(), nullable=False),  # [{"crm", "object", "id", "deleted"}]
     _ts("erased_at"),
     **_interleaved(),
+)
+
+# What each intake instance saw per minute: requests by outcome (accepted, duplicate or the rejection reason) and
+# brute-force blocks started, per tenant (`_unknown` when the body names no registered tenant, so the label set
+# stays bounded). Each instance writes its own rows once per minute, so there are only inserts. No addresses.
+intake_counts = Table(
+    "intake_counts",
+    metadata,
+    Column("tenant_id", String(64), primary_key=True),
+    Column("window_start", UtcDateTime(), primary_key=True),
+    Column("event", String(32), primary_key=True),
+    Column("instance_id", String(36), primary_key=True),
+    Column("count", BigInteger, nullable=False),
+    Index("ix_intake_counts_window", "window_start"),
 )
 
 # Views, as the latest migration that (re)creates each defines it (the migrations stay the only writers of

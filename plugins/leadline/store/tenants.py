@@ -26,6 +26,7 @@ class Tenant:
     secondary_crm: str | None = None
     retention_days: int = DEFAULT_RETENTION_DAYS
     requests_per_minute: int = DEFAULT_REQUESTS_PER_MINUTE
+    burst: int | None = None
     config: dict[str, Any] = field(default_factory=dict)
 
     @property
@@ -40,6 +41,11 @@ class Tenant:
             return configured
         return self.lead_scoring_threshold
 
+    @property
+    def burst_limit(self) -> int:
+        """Most requests admitted at once: the tenant's burst, else a tenth of its minute's limit."""
+        return self.burst or max(1, self.requests_per_minute // 10)
+
 
 def _validate(tenant: Tenant) -> None:
     if tenant.status not in TENANT_STATUSES:
@@ -53,6 +59,14 @@ def _validate(tenant: Tenant) -> None:
         raise ValueError("lead_scoring_threshold must be within 0..100")
     if tenant.retention_days < 1 or tenant.requests_per_minute < 1:
         raise ValueError("retention_days and requests_per_minute must be positive")
+    _validate_limits(tenant.requests_per_minute, tenant.burst)
+
+
+def _validate_limits(requests_per_minute: int, burst: int | None) -> None:
+    if requests_per_minute < 1:
+        raise ValueError("requests_per_minute must be positive")
+    if burst is not None and not 1 <= burst <= requests_per_minute:
+        raise ValueError("burst must be within 1..requests_per_minute")
 
 
 def add_tenant(conn: Connection, tenant: Tenant) -> None:
@@ -83,6 +97,15 @@ def set_tenant_status(conn: Connection, tenant_id: str, status: str) -> bool:
         .where(tenants.c.tenant_id == tenant_id)
         .values(status=status, updated_at=datetime.now(UTC))
     )
+    return result.rowcount == 1
+
+
+def set_limits(conn: Connection, tenant_id: str, requests_per_minute: int, burst: int | None) -> bool:
+    """The tenant's intake limits (burst None: a tenth of the minute's limit); False for an unknown tenant.
+    Intake instances pick them up when their tenant cache entry expires."""
+    _validate_limits(requests_per_minute, burst)
+    result = conn.execute(update(tenants).where(tenants.c.tenant_id == tenant_id).values(
+        requests_per_minute=requests_per_minute, burst=burst, updated_at=datetime.now(UTC)))
     return result.rowcount == 1
 
 
