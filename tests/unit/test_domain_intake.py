@@ -8,7 +8,7 @@ from pydantic import ValidationError
 from leadline.domain import signature
 from leadline.domain.masking import mask_email, mask_name, mask_phone
 from leadline.domain.payload import CallWebhook
-from leadline.domain.throttle import ReplayGuard
+from leadline.domain.throttle import FailureBlocker, ReplayGuard, TenantRateLimiter
 
 
 def test_signature_matches_runbook_recipe():
@@ -58,6 +58,31 @@ def test_mask_phone(phone, masked):
 def test_mask_email_and_name():
     assert mask_email("marcus@outlook.com") == "m***@outlook.com"
     assert mask_name("Marcus Whitfield") == "M. W."
+
+
+def test_rate_limiter_burst_then_refill():
+    limiter = TenantRateLimiter()
+    admitted = [limiter.retry_after("t", 600, 60, now=0.0) for _ in range(61)]
+    assert admitted[:60] == [0] * 60 and admitted[60] == 1
+    assert limiter.retry_after("t", 600, 60, now=0.2) == 0  # 10/s refills two tokens in 0.2 s
+    assert limiter.retry_after("other", 600, 60, now=0.2) == 0
+
+
+def test_failure_blocker_blocks_after_threshold_and_expires():
+    blocker = FailureBlocker(max_failures=3, window_s=60, block_s=300)
+    assert [blocker.record_failure("1.2.3.4", t) for t in (0, 1)] == [False, False]
+    assert blocker.blocked_for("1.2.3.4", 2) == 0
+    assert blocker.record_failure("1.2.3.4", 2)  # the third failure starts the block
+    assert blocker.blocked_for("1.2.3.4", 3) == 299
+    assert blocker.blocked_for("5.6.7.8", 3) == 0
+    assert blocker.blocked_for("1.2.3.4", 303) == 0
+
+
+def test_failures_outside_window_do_not_count():
+    blocker = FailureBlocker(max_failures=3, window_s=10, block_s=300)
+    for t in (0, 20, 40):
+        blocker.record_failure("c", t)
+    assert blocker.blocked_for("c", 41) == 0
 
 
 def test_replay_guard_forgets_after_twice_the_window():

@@ -18,7 +18,8 @@ from pydantic import (
 )
 
 Identifier = Annotated[str, StringConstraints(pattern=r"^[A-Za-z0-9][A-Za-z0-9_.:-]{0,127}$")]
-TenantId = Annotated[str, StringConstraints(pattern=r"^[a-z0-9][a-z0-9_-]{0,62}$")]
+TENANT_ID_PATTERN = r"^[a-z0-9][a-z0-9_-]{0,62}$"
+TenantId = Annotated[str, StringConstraints(pattern=TENANT_ID_PATTERN)]
 ShortText = Annotated[str, StringConstraints(max_length=256, strip_whitespace=True)]
 PhoneText = Annotated[str, StringConstraints(max_length=32, pattern=r"^[0-9+().\-\s]*$")]
 RecordingUrl = Annotated[str, StringConstraints(max_length=2048, pattern=r"^(https?|file)://\S+$")]
