@@ -1,10 +1,12 @@
-"""Load test of the standalone intake: signed webhooks on loopback, one JSON line of results.
+"""Load test of the standalone intake: signed webhooks on loopback, one JSON line of results per offered rate.
 
-    python bench/intake.py [--seconds 60] [--rate 1000] [--connections 32]
+    python bench/intake.py [--seconds 60] [--rate 1000 | --rates 1000,2000,3000,4000] [--connections 32]
+                           [--store sqlite|postgresql]
 
-Starts `leadline intake serve` on a fresh SQLite store, drives it at a fixed offered rate from
-pre-signed requests over keep-alive connections (signing is done ahead, in batches, so the load
-generator's own CPU stays small), then counts what the store holds: lost = accepted but not stored.
+For each rate: starts `leadline intake serve` on a fresh store (a SQLite file, or a new database on the local
+PostgreSQL), drives it at that fixed offered rate from signed requests over keep-alive connections, then counts
+what the store holds: lost = accepted but not stored. With --rates, a last line gives the saturation point: the
+first offered rate the intake could not keep up with (served < 97 % of offered, or p99 over 1 s).
 """
 
 from __future__ import annotations
@@ -19,12 +21,15 @@ import subprocess
 import sys
 import tempfile
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path[:0] = [str(ROOT / "plugins"), str(ROOT / "devtools")]
 
 from leadline.domain.signature import sign  # noqa: E402
+from leadline_dev.stack import terminate_with_parent  # noqa: E402
 
 SECRET = "bench-secret-0123456789"
 TENANT = "bench"
@@ -100,43 +105,67 @@ async def drive(port: int, seconds: float, rate: float, connections: int) -> dic
     return {"sent": sent, "elapsed": elapsed, "latencies": latencies, "statuses": statuses}
 
 
-def main() -> None:
-    parser = argparse.ArgumentParser()
-    parser.add_argument("--seconds", type=float, default=60)
-    parser.add_argument("--rate", type=float, default=1000)
-    parser.add_argument("--connections", type=int, default=32)
-    args = parser.parse_args()
+@contextmanager
+def fresh_store(kind: str, workdir: Path) -> Iterator[str]:
+    if kind == "sqlite":
+        yield f"sqlite:///{workdir / 'leadline.db'}"
+        return
+    import psycopg2
 
-    workdir = Path(tempfile.mkdtemp(prefix="leadline-bench-"))
-    store_url = f"sqlite:///{workdir / 'leadline.db'}"
-    env = {**os.environ, "LEADLINE_HOME": str(workdir), "BENCH_SECRET": SECRET, "PYTHONPATH": str(ROOT / "plugins")}
-    cli = [sys.executable, "-m", "leadline.cli", "--store-url", store_url]
-    subprocess.run([*cli, "db", "upgrade"], env=env, check=True, capture_output=True)
-    subprocess.run([*cli, "tenants", "add", TENANT, "--name", "Bench", "--webhook-secret-ref", "env:BENCH_SECRET",
-                    "--requests-per-minute", str(int(args.rate * 60 * 2))], env=env, check=True, capture_output=True)
-    port = free_port()
-    server = subprocess.Popen([*cli, "intake", "serve", "--port", str(port), "--log-level", "warning",
-                               "--no-access-log"], env=env)
+    name = f"leadline_bench_{os.getpid()}"
+    admin = psycopg2.connect(host="127.0.0.1", user="postgres", dbname="postgres")
+    admin.autocommit = True
+    admin.cursor().execute(f"CREATE DATABASE {name}")
     try:
-        for _ in range(200):
-            try:
-                socket.create_connection(("127.0.0.1", port), timeout=0.1).close()
-                break
-            except OSError:
-                time.sleep(0.05)
-        result = asyncio.run(drive(port, args.seconds, args.rate, args.connections))
+        yield f"postgresql://postgres@127.0.0.1:5432/{name}"
     finally:
-        server.terminate()
-        server.wait(timeout=30)
+        admin.cursor().execute(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)")
+        admin.close()
 
-    import sqlite3
 
-    with sqlite3.connect(workdir / "leadline.db") as db:
-        stored = db.execute("SELECT COUNT(*) FROM processing_requests WHERE tenant_id = ?", (TENANT,)).fetchone()[0]
+def stored_count(store_url: str) -> int:
+    from sqlalchemy import create_engine, text
+
+    engine = create_engine(store_url)
+    with engine.connect() as conn:
+        count = conn.execute(text("SELECT COUNT(*) FROM processing_requests WHERE tenant_id = :t"),
+                             {"t": TENANT}).scalar_one()
+    engine.dispose()
+    return count
+
+
+def run_at(rate: float, args) -> dict:
+    workdir = Path(tempfile.mkdtemp(prefix="leadline-bench-"))
+    with fresh_store(args.store, workdir) as store_url:
+        env = {**os.environ, "LEADLINE_HOME": str(workdir), "BENCH_SECRET": SECRET,
+               "PYTHONPATH": str(ROOT / "plugins")}
+        cli = [sys.executable, "-m", "leadline.cli", "--store-url", store_url]
+        subprocess.run([*cli, "db", "upgrade"], env=env, check=True, capture_output=True)
+        subprocess.run([*cli, "tenants", "add", TENANT, "--name", "Bench", "--webhook-secret-ref",
+                        "env:BENCH_SECRET", "--requests-per-minute", str(int(rate * 60 * 2))],
+                       env=env, check=True, capture_output=True)
+        port = free_port()
+        # the server gets SIGTERM if the benchmark dies, however it dies (a timeout's kill included)
+        server = subprocess.Popen([*cli, "intake", "serve", "--port", str(port), "--log-level", "warning",
+                                   "--no-access-log"], env=env, preexec_fn=terminate_with_parent)
+        try:
+            for _ in range(200):
+                try:
+                    socket.create_connection(("127.0.0.1", port), timeout=0.1).close()
+                    break
+                except OSError:
+                    time.sleep(0.05)
+            result = asyncio.run(drive(port, args.seconds, rate, args.connections))
+        finally:
+            server.terminate()
+            server.wait(timeout=30)
+        stored = stored_count(store_url)
     lat = sorted(result["latencies"])
     q = statistics.quantiles(lat, n=100) if len(lat) > 1 else [0.0] * 99
     accepted = result["statuses"].get(200, 0)
-    print(json.dumps({
+    return {
+        "store": args.store,
+        "offered_rps": rate,
         "rps": round(len(lat) / result["elapsed"], 1),
         "p50_ms": round(q[49] * 1000, 2),
         "p95_ms": round(q[94] * 1000, 2),
@@ -146,7 +175,34 @@ def main() -> None:
         "lost": accepted - stored,
         "non_200": sum(v for k, v in result["statuses"].items() if k != 200),
         "seconds": round(result["elapsed"], 1),
-    }))
+    }
+
+
+def saturated(line: dict) -> bool:
+    return line["rps"] < 0.97 * line["offered_rps"] or line["p99_ms"] > 1000
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--seconds", type=float, default=60)
+    rates = parser.add_mutually_exclusive_group()
+    rates.add_argument("--rate", type=float, default=1000)
+    rates.add_argument("--rates", help="comma-separated offered rates, swept in order")
+    parser.add_argument("--connections", type=int, default=32)
+    parser.add_argument("--store", choices=["sqlite", "postgresql"], default="sqlite")
+    args = parser.parse_args()
+    if not args.rates:
+        print(json.dumps(run_at(args.rate, args)), flush=True)
+        return
+    saturation = None
+    for rate in (float(r) for r in args.rates.split(",")):
+        line = run_at(rate, args)
+        print(json.dumps(line), flush=True)
+        if saturated(line):
+            saturation = rate
+            break
+    print(json.dumps({"store": args.store, "saturation_offered_rps": saturation,
+                      "note": None if saturation else "kept up with every offered rate"}))
 
 
 if __name__ == "__main__":
