@@ -49,7 +49,7 @@ def main() -> None:
     n = args.accounts
     with engine.begin() as conn:
         add_tenant(conn, Tenant("bench", "Bench", "active", "env:UNUSED"))
-        conn.execute(insert(sf_accounts), [{"tenant_id": "bench", "account_id": f"A{i}", "name": f"Account {i}",
+        conn.execute(insert(sf_accounts), [{"tenant_id": "bench", "account_id": f"A{i}", "account_name": f"Account {i}",
                                             "system_modstamp": as_of, "synced_at": as_of} for i in range(n)])
         conn.execute(insert(sf_opportunities), [
             {"tenant_id": "bench", "opportunity_id": f"O{i}", "account_id": f"A{rng.randrange(n)}",

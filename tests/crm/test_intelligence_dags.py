@@ -114,9 +114,9 @@ def test_resolution_with_manual_override_then_scoring(crm_sandbox, seeded_engine
     with seeded_engine.connect() as conn:
         matches = {r.source_id: (r.contact_id, r.account_id, r.method)
                    for r in conn.execute(select(entity_matches)).all()}
-        unmatched = conn.exec_driver_sql("SELECT email, occurrences FROM v_unmatched_emails").all()
+        unmatched = conn.exec_driver_sql("SELECT email_address, source, source_id FROM v_unmatched_emails").all()
     assert matches == {"K0": ("003C0", "001A0", "email"), "K1": ("003C2", "001A2", "manual")}
-    assert [tuple(r) for r in unmatched] == [("who@else.org", 1)]  # calls only: no mail synced here
+    assert [tuple(r) for r in unmatched] == [("who@else.org", "call", "K2")]  # calls only: no mail synced here
 
     scoring = dagbag.get_dag("account_scoring")
     scoring.test(logical_date=DAY + timedelta(days=3))
@@ -126,6 +126,29 @@ def test_resolution_with_manual_override_then_scoring(crm_sandbox, seeded_engine
     assert len(recs) == 3 and len({r.score_date for r in recs.values()}) == 1
     assert recs["001A0"].budget_likelihood == round(0.6 * 0.5 + 0.4 * 0.9, 3)
     assert recs["001A1"].engagement_score == 0.0 and recs["001A1"].budget_likelihood == 0.3
+
+
+def test_daily_checks_follow_scoring_and_alert_when_no_account_was_scored(crm_sandbox, seeded_engine, dagbag,
+                                                                          store_conn, monkeypatch):
+    from leadline.domain import account_scoring
+    from leadline.store.schema import alerts
+
+    configure_tenant_crms(seeded_engine)
+    seed_salesforce(crm_sandbox)
+    for d in range(3):
+        sync_hour(dagbag, d, 3)  # the three accounts
+
+    def broken(frame):
+        raise RuntimeError("scoring model unavailable")
+
+    monkeypatch.setattr(account_scoring, "score_accounts", broken)
+    run = dagbag.get_dag("account_scoring").test(logical_date=DAY + timedelta(days=3, hours=8))
+    assert {ti.task_id: ti.state for ti in run.get_task_instances()} == {
+        "score_accounts": "failed", "sales_intelligence_checks": "success"}
+    with seeded_engine.connect() as conn:
+        messages = conn.execute(select(alerts.c.message).where(alerts.c.kind == "data_quality")).scalars().all()
+    assert "0 accounts scored for acme on 2026-11-23 (3 Salesforce accounts)" in messages
+    assert not [m for m in messages if "globex" in m]  # no Salesforce accounts there: nothing to score
 
 
 def gmail_message(message_id: str, sent: datetime, sender: str, to: str, subject: str, body: str) -> dict:
@@ -229,12 +252,16 @@ def test_gmail_dialpad_hubspot_syncs_then_resolution_embeddings_and_checks(
     # one email from Jane (account 001A0) the day before: 0.5 touches of 10, ~22 h ago
     assert engagement["001A0"] > 0 and engagement["001A1"] == 0.0
 
-    dagbag.get_dag("maintenance_daily").test(logical_date=DAY + timedelta(days=4))
+    # the daily checks follow the 08:00 scoring: days later the mail is stale, and every account was scored
+    run = dagbag.get_dag("account_scoring").test(logical_date=DAY + timedelta(days=4, hours=8))
+    assert {ti.state for ti in run.get_task_instances()} == {"success"}
     with seeded_engine.connect() as conn:
         messages = conn.execute(select(alerts.c.message).where(alerts.c.kind == "data_quality")).scalars().all()
-        body = conn.execute(select(gmail_messages.c.body)).scalar()
-    assert any(m.startswith("gmail_messages is") for m in messages)  # days old by then: stale
-    assert body == "Please send the quote"  # well inside the tenant's retention: kept
+    assert any(m.startswith("gmail_messages is") for m in messages)
+    assert not [m for m in messages if m.startswith("0 accounts scored")]
+    dagbag.get_dag("maintenance_daily").test(logical_date=DAY + timedelta(days=4))
+    with seeded_engine.connect() as conn:
+        assert conn.execute(select(gmail_messages.c.body)).scalar() == "Please send the quote"  # within retention
 
 
 def test_sync_callrail_recovers_missed_calls_once(crm_sandbox, seeded_engine, dagbag, store_conn, monkeypatch):

@@ -85,3 +85,51 @@ def test_memberships_are_per_user_and_refuse_unknown_tenants(seeded_engine):
         assert grant(conn, "acme", "alice") and grant(conn, "acme", "alice")
         assert not grant(conn, "nosuch", "alice")
         assert tenants_of(conn, "alice") == ["acme"] and tenants_of(conn, "bob") == []
+
+
+def test_accounts_and_etl_pages_carry_the_runbooks_queries(seeded_engine):
+    """Top accounts by score with their names, unmatched emails, ETL performance per source and day, embedding
+    status: the runbook's queries as the pages and the API show them, for one tenant only."""
+    import json
+    from types import SimpleNamespace
+
+    from sqlalchemy import insert
+
+    from leadline.dashboard.app import TEMPLATES
+    from leadline.store.intake import IncomingCall, record_calls
+    from leadline.store.processing import update_call
+    from leadline.store.schema import account_recommendations, etl_runs, sf_accounts
+
+    with seeded_engine.begin() as conn:
+        for tenant_id, name in (("acme", "Acme Roofing"), ("globex", "Globex Corp")):
+            conn.execute(insert(sf_accounts).values(tenant_id=tenant_id, account_id="A1", account_name=name,
+                                                    system_modstamp=NOW, synced_at=NOW))
+            conn.execute(insert(account_recommendations).values(
+                tenant_id=tenant_id, score_date="2026-11-23", account_id="A1", priority_score=0.9,
+                budget_likelihood=0.5, engagement_score=0.4, recommended_action="Call this week", created_at=NOW))
+            conn.execute(insert(etl_runs).values(
+                tenant_id=tenant_id, run_id="r1", source_system="salesforce", status="success",
+                started_at=NOW - timedelta(hours=1), completed_at=NOW - timedelta(hours=1) + timedelta(seconds=90),
+                rows_processed=10))
+    record_calls(seeded_engine, [IncomingCall("acme", "U1", None, None, None, 60, True, None, None, {})])
+    update_call(seeded_engine, "acme", "U1", customer_email="bob@birch.example")
+
+    accounts = queries.top_accounts(seeded_engine, "acme", NOW.date())
+    assert accounts["accounts"] == [{"account_name": "Acme Roofing", "priority_score": 0.9, "budget_likelihood": 0.5,
+                                     "engagement_score": 0.4, "recommended_action": "Call this week"}]
+    [unmatched] = accounts["unmatched_emails"]
+    assert (unmatched["email_address"], unmatched["message_count"]) == ("bob@birch.example", 1)
+    etl = queries.etl_status(seeded_engine, "acme", NOW)
+    assert etl["performance"] == [{"source_system": "salesforce", "run_date": "2026-11-23", "avg_seconds": 90.0,
+                                   "max_seconds": 90.0, "avg_rows": 10.0}]
+    assert etl["embeddings"] == {"total_emails": 0, "emails_with_embeddings": 0, "emails_without_embeddings": 0}
+    json.dumps([accounts, etl])  # what the API returns
+
+    request = SimpleNamespace(url_for=lambda name, **_: f"/{name}")
+    viewer = SimpleNamespace(username="ops", tenant_ids=["acme", "globex"])
+    page = TEMPLATES.get_template("accounts.html").render(request=request, viewer=viewer, result=accounts,
+                                                          filters={"tenant": "acme"}, page="accounts")
+    assert "Acme Roofing" in page and "bob@birch.example" in page and "Globex Corp" not in page
+    page = TEMPLATES.get_template("etl.html").render(request=request, viewer=viewer, result=etl,
+                                                     filters={"tenant": "acme"}, page="etl")
+    assert "<td>salesforce</td><td>2026-11-23</td><td>90.0</td>" in page and "with an embedding: 0" in page

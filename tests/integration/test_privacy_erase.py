@@ -24,7 +24,8 @@ NOW = datetime(2026, 11, 20, 12, 0, tzinfo=UTC)
 PHONE, PHONE_FORMS = "+14155550188", ("+14155550188", "(415) 555-0188", "415.555.0188", "4155550188")
 EMAIL = "marcus.whitfield@gmail.com"
 OTHER_PHONE, OTHER_EMAIL = "+15125550142", "pat.other@example.com"
-SKIPPED = {"tenants", "privacy_erasures"}
+# intake_counts: per-minute request counts by tenant and outcome, nothing about a person
+SKIPPED = {"tenants", "privacy_erasures", "intake_counts"}
 
 
 def _row(table, **values) -> dict:
@@ -130,7 +131,7 @@ def seed_person(engine, tenant: str, recordings) -> None:
         ],
         s.tenant_members: [_row(s.tenant_members, tenant_id=tenant, username=EMAIL),
                            _row(s.tenant_members, tenant_id=tenant, username="ops-lead")],
-        s.sf_accounts: [_row(s.sf_accounts, tenant_id=tenant, account_id="A1", name="Whitfield Homes")],
+        s.sf_accounts: [_row(s.sf_accounts, tenant_id=tenant, account_id="A1", account_name="Whitfield Homes")],
         s.sf_opportunities: [_row(s.sf_opportunities, tenant_id=tenant, opportunity_id="O1", account_id="A1")],
         s.hubspot_companies: [_row(s.hubspot_companies, tenant_id=tenant, company_id="HC1", name="Whitfield")],
         s.account_recommendations: [_row(s.account_recommendations, tenant_id=tenant, score_date="2026-11-20",

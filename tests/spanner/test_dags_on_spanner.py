@@ -9,11 +9,17 @@ from __future__ import annotations
 import pytest
 
 from tests.crm.test_intelligence_dags import (  # noqa: F401
+    test_daily_checks_follow_scoring_and_alert_when_no_account_was_scored,
     test_failed_source_is_recorded_and_the_retry_succeeds,
     test_gmail_dialpad_hubspot_syncs_then_resolution_embeddings_and_checks,
     test_incremental_sync_and_repeatable_backfill,
     test_resolution_with_manual_override_then_scoring,
     test_sync_callrail_recovers_missed_calls_once,
+)
+from tests.crm.test_manual_syncs import (  # noqa: F401
+    test_gmail_sync_of_one_mailbox_and_a_mailbox_no_tenant_has,
+    test_hubspot_full_sync_per_object_reads_hubspots_whole_list,
+    test_salesforce_full_sync_of_one_object_takes_all_its_records_whatever_the_interval,
 )
 from tests.dags.test_call_pipeline import (  # noqa: F401
     pipeline,

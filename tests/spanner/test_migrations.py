@@ -83,8 +83,8 @@ def test_spanner_migrations_step_by_step_keep_the_version_row(spanner_host):
 
 @pytest.mark.parametrize("backend", ["sqlite", pytest.param("postgres", marks=pytest.mark.postgres), "spanner"])
 def test_the_view_each_backend_gets_is_the_schemas(backend, request, tmp_path):
-    """v_unmatched_emails as migration 0005 creates it on every backend, and as the schema (and so the
-    committed Spanner DDL) declares it."""
+    """v_unmatched_emails as migration 0012 creates it on every backend (the columns runbook 004's query reads),
+    and as the schema (and so the committed Spanner DDL) declares it."""
     if backend == "sqlite":
         url = f"sqlite:///{tmp_path / 'store.db'}"
     elif backend == "postgres":
@@ -97,6 +97,44 @@ def test_the_view_each_backend_gets_is_the_schemas(backend, request, tmp_path):
         columns = conn.execute(text("SELECT * FROM v_unmatched_emails")).keys()
         definition = inspect(conn).get_view_definition("v_unmatched_emails")
     engine.dispose()
-    assert list(columns) == ["tenant_id", "email", "source", "occurrences", "last_seen"]
+    assert list(columns) == ["tenant_id", "email_address", "source", "source_id", "sent_at"]
     if backend != "postgres":  # PostgreSQL stores its own rewrite of the query
         assert _normalised(VIEWS["v_unmatched_emails"]) in _normalised(definition)
+
+
+@pytest.mark.parametrize("backend", ["sqlite", pytest.param("postgres", marks=pytest.mark.postgres), "spanner"])
+def test_0012_keeps_every_account_name_under_the_runbooks_column_name(backend, request, tmp_path):
+    """sf_accounts.name becomes account_name with its values (on Spanner, which renames no column: added, filled
+    by partitioned DML, the old one dropped)."""
+    from datetime import UTC, datetime
+
+    from sqlalchemy import insert
+
+    from leadline.store.schema import tenants
+
+    if backend == "sqlite":
+        url = f"sqlite:///{tmp_path / 'store.db'}"
+    elif backend == "postgres":
+        url = request.getfixturevalue("postgres_url")
+    else:
+        url = spanner_url(spanner_database_id())
+    engine = create_store_engine(url)
+    now = datetime.now(UTC)
+    try:
+        upgrade(engine, "0011")
+        with engine.begin() as conn:
+            conn.execute(insert(tenants).values(
+                tenant_id="acme", name="Acme", status="active", webhook_secret_ref="env:X", lead_scoring_threshold=70,
+                retention_days=30, requests_per_minute=60, config={}, created_at=now, updated_at=now))
+            conn.execute(text("INSERT INTO sf_accounts (tenant_id, account_id, name, system_modstamp, synced_at) "
+                              "VALUES ('acme', 'A1', 'Acme Roofing', :now, :now), ('acme', 'A2', NULL, :now, :now)"),
+                         {"now": now})
+        upgrade(engine)
+        with engine.connect() as conn:
+            names = conn.execute(text("SELECT account_id, account_name FROM sf_accounts ORDER BY account_id")).all()
+            assert "name" not in {c["name"] for c in inspect(conn).get_columns("sf_accounts")}
+    finally:
+        engine.dispose()
+        if backend == "spanner":
+            drop_spanner_database(request.getfixturevalue("spanner_host"), url.rsplit("/", 1)[1])
+    assert [tuple(r) for r in names] == [("A1", "Acme Roofing"), ("A2", None)]

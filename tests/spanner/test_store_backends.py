@@ -21,6 +21,7 @@ from leadline.store import (
     embeddings,
     etl,
     intake,
+    intake_counts,
     intelligence,
     members,
     ops,
@@ -28,7 +29,7 @@ from leadline.store import (
     tenants,
 )
 from leadline.store.intake import IncomingCall, record_calls
-from leadline.store.named_sql import SQL_DIR, named_query
+from leadline.store.named_sql import named_query
 from leadline.store.schema import call_records, gmail_participants, manual_mappings
 
 pytestmark = pytest.mark.spanner
@@ -36,8 +37,8 @@ pytestmark = pytest.mark.spanner
 NOW = datetime.now(UTC).replace(microsecond=0)
 DAY_AGO = NOW - timedelta(days=1)
 # The repository modules this file answers for (backups.py is the backup verification's own suite).
-STORE_MODULES = (alerts, crm, dashboard, data_quality, embeddings, etl, intake, intelligence, members, ops,
-                 processing, tenants)
+STORE_MODULES = (alerts, crm, dashboard, data_quality, embeddings, etl, intake, intake_counts, intelligence, members,
+                 ops, processing, tenants)
 
 
 def _call(tenant_id: str, call_id: str, **overrides) -> IncomingCall:
@@ -76,8 +77,11 @@ def test_tenants_members_and_crm_integrations(store):
         assert tenants.set_crm_integration(conn, "initech", "salesforce", "sf_initech_v2")  # update in place
         assert tenants.set_crm_integration(conn, "initech", "hubspot", "hs_initech", status="disabled")
         assert not tenants.set_crm_integration(conn, "nobody", "hubspot", "x")
+        assert tenants.set_limits(conn, "initech", 1200, 40)
+        assert not tenants.set_limits(conn, "nobody", 1200, None)
     with store.connect() as conn:
         initech = tenants.get_tenant(conn, "initech")
+        assert (initech.requests_per_minute, initech.burst, initech.burst_limit) == (1200, 40, 40)
         assert initech.status == "paused"
         assert initech.config["business_context"] == {"services": ["roofing"]}
         assert initech.config["ai_config"]["lead_scoring_threshold"] == 55
@@ -159,6 +163,11 @@ def test_alerts_raise_once_and_resolve(store):
     assert alerts.resolve_alerts(store, "acme", "slo:pending") == 0
     assert alerts.open_alerts(store, "acme", "slo", ["slo:pending"]) == []
     assert len(alerts.open_alerts(store, "globex", "slo", ["slo:pending"])) == 1
+    assert alerts.raise_alert(store, "_system", "security", "P2", "security:potential_brute_force", "blocks")
+    assert alerts.open_alerts_all_tenants(store, ["slo", "security"]) == [
+        {"tenant_id": "_system", "dedupe_key": "security:potential_brute_force", "severity": "P2"},
+        {"tenant_id": "globex", "dedupe_key": "slo:pending", "severity": "P2"}]
+    assert alerts.open_alerts_all_tenants(store, ["service"]) == []
     # once=True (one alert per call): not raised again even after it was resolved
     assert alerts.raise_alert(store, "acme", "high_value_lead", "INFO", "high_value_lead:C9", "hot", once=True)
     assert alerts.resolve_alerts(store, "acme", "high_value_lead:C9") == 1
@@ -222,10 +231,18 @@ def test_ops_queries_and_maintenance_writes(store):
     assert (metrics.pending, metrics.error_rate, metrics.processing_avg_s) == (2, 0.5, 4.0)
     assert metrics.oldest_pending_age_s >= 0 and set(metrics.crm_sync_rates) == {"hubspot", "salesforce"}
     assert ops.slo_metrics(store, NOW, tenant_id="globex").pending == 1
+    activity = ops.slo_activity_all_tenants(store, datetime.now(UTC) + timedelta(seconds=1))
+    assert sorted(activity) == ["acme", "globex"]
+    acme = activity["acme"]
+    assert (acme.pending, acme.finished, acme.failed, acme.processing_times_s) == (1, 2, 1, (4.0,))
+    assert (activity["globex"].pending, activity["globex"].finished) == (1, 0)
 
     snapshot_id = ops.save_snapshot(store, NOW - timedelta(minutes=5), "degraded", {"store": "ok"}, {"p": [1, 2]})
     latest_id = ops.save_snapshot(store, NOW, "healthy", {"store": "ok", "speech": "ok"}, {"pending": 0})
     assert snapshot_id != latest_id
+    ops.save_snapshot(store, NOW - timedelta(minutes=3), "healthy", {"store": "healthy"}, {})
+    assert ops.probe_outcomes(store, NOW - timedelta(minutes=10)) == {"store": (1, 3), "speech": (0, 1)}
+    assert ops.probe_outcomes(store, NOW - timedelta(minutes=1)) == {"store": (0, 1), "speech": (0, 1)}
     latest = ops.latest_snapshot(store)
     assert (latest["snapshot_id"], latest["status"], latest["services"], latest["metrics"]) == (
         latest_id, "healthy", {"store": "ok", "speech": "ok"}, {"pending": 0})
@@ -274,7 +291,7 @@ def test_ops_queries_and_maintenance_writes(store):
 
 def _mirror_rows(n: int = 2) -> dict[str, list[dict]]:
     return {
-        "sf_accounts": [{"account_id": f"A{i}", "name": f"Account {i}", "website": f"https://a{i}.example",
+        "sf_accounts": [{"account_id": f"A{i}", "account_name": f"Account {i}", "website": f"https://a{i}.example",
                          "domain": f"a{i}.example", "industry": "Roofing", "system_modstamp": NOW,
                          "synced_at": NOW} for i in range(n)],
         "sf_contacts": [{"contact_id": f"S{i}", "account_id": f"A{i}", "first_name": "Jane", "last_name": f"Doe{i}",
@@ -365,12 +382,13 @@ def test_entity_resolution_and_account_scoring_reads_and_writes(store):
     assert intelligence.manual_mappings_of(store, "acme").to_dict("records") == [
         {"identity": "+14155550199", "contact_id": "S1"}]
 
-    with store.connect() as conn:
-        unmatched = conn.execute(text("SELECT email, source, occurrences FROM v_unmatched_emails "
-                                      "WHERE tenant_id = :t ORDER BY source, email"), {"t": "acme"}).all()
-    assert [tuple(r) for r in unmatched] == [
-        ("jane0@a0.example", "call", 1), ("who@nowhere.test", "call", 1), ("jane0@a0.example", "gmail", 1),
-        ("jane1@a1.example", "gmail", 1), ("stranger@example.org", "gmail", 1)]
+    with store.connect() as conn:  # one row per unmatched call or message, with the time it was sent
+        unmatched = conn.execute(text("SELECT email_address, source, source_id, sent_at FROM v_unmatched_emails "
+                                      "WHERE tenant_id = :t ORDER BY source, email_address"), {"t": "acme"}).all()
+    assert [tuple(r[:3]) for r in unmatched] == [
+        ("jane0@a0.example", "call", "C1"), ("who@nowhere.test", "call", "C2"), ("jane0@a0.example", "gmail", "M0"),
+        ("jane1@a1.example", "gmail", "M1"), ("stranger@example.org", "gmail", "M0")]
+    assert all(r.sent_at is not None for r in unmatched)
 
     match = {"source_id": "C1", "contact_id": "S0", "account_id": "A0", "method": "email", "confidence": 1.0}
     intelligence.replace_entity_matches(store, "acme", "call", [match], NOW)
@@ -379,9 +397,13 @@ def test_entity_resolution_and_account_scoring_reads_and_writes(store):
         {"source_id": "jane0@a0.example", "contact_id": "S0", "account_id": "A0", "method": "email",
          "confidence": 1.0}], NOW, gmail_contacts={"jane0@a0.example": "S0"})
     with store.connect() as conn:
-        unmatched = conn.execute(text("SELECT email FROM v_unmatched_emails WHERE tenant_id = :t ORDER BY email"),
-                                 {"t": "acme"}).scalars().all()
+        unmatched = conn.execute(text("SELECT email_address FROM v_unmatched_emails WHERE tenant_id = :t "
+                                      "ORDER BY email_address"), {"t": "acme"}).scalars().all()
     assert unmatched == ["jane1@a1.example", "stranger@example.org", "who@nowhere.test"]
+    assert [(r["email_address"], r["message_count"], r["latest_message"]) for r in dashboard.unmatched_emails(
+        store, "acme") if r["email_address"] != "who@nowhere.test"] == [  # the call's time is its intake's
+        ("jane1@a1.example", 1, NOW - timedelta(hours=1)), ("stranger@example.org", 1, NOW)]
+    assert dashboard.unmatched_emails(store, "globex") == []
 
     activity = intelligence.account_activity(store, "acme", DAY_AGO, NOW + timedelta(1)).set_index("account_id")
     assert activity.loc["A0", "calls_30d"] == 1 and activity.loc["A0", "max_lead_score"] == 80
@@ -395,10 +417,11 @@ def test_entity_resolution_and_account_scoring_reads_and_writes(store):
     intelligence.replace_account_recommendations(store, "acme", day, [recommendation,
                                                                       {**recommendation, "account_id": "A1",
                                                                        "priority_score": 0.3}], NOW)
-    top = dashboard.recommended_accounts(store, "acme", day, limit=5)
-    assert [(r["account_id"], r["account_name"], r["priority_score"]) for r in top] == [
-        ("A0", "Account 0", 0.8), ("A1", "Account 1", 0.3)]
+    top = dashboard.recommended_accounts(store, "acme", day)
+    assert [(r["account_name"], r["priority_score"], r["recommended_action"]) for r in top] == [
+        ("Account 0", 0.8, "Call this week"), ("Account 1", 0.3, "Call this week")]
     assert data_quality.accounts_scored_all_tenants(store, day) == {"acme": 2}
+    assert data_quality.salesforce_accounts_all_tenants(store) == {"acme": 2}
 
 
 def test_embeddings_backlog_per_source(store):
@@ -484,16 +507,18 @@ def test_dashboard_reads(store):
     assert [r["source_system"] for r in dashboard.recent_etl_runs(store, "acme", limit=5)] == ["salesforce"]
     last = dashboard.last_etl_success_by_source(store, "acme")
     assert set(last) == {"salesforce"} and last["salesforce"].tzinfo is not None
-    assert dashboard.recommended_accounts(store, "acme", date.today().isoformat(), limit=5) == []
+    assert dashboard.recommended_accounts(store, "acme", date.today().isoformat()) == []
+    [performance] = dashboard.etl_performance(store, "acme", DAY_AGO)
+    assert (performance["source_system"], performance["avg_rows"]) == ("salesforce", 3.0)
+    assert performance["run_date"] == last["salesforce"].date() and performance["max_seconds"] >= 0
+    assert dashboard.embedding_status(store, "acme") == {"total_emails": 0, "emails_with_embeddings": 0,
+                                                         "emails_without_embeddings": 0}
 
 
-def _named_sql_files() -> list[str]:
-    return sorted(path.stem for path in Path(SQL_DIR).glob("*.sql"))
-
-
-@pytest.mark.parametrize("name", _named_sql_files())
-def test_every_named_sql_file_runs(store, name):
-    """Each include/sql/*.sql query, with its named parameters, on each backend."""
+@pytest.mark.parametrize("name", ["backup_counts", "data_completeness"])
+def test_the_named_sql_files_other_modules_run(store, name):
+    """The backup verification's and the completeness check's queries, with their named parameters, on each
+    backend (the runbook queries answer in test_runbook_queries.py)."""
     record_calls(store, [_call("acme", "C1"), _call("acme", "C2"), _call("globex", "G1")])
     processing.update_call(store, "acme", "C1", customer_email="jane@example.com", lead_score=75)
     query = named_query(name)
@@ -503,10 +528,8 @@ def test_every_named_sql_file_runs(store, name):
     if name == "backup_counts":
         counts = {r["table_name"]: r["row_count"] for r in rows}
         assert counts["tenants"] == 3 and counts["call_records"] == 3 and counts["processing_requests"] == 3
-    elif name == "data_completeness":
+    else:
         assert (rows[0]["total_records"], rows[0]["has_email"], rows[0]["has_score"]) == (2, 1, 1)
-    else:  # a new file: it ran; give it an assertion here
-        assert rows is not None
 
 
 def test_this_file_exercises_every_repository_function():
@@ -521,7 +544,19 @@ def test_this_file_exercises_every_repository_function():
             if function.__module__ == module.__name__ and not name.startswith("_") and name not in called:
                 missing.append(f"{module.__name__}.{name}")
     assert missing == []
-    assert set(_named_sql_files()) >= {"backup_counts", "data_completeness"}
+
+
+def test_intake_counts_summed_over_instances_and_purged(store):
+    minute = NOW.replace(second=0, microsecond=0)
+    intake_counts.save_intake_counts(store, "instance-a", minute, {("acme", "accepted"): 5,
+                                                                   ("acme", "invalid_signature"): 2})
+    intake_counts.save_intake_counts(store, "instance-b", minute, {("acme", "accepted"): 3, ("_unknown", "x"): 0})
+    intake_counts.save_intake_counts(store, "instance-a", minute - timedelta(days=40), {("acme", "accepted"): 9})
+    assert intake_counts.intake_counts_all_tenants(store, minute - timedelta(minutes=1)) == [
+        {"tenant_id": "acme", "event": "accepted", "count": 8},
+        {"tenant_id": "acme", "event": "invalid_signature", "count": 2}]
+    assert intake_counts.purge_intake_counts_all_tenants(store, minute - timedelta(days=30)) == 1
+    assert len(intake_counts.intake_counts_all_tenants(store, minute - timedelta(days=60))) == 2
 
 
 def test_named_sql_is_tenant_scoped_where_it_reads_calls():

@@ -1,5 +1,6 @@
-"""HubSpot CRM v3 emulator: contacts (batch upsert, search, create, read, update), company search, Calls objects
-(engagements: batch upsert by a unique property, read) and v4 default associations from calls to contacts."""
+"""HubSpot CRM v3 emulator: contacts (batch upsert, list, search, create, read, update), company list and search,
+Calls objects (engagements: batch upsert by a unique property, read) and v4 default associations from calls to
+contacts."""
 
 from __future__ import annotations
 
@@ -208,6 +209,12 @@ def _contacts(sb: Sandbox) -> APIRouter:
                 results.append(contact_json(contact_id, new=created))
         return {"status": "COMPLETE", "results": results, "startedAt": started, "completedAt": now()}
 
+    @router.get("")
+    async def list_page(limit: int = 10, after: str | None = None):
+        with state.lock:
+            results = [contact_json(cid) for cid in state.hubspot_contacts]
+        return _page(results, {"limit": limit, "after": after})
+
     @router.post("/search")
     async def search(request: Request):
         payload = await request.json()
@@ -260,16 +267,22 @@ def _companies(sb: Sandbox) -> APIRouter:
     router = APIRouter(prefix="/crm/v3/objects/companies")
     state = sb.state
 
+    def companies() -> list[dict]:
+        with state.lock:
+            return [{"id": cid, "properties": {**rec["properties"], "hs_object_id": cid,
+                                               "hs_lastmodifieddate": rec["updatedAt"]},
+                     "createdAt": rec["updatedAt"], "updatedAt": rec["updatedAt"], "archived": False}
+                    for cid, rec in state.hubspot_companies.items()]
+
+    @router.get("")
+    async def list_page(limit: int = 10, after: str | None = None):
+        return _page(companies(), {"limit": limit, "after": after})
+
     @router.post("/search")
     async def search(request: Request):
         payload = await request.json()
         filters = [f for group in payload.get("filterGroups", []) for f in group.get("filters", [])]
-        with state.lock:
-            rows = [{"id": cid, "properties": {**rec["properties"], "hs_object_id": cid,
-                                               "hs_lastmodifieddate": rec["updatedAt"]},
-                     "createdAt": rec["updatedAt"], "updatedAt": rec["updatedAt"], "archived": False}
-                    for cid, rec in state.hubspot_companies.items()]
-        return _page([r for r in rows if all(_matches(r["properties"], f) for f in filters)], payload)
+        return _page([r for r in companies() if all(_matches(r["properties"], f) for f in filters)], payload)
 
     return router
 

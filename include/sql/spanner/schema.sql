@@ -38,6 +38,16 @@ CREATE TABLE health_snapshots (
 
 CREATE INDEX ix_health_snapshots_taken ON health_snapshots (tenant_id, taken_at);
 
+CREATE TABLE intake_counts (
+	tenant_id STRING(64) NOT NULL,
+	window_start TIMESTAMP NOT NULL,
+	event STRING(32) NOT NULL,
+	instance_id STRING(36) NOT NULL,
+	count INT64 NOT NULL
+) PRIMARY KEY (tenant_id, window_start, event, instance_id);
+
+CREATE INDEX ix_intake_counts_window ON intake_counts (window_start);
+
 CREATE TABLE tenants (
 	tenant_id STRING(64) NOT NULL,
 	name STRING(200) NOT NULL,
@@ -50,7 +60,8 @@ CREATE TABLE tenants (
 	requests_per_minute INT64 NOT NULL,
 	config JSON NOT NULL,
 	created_at TIMESTAMP NOT NULL,
-	updated_at TIMESTAMP NOT NULL
+	updated_at TIMESTAMP NOT NULL,
+	burst INT64
 ) PRIMARY KEY (tenant_id);
 
 CREATE TABLE account_recommendations (
@@ -258,12 +269,12 @@ CREATE INDEX ix_processing_requests_status ON processing_requests (tenant_id, st
 CREATE TABLE sf_accounts (
 	tenant_id STRING(64) NOT NULL,
 	account_id STRING(32) NOT NULL,
-	name STRING(255),
 	website STRING(255),
 	domain STRING(255),
 	industry STRING(120),
 	system_modstamp TIMESTAMP NOT NULL,
-	synced_at TIMESTAMP NOT NULL
+	synced_at TIMESTAMP NOT NULL,
+	account_name STRING(255)
 ) PRIMARY KEY (tenant_id, account_id),
 INTERLEAVE IN PARENT tenants ON DELETE CASCADE;
 
@@ -312,14 +323,13 @@ INTERLEAVE IN PARENT tenants ON DELETE CASCADE;
 CREATE INDEX ix_tenant_members_user ON tenant_members (username);
 
 CREATE VIEW v_unmatched_emails SQL SECURITY INVOKER AS
-SELECT c.tenant_id, c.customer_email AS email, 'call' AS source, COUNT(*) AS occurrences, MAX(c.created_at) AS last_seen
+SELECT c.tenant_id, c.customer_email AS email_address, 'call' AS source, c.call_id AS source_id, c.created_at AS sent_at
 FROM call_records c
 LEFT JOIN entity_matches m
   ON m.tenant_id = c.tenant_id AND m.source_type = 'call' AND m.source_id = c.call_id
 WHERE c.customer_email IS NOT NULL AND m.contact_id IS NULL
-GROUP BY c.tenant_id, c.customer_email
 UNION ALL
-SELECT p.tenant_id, p.email, 'gmail' AS source, COUNT(*) AS occurrences, MAX(p.ingested_at) AS last_seen
+SELECT DISTINCT p.tenant_id, p.email, 'gmail', p.message_id, g.sent_at
 FROM gmail_participants p
-WHERE p.sf_contact_id IS NULL
-GROUP BY p.tenant_id, p.email;
+JOIN gmail_messages g ON g.tenant_id = p.tenant_id AND g.message_id = p.message_id
+WHERE p.sf_contact_id IS NULL;

@@ -107,12 +107,13 @@ def build_api_router(viewer_dependency, engine_dependency) -> APIRouter:
     @router.get("/tenants/{tenant_id}/accounts")
     def accounts(tenant_id: str, viewer: ViewerDep, engine: EngineDep,
                  day: Annotated[date | None, Query(alias="date")] = None) -> dict:
-        """The day's account recommendations by priority (runbook columns)."""
+        """The runbook's top accounts by score for the day, and its unmatched emails."""
         return queries.top_accounts(engine, viewer.require(tenant_id), day or datetime.now(UTC).date())
 
     @router.get("/tenants/{tenant_id}/etl")
     def etl(tenant_id: str, viewer: ViewerDep, engine: EngineDep) -> dict:
-        """Recent ETL runs and hours since each source's last successful sync."""
+        """Recent ETL runs, hours since each source's last successful sync, the runbook's ETL performance per
+        source and day, and its embedding status."""
         return queries.etl_status(engine, viewer.require(tenant_id), datetime.now(UTC))
 
     return router

@@ -17,6 +17,7 @@ from leadline.store.processing import TERMINAL
 
 CHART_DAYS = 7
 PAGE_SIZE = 50
+PERFORMANCE_DAYS = 30  # the runbook's ETL performance window
 
 
 def _day_start(day: date) -> datetime:
@@ -119,19 +120,28 @@ def call_detail(engine: Engine, tenant_id: str, call_id: str) -> dict[str, Any] 
     }
 
 
-def top_accounts(engine: Engine, tenant_id: str, score_date: date, limit: int = 50) -> dict[str, Any]:
-    """The runbook's daily recommendations query: today's accounts by priority."""
-    accounts = store.recommended_accounts(engine, tenant_id, score_date.isoformat(), limit)
-    return {"tenant_id": tenant_id, "score_date": score_date.isoformat(), "accounts": accounts}
+def top_accounts(engine: Engine, tenant_id: str, score_date: date) -> dict[str, Any]:
+    """The runbook's top accounts by score for the day, and its unmatched emails (the addresses to map by hand
+    when the match rate is low)."""
+    accounts = store.recommended_accounts(engine, tenant_id, score_date.isoformat())
+    unmatched = [{**row, "latest_message": row["latest_message"].isoformat()}
+                 for row in store.unmatched_emails(engine, tenant_id)]
+    return {"tenant_id": tenant_id, "score_date": score_date.isoformat(), "accounts": accounts,
+            "unmatched_emails": unmatched}
 
 
 def etl_status(engine: Engine, tenant_id: str, now: datetime, limit: int = 50) -> dict[str, Any]:
+    """Recent runs, hours since each source's last success, the runbook's ETL performance over 30 days and its
+    embedding status."""
     runs = store.recent_etl_runs(engine, tenant_id, limit)
     freshness = {source: {"last_success": last.isoformat(), "hours_old": round((now - last).total_seconds() / 3600, 1)}
                  for source, last in store.last_etl_success_by_source(engine, tenant_id).items()}
+    performance = store.etl_performance(engine, tenant_id, _day_start(now.date() - timedelta(days=PERFORMANCE_DAYS)))
     return {
         "tenant_id": tenant_id,
         "freshness": freshness,
         "runs": [{**dict(r), "started_at": r["started_at"].isoformat(),
                   "completed_at": r["completed_at"] and r["completed_at"].isoformat()} for r in runs],
+        "performance": [{**row, "run_date": row["run_date"].isoformat()} for row in performance],
+        "embeddings": store.embedding_status(engine, tenant_id),
     }

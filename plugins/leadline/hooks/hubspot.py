@@ -17,6 +17,9 @@ from leadline.hooks.crm import BulkResult, chunks
 from leadline.hooks.retry import CrmError, RetryPolicy, Verdict, retry_after_seconds
 
 BATCH_LIMIT = 100
+# What the mirrors (hubspot_contacts, hubspot_companies) keep of each object.
+CONTACT_PROPERTIES = ["email", "phone", "firstname", "lastname", "company"]
+COMPANY_PROPERTIES = ["name", "domain"]
 
 
 def classify(exc: BaseException) -> Verdict:
@@ -108,36 +111,55 @@ class HubSpotHook(ConnectionForm, BaseHook):
             public_object_search_request=request, _request_timeout=self._timeout))
         return (response.results[0].id if response.results else None), attempts
 
-    def _modified(self, api, search_request_cls, modified_property: str, properties: list[str],
-                  start_iso: str, end_iso: str) -> list[dict]:
+    def _all_pages(self, fetch_page) -> list[dict]:
+        """Every result of a paged listing: `fetch_page(after)` returns the page after the cursor."""
         found, after = [], None
         while True:
-            request = search_request_cls(
-                filter_groups=[{"filters": [
-                    {"propertyName": modified_property, "operator": "GTE", "value": start_iso},
-                    {"propertyName": modified_property, "operator": "LT", "value": end_iso}]}],
-                properties=[*properties, modified_property], limit=100, after=after)
-            page, _ = self._call(lambda request=request: api.do_search(
-                public_object_search_request=request, _request_timeout=self._timeout))
+            page, _ = self._call(lambda after=after: fetch_page(after))
             found += [{"id": r.id, **r.properties} for r in page.results]
             after = page.paging.next.after if page.paging and page.paging.next else None
             if not after:
                 return found
 
+    def _modified(self, api, search_request_cls, modified_property: str, properties: list[str],
+                  start_iso: str, end_iso: str) -> list[dict]:
+        def search(after: str | None):
+            request = search_request_cls(
+                filter_groups=[{"filters": [
+                    {"propertyName": modified_property, "operator": "GTE", "value": start_iso},
+                    {"propertyName": modified_property, "operator": "LT", "value": end_iso}]}],
+                properties=[*properties, modified_property], limit=100, after=after)
+            return api.search_api.do_search(public_object_search_request=request, _request_timeout=self._timeout)
+
+        return self._all_pages(search)
+
+    def _every(self, api, modified_property: str, properties: list[str]) -> list[dict]:
+        # The list API, not an unfiltered search: HubSpot's search stops at 10,000 results.
+        return self._all_pages(lambda after: api.basic_api.get_page(
+            limit=100, after=after, properties=[*properties, modified_property], archived=False,
+            _request_timeout=self._timeout))
+
     def modified_contacts(self, start_iso: str, end_iso: str) -> list[dict]:
         """Contacts whose lastmodifieddate falls in [start, end), following the search pages."""
         from hubspot.crm.contacts import PublicObjectSearchRequest
 
-        return self._modified(self.client.crm.contacts.search_api, PublicObjectSearchRequest,
-                              "lastmodifieddate", ["email", "phone", "firstname", "lastname", "company"],
-                              start_iso, end_iso)
+        return self._modified(self.client.crm.contacts, PublicObjectSearchRequest, "lastmodifieddate",
+                              CONTACT_PROPERTIES, start_iso, end_iso)
+
+    def all_contacts(self) -> list[dict]:
+        """Every contact (a full sync), with the properties modified_contacts reads."""
+        return self._every(self.client.crm.contacts, "lastmodifieddate", CONTACT_PROPERTIES)
 
     def modified_companies(self, start_iso: str, end_iso: str) -> list[dict]:
         """Companies whose hs_lastmodifieddate falls in [start, end)."""
         from hubspot.crm.companies import PublicObjectSearchRequest
 
-        return self._modified(self.client.crm.companies.search_api, PublicObjectSearchRequest,
-                              "hs_lastmodifieddate", ["name", "domain"], start_iso, end_iso)
+        return self._modified(self.client.crm.companies, PublicObjectSearchRequest, "hs_lastmodifieddate",
+                              COMPANY_PROPERTIES, start_iso, end_iso)
+
+    def all_companies(self) -> list[dict]:
+        """Every company (a full sync), with the properties modified_companies reads."""
+        return self._every(self.client.crm.companies, "hs_lastmodifieddate", COMPANY_PROPERTIES)
 
     def upsert_lead(self, lead: Lead, salesforce_id: str | None = None) -> tuple[str, int]:
         """Email is the identity; without one, the E.164 phone. Returns (contact id, HTTP attempts)."""

@@ -110,11 +110,13 @@ class GmailHook(RestApiHook):
     probe_path = "/gmail/v1/users/me/messages"
     probe_params = {"maxResults": 1}
 
-    def messages(self, mailbox: str, after_s: int, before_s: int) -> list[dict]:
-        """Full messages sent in [after_s, before_s) (Unix seconds)."""
+    def messages(self, mailbox: str, after_s: int | None = None, before_s: int | None = None) -> list[dict]:
+        """Full messages sent in [after_s, before_s) (Unix seconds); a bound left out does not limit."""
+        query = " ".join(f"{name}:{bound}" for name, bound in (("after", after_s), ("before", before_s))
+                         if bound is not None)
         ids, token = [], None
         while True:
-            params = {"q": f"after:{after_s} before:{before_s}", "maxResults": 100}
+            params = {"q": query, "maxResults": 100}
             if token:
                 params["pageToken"] = token
             page = self.get_json(f"/gmail/v1/users/{mailbox}/messages", params)

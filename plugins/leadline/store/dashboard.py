@@ -6,20 +6,20 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any, NamedTuple
 
-from sqlalchemy import Date, Engine, and_, func, select
+from sqlalchemy import Date, Engine, Float, and_, func, select
 from sqlalchemy.engine import Row, RowMapping
 from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.sql.functions import FunctionElement
 
 from leadline.store.members import tenants_of
+from leadline.store.named_sql import run_named_query
 from leadline.store.schema import (
-    account_recommendations,
+    UtcDateTime,
     alerts,
     call_records,
     crm_sync_log,
     etl_runs,
     processing_requests,
-    sf_accounts,
     tenants,
 )
 
@@ -128,17 +128,36 @@ def call_history(engine: Engine, tenant_id: str, call_id: str) -> CallHistory | 
     return CallHistory(call, request, list(syncs), list(call_alerts))
 
 
-def recommended_accounts(engine: Engine, tenant_id: str, score_date: str, limit: int) -> list[dict[str, Any]]:
-    """The runbook's daily recommendations query: the day's accounts by priority, with their names."""
-    rec, acc = account_recommendations, sf_accounts
-    query = (select(rec.c.account_id, acc.c.name.label("account_name"), rec.c.priority_score,
-                    rec.c.budget_likelihood, rec.c.engagement_score, rec.c.recommended_action)
-             .select_from(rec.outerjoin(acc, and_(acc.c.tenant_id == rec.c.tenant_id,
-                                                  acc.c.account_id == rec.c.account_id)))
-             .where(rec.c.tenant_id == tenant_id, rec.c.score_date == score_date)
-             .order_by(rec.c.priority_score.desc(), rec.c.account_id).limit(limit))
+def recommended_accounts(engine: Engine, tenant_id: str, score_date: str) -> list[dict[str, Any]]:
+    """The runbook's top accounts by score (include/sql/top_accounts_by_score.sql): the day's twenty accounts of
+    highest priority, with their names."""
     with engine.connect() as conn:
-        return [dict(r) for r in conn.execute(query).mappings().all()]
+        return [dict(r) for r in run_named_query(conn, "top_accounts_by_score",
+                                                 {"tenant_id": tenant_id, "score_date": score_date})]
+
+
+def unmatched_emails(engine: Engine, tenant_id: str) -> list[dict[str, Any]]:
+    """The runbook's unmatched emails (include/sql/unmatched_emails.sql): the tenant's fifty addresses that entity
+    resolution tied to no CRM contact, with how many messages or calls carry each and the latest; most first."""
+    with engine.connect() as conn:
+        return [dict(r) for r in run_named_query(conn, "unmatched_emails", {"tenant_id": tenant_id},
+                                                 latest_message=UtcDateTime())]
+
+
+def etl_performance(engine: Engine, tenant_id: str, since: datetime) -> list[dict[str, Any]]:
+    """The runbook's ETL performance (include/sql/etl_performance.sql): successful runs started since `since`, per
+    source and UTC day (newest first), with their average and longest duration in seconds and average rows."""
+    with engine.connect() as conn:
+        return [dict(r) for r in run_named_query(
+            conn, "etl_performance", {"tenant_id": tenant_id, "since": since},
+            run_date=Date(), avg_seconds=Float(), max_seconds=Float(), avg_rows=Float())]
+
+
+def embedding_status(engine: Engine, tenant_id: str) -> dict[str, int]:
+    """The runbook's embedding status (include/sql/embedding_status.sql): the tenant's emails, with and without an
+    embedding."""
+    with engine.connect() as conn:
+        return dict(run_named_query(conn, "embedding_status", {"tenant_id": tenant_id})[0])
 
 
 def recent_etl_runs(engine: Engine, tenant_id: str, limit: int) -> list[RowMapping]:

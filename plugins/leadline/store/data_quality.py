@@ -15,6 +15,7 @@ from leadline.store.schema import (
     gmail_messages,
     gmail_participants,
     hubspot_contacts,
+    sf_accounts,
     sf_contacts,
 )
 
@@ -91,4 +92,12 @@ def accounts_scored_all_tenants(engine: Engine, score_date: str) -> dict[str, in
     with engine.connect() as conn:
         rows = conn.execute(select(rec.c.tenant_id, func.count().label("accounts"))
                             .where(rec.c.score_date == score_date).group_by(rec.c.tenant_id)).all()
+    return {row.tenant_id: row.accounts for row in rows}
+
+
+def salesforce_accounts_all_tenants(engine: Engine) -> dict[str, int]:
+    """Tenant id -> Salesforce accounts mirrored, the accounts daily scoring scores (tenants with none left out)."""
+    with engine.connect() as conn:
+        rows = conn.execute(select(sf_accounts.c.tenant_id, func.count().label("accounts"))
+                            .group_by(sf_accounts.c.tenant_id)).all()
     return {row.tenant_id: row.accounts for row in rows}

@@ -5,6 +5,7 @@ from __future__ import annotations
 import random
 import time
 from collections.abc import Callable
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import TypeVar
 
@@ -17,7 +18,19 @@ T = TypeVar("T")
 SQLITE_BUSY_TIMEOUT_MS = 10_000
 
 
+def _sqlite_date_part(field: str, value: str | None) -> float | None:
+    """PostgreSQL's date_part('epoch', timestamp) for SQLite, which stores timestamps as UTC text: the named
+    queries that measure durations (include/sql) then run unchanged on both."""
+    if field != "epoch":
+        raise ValueError(f"date_part({field!r}, ...): only 'epoch' is provided on SQLite")
+    if value is None:
+        return None
+    moment = datetime.fromisoformat(value)
+    return (moment if moment.tzinfo else moment.replace(tzinfo=UTC)).timestamp()
+
+
 def _configure_sqlite(dbapi_conn, _record) -> None:
+    dbapi_conn.create_function("date_part", 2, _sqlite_date_part, deterministic=True)
     cursor = dbapi_conn.cursor()
     cursor.execute("PRAGMA journal_mode=WAL")
     cursor.execute(f"PRAGMA busy_timeout={SQLITE_BUSY_TIMEOUT_MS}")
@@ -35,7 +48,10 @@ def create_store_engine(url: str) -> Engine:
         event.listen(engine, "connect", _configure_sqlite)
         return engine
     if parsed.get_backend_name() == "postgresql":
-        return create_engine(url, pool_pre_ping=True, pool_size=10, max_overflow=10)
+        # Sessions in UTC, whatever the server's default: DATE() of a timestamp is then its UTC day, as on the
+        # other backends.
+        return create_engine(url, pool_pre_ping=True, pool_size=10, max_overflow=10,
+                             connect_args={"options": "-c timezone=UTC"})
     return create_engine(url, pool_pre_ping=True)
 
 

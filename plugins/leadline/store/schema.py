@@ -85,10 +85,10 @@ tenants = Table(
     Column("secondary_crm", String(16)),
     Column("retention_days", Integer, nullable=False),
     Column("requests_per_minute", Integer, nullable=False),
-    Column("burst", Integer),  # most requests admitted at once; NULL: a tenth of requests_per_minute
     Column("config", PortableJSON(), nullable=False),
     _ts("created_at"),
     _ts("updated_at"),
+    Column("burst", Integer),  # most requests admitted at once; NULL: a tenth of requests_per_minute
 )
 
 processing_requests = Table(
@@ -238,12 +238,12 @@ sf_accounts = Table(
     metadata,
     Column("tenant_id", String(64), primary_key=True),
     Column("account_id", String(32), primary_key=True),
-    Column("name", String(255)),
     Column("website", String(255)),
     Column("domain", String(255)),
     Column("industry", String(120)),
     _ts("system_modstamp"),
     _ts("synced_at"),
+    Column("account_name", String(255)),  # the runbook's name for it; last, as migration 0012 added it
     Index("ix_sf_accounts_domain", "tenant_id", "domain"),
     **_interleaved(),
 )
@@ -437,18 +437,19 @@ intake_counts = Table(
 # Views, as the latest migration that (re)creates each defines it (the migrations stay the only writers of
 # the schema; the Spanner DDL renders these, and a test compares them with what the migrations created).
 VIEWS = {
-    # Caller emails and email participants that entity resolution could not tie to a CRM contact (runbook 004).
+    # One row per message or call whose address entity resolution could not tie to a CRM contact: email
+    # participants without a Salesforce contact, and callers without a match (runbook 004 reads email_address and
+    # sent_at, and counts the rows per address).
     "v_unmatched_emails": """
-SELECT c.tenant_id, c.customer_email AS email, 'call' AS source, COUNT(*) AS occurrences, MAX(c.created_at) AS last_seen
+SELECT c.tenant_id, c.customer_email AS email_address, 'call' AS source, c.call_id AS source_id, c.created_at AS sent_at
 FROM call_records c
 LEFT JOIN entity_matches m
   ON m.tenant_id = c.tenant_id AND m.source_type = 'call' AND m.source_id = c.call_id
 WHERE c.customer_email IS NOT NULL AND m.contact_id IS NULL
-GROUP BY c.tenant_id, c.customer_email
 UNION ALL
-SELECT p.tenant_id, p.email, 'gmail' AS source, COUNT(*) AS occurrences, MAX(p.ingested_at) AS last_seen
+SELECT DISTINCT p.tenant_id, p.email, 'gmail', p.message_id, g.sent_at
 FROM gmail_participants p
+JOIN gmail_messages g ON g.tenant_id = p.tenant_id AND g.message_id = p.message_id
 WHERE p.sf_contact_id IS NULL
-GROUP BY p.tenant_id, p.email
 """,
 }

@@ -1,1 +1,15 @@
-"""Incremental syncs, one module per source: each reads its run's data interval, so a backfill repeats."""
+"""Syncs, one module per source: each reads its run's data interval, so a backfill repeats. A run triggered by
+hand may ask for a full sync instead (every record the source has, whatever the interval), as runbook 004's
+manual ETL triggers do."""
+
+SYNC_TYPES = ("incremental", "full")
+ALL_OBJECTS = "all"  # the object_type that limits a sync to no single object
+
+
+def full_sync(sync_type: str) -> bool:
+    """Whether a run's `sync_type` asks for every record; an unknown one fails the task with the reason."""
+    if sync_type not in SYNC_TYPES:
+        from airflow.sdk.exceptions import AirflowFailException
+
+        raise AirflowFailException(f"sync_type {sync_type!r} is not one of {', '.join(SYNC_TYPES)}")
+    return sync_type == "full"
