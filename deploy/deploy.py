@@ -9,9 +9,10 @@
 
 `composer` uploads dags/, plugins/ and include/ to the environment's bucket, installs the pinned PyPI packages
 (deploy/composer/requirements.txt), applies the Airflow configuration (Secret Manager secrets backend, ...),
-the environment variables and the pools. `connections` writes deploy/composer/connections.yaml to Secret
-Manager as airflow-connections-<conn_id>. `intake` is the runbook's gradual rollout: health check, deploy with
-no traffic, 10 % -> check -> 50 % -> check -> 100 %, rolling back to the previous revision if a check fails.
+the Airflow database's retention, the environment variables and the pools. `connections` writes
+deploy/composer/connections.yaml to Secret Manager as airflow-connections-<conn_id>. `intake` is the runbook's
+gradual rollout: health check, deploy with no traffic, 10 % -> check -> 50 % -> check -> 100 %, rolling back to
+the previous revision if a check fails.
 
 The intake is deployed as the deployment guide deploys `webhook-processor`: public (`--allow-unauthenticated`:
 CallRail must reach the webhook, whose requests are authenticated by their HMAC signature), under the
@@ -48,6 +49,7 @@ INTAKE_COMMAND = ("--command=python", "--args=-m,leadline.cli,intake,serve,--hos
 SPANNER_INSTANCE, SPANNER_DATABASE = "pipeline-prod", "pipeline-db"
 SERVICE_ACCOUNT = "pipeline-service@{project}.iam.gserviceaccount.com"
 CONNECTIONS_PREFIX = "airflow-connections-"
+AIRFLOW_DATABASE_RETENTION_DAYS = 30
 UPLOADS = (("dags", "dags"), ("plugins", "plugins"), ("include", "data/include"))
 # What the bucket must not receive: bytecode and the editable install's metadata (the dev tooling lives
 # outside these folders, in devtools/). gcloud matches it against each file's path relative to the folder.
@@ -169,6 +171,8 @@ def deploy_composer(args) -> None:
     update = ["composer", "environments", "update", args.environment, *location]
     gcloud(*update, f"--update-pypi-packages-from-file={COMPOSER / 'requirements.txt'}")
     gcloud(*update, airflow_config_flag(yaml.safe_load((COMPOSER / "airflow-config.yaml").read_text())))
+    # one DAG run per call grows the Airflow database: Composer 3 keeps 30 days of it (its guidance to start with)
+    gcloud(*update, f"--airflow-database-retention-days={AIRFLOW_DATABASE_RETENTION_DAYS}")
     variables = composer_env_variables(args.project, bucket)
     gcloud(*update, "--update-env-variables=^|^" + "|".join(f"{k}={v}" for k, v in variables.items()))
     for pool, spec in yaml.safe_load((COMPOSER / "pools.yaml").read_text()).items():

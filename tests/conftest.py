@@ -19,6 +19,8 @@ os.environ.update({
     "AIRFLOW__CORE__UNIT_TEST_MODE": "True",
     "AIRFLOW__CORE__DEFAULT_TASK_RETRY_DELAY": "1",
     "AIRFLOW__DATABASE__SQL_ALCHEMY_CONN": f"sqlite:///{_AIRFLOW_HOME}/airflow.db",
+    # maintenance_daily cleans Airflow's own database through this connection (operators/airflow_upkeep.py)
+    "AIRFLOW_CONN_AIRFLOW_METADATA_DB": f"sqlite:///{_AIRFLOW_HOME}/airflow.db",
     "LEADLINE_HOME": os.environ.get("LEADLINE_TEST_HOME", str(ROOT / ".leadline" / "test-home")),
     # gcsfs's own flag, read when gcsfs is imported: no Storage Control (gRPC) bucket-layout probes, which the
     # Cloud Storage emulator cannot answer (tests/emulators.py gcs_emulator). Production keeps gcsfs's default.

@@ -150,6 +150,8 @@ class EmbeddedStack:
             "AIRFLOW__DAG_PROCESSOR__REFRESH_INTERVAL": "30",
             "AIRFLOW__API__PORT": str(self.api_port),
             "AIRFLOW_CONN_LEADLINE_DB": self.store_url,
+            # maintenance_daily cleans the metadata database through it (task processes get no URL in Airflow 3)
+            "AIRFLOW_CONN_AIRFLOW_METADATA_DB": self.metadata_url,
             **self._sandbox_connections(),
             **self._login_env(),
         }

@@ -72,3 +72,9 @@ def link_key_ref() -> str:
     """Secret reference (env:/file:/gsm:) of the HMAC key that signs recording links; the signer (tasks) and
     the checker (the intake app) read the same secret."""
     return os.environ.get("LEADLINE_LINK_KEY_REF", "env:LEADLINE_LINK_KEY")
+
+
+def metadata_retention_days() -> int:
+    """How many days of Airflow's own records maintenance_daily keeps by default: 30, Cloud Composer's starting
+    point, or LEADLINE_METADATA_RETENTION_DAYS; 0 where the platform cleans them (Composer 3's retention policy)."""
+    return int(os.environ.get("LEADLINE_METADATA_RETENTION_DAYS", "30"))

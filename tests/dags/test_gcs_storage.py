@@ -131,7 +131,7 @@ def test_weekly_report_is_written_to_gcs(dagbag, bucket, seeded_engine):
 
 def test_health_check_probes_gcs_through_the_connection(dagbag, bucket, seeded_engine, monkeypatch):
     run = dagbag.get_dag("health_check").test()
-    assert states(run) == {"check_health": "success"}
+    assert states(run) == {"check_health": "success", "check_intake_security": "success"}
     with seeded_engine.connect() as conn:
         snapshot = conn.execute(select(health_snapshots).order_by(health_snapshots.c.taken_at.desc())).first()
     assert snapshot.services["storage"] == "healthy"

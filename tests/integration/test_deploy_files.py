@@ -146,6 +146,8 @@ def test_deploy_composer_dry_run_uploads_code_installs_packages_and_configures(c
     assert "--update-pypi-packages-from-file=" in joined and "--update-airflow-configs=^|^" in joined
     assert "LEADLINE_STORAGE_URL=gs://acme-prod-audio-files/leadline" in joined  # the runbook's audio bucket
     assert "pools -- set crm_api 8" in joined
+    # Composer 3 cleans the Airflow database itself, so maintenance_daily's own cleanup is off there
+    assert "--airflow-database-retention-days=30" in joined and "LEADLINE_METADATA_RETENTION_DAYS=0" in joined
     assert all(c.endswith("--project=acme-prod") for c in commands)
 
 

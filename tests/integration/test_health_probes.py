@@ -42,7 +42,8 @@ def google(monkeypatch):
 def test_health_check_calls_speech_and_vertex_once_each_through_the_hooks(dagbag, store_conn, seeded_engine,
                                                                           intake_client, google):
     run = dagbag.get_dag("health_check").test()
-    assert {ti.task_id: ti.state for ti in run.get_task_instances()} == {"check_health": "success"}
+    assert {ti.task_id: ti.state for ti in run.get_task_instances()} == {"check_health": "success",
+                                                                         "check_intake_security": "success"}
     assert (google.calls("/v1/operations"), google.calls(":countTokens")) == (1, 1)
     assert all(r["headers"]["authorization"] == "Bearer test-token" for r in google.journal)
     assert google.journal[1]["path"].endswith("/projects/leadline-prod/locations/us-central1/publishers/google/"

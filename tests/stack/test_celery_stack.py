@@ -101,3 +101,31 @@ def test_crm_down_for_two_minutes_opens_the_breaker_and_syncs_after(celery_stack
     celery_stack.wait_finished(call_ids, timeout_s=600)
     assert circuit_state(celery_stack.store, "hubspot") == "closed"
     assert_exactly_once(celery_stack, call_ids, "HubSpot down 2 min")
+
+
+def test_maintenance_cleans_call_runs_older_than_the_retention_from_the_metadata_database(celery_stack):
+    """On the Celery workers a task process has no metadata database URL (Airflow 3's Task SDK points it away):
+    maintenance_daily's `airflow db clean` reaches PostgreSQL through the airflow_metadata_db connection."""
+    import httpx
+    from sqlalchemy import text
+
+    old, recent = "CALCLEAN01", "CALCLEAN02"
+    for call_id in (old, recent):
+        assert celery_stack.post_call(call_id).status_code == 200
+    celery_stack.wait_finished([old, recent])
+    with celery_stack.metadata.begin() as conn:  # the old call's run and tasks: 40 days ago
+        for table in ("dag_run", "task_instance"):
+            conn.execute(text(f"UPDATE {table} SET start_date = start_date - interval '40 days' "
+                              "WHERE dag_id = 'call_processing' AND run_id = :run"), {"run": f"call__acme__{old}"})
+    api = f"http://127.0.0.1:{celery_stack.stack.api_port}/api/v2/dags/maintenance_daily/dagRuns"
+    created = httpx.post(api, json={"logical_date": None, "conf": {}}, timeout=30)
+    assert created.status_code == 200, created.text
+    run_id = created.json()["dag_run_id"]
+    deadline = time.monotonic() + 600
+    while (state := httpx.get(f"{api}/{run_id}", timeout=30).json()["state"]) not in ("success", "failed"):
+        assert time.monotonic() < deadline, f"maintenance_daily still {state}"
+        time.sleep(5)
+    cleanup = httpx.get(f"{api}/{run_id}/taskInstances/clean_airflow_metadata", timeout=30).json()
+    assert (state, cleanup["state"]) == ("success", "success")
+    assert (celery_stack.dag_runs(old), celery_stack.dag_runs(recent)) == (0, 1)
+    assert celery_stack.task_instance(old, "notify") is None and celery_stack.task_instance(recent, "notify")

@@ -3,6 +3,7 @@ green/yellow/red, incident runbook severities)."""
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 
 GREEN, YELLOW, RED = "green", "yellow", "red"
@@ -17,6 +18,49 @@ class SloMetrics:
     error_rate: float | None
     crm_sync_rates: dict[str, float | None] = field(default_factory=dict)
     intake_p95_s: float | None = None
+
+
+@dataclass(frozen=True)
+class SloActivity:
+    """What the indicators are computed from, for one tenant or summed over several: kept raw (times, counts)
+    so that any set of tenants can be combined, e.g. everyone but the tenant that is red."""
+
+    pending: int = 0
+    oldest_pending_age_s: float | None = None
+    processing_times_s: tuple[float, ...] = ()
+    finished: int = 0
+    failed: int = 0
+    crm_attempts: dict[str, tuple[int, int]] = field(default_factory=dict)  # crm -> (attempted, synced)
+
+
+def combine(activities: Iterable[SloActivity]) -> SloActivity:
+    pending, finished, failed, ages, times = 0, 0, 0, [], []
+    crm: dict[str, tuple[int, int]] = {}
+    for a in activities:
+        pending, finished, failed = pending + a.pending, finished + a.finished, failed + a.failed
+        ages += [a.oldest_pending_age_s] if a.oldest_pending_age_s is not None else []
+        times += a.processing_times_s
+        for name, (attempted, synced) in a.crm_attempts.items():
+            before = crm.get(name, (0, 0))
+            crm[name] = (before[0] + attempted, before[1] + synced)
+    return SloActivity(pending, max(ages, default=None), tuple(times), finished, failed, crm)
+
+
+def slo_metrics_of(activity: SloActivity, crm_types: Iterable[str], intake_p95_s: float | None = None
+                   ) -> SloMetrics:
+    """The indicators' inputs; every CRM in `crm_types` gets a rate (None: nothing attempted)."""
+    times = activity.processing_times_s
+    attempts = {crm: activity.crm_attempts.get(crm, (0, 0)) for crm in crm_types}
+    return SloMetrics(
+        pending=activity.pending,
+        oldest_pending_age_s=activity.oldest_pending_age_s,
+        processing_p95_s=percentile(list(times), 95),
+        processing_avg_s=round(sum(times) / len(times), 2) if times else None,
+        error_rate=round(activity.failed / activity.finished, 4) if activity.finished else None,
+        crm_sync_rates={crm: synced / attempted if attempted else None
+                        for crm, (attempted, synced) in attempts.items()},
+        intake_p95_s=intake_p95_s,
+    )
 
 
 @dataclass(frozen=True)

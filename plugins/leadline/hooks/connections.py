@@ -1,5 +1,6 @@
-"""Connection lookups shared by hooks and notifiers, and the connection-form declaration every Leadline hook
-carries for the Airflow UI (registered through `leadline.provider.get_provider_info`)."""
+"""Connection lookups shared by hooks, notifiers and operators (a database connection's SQLAlchemy URL among
+them), and the connection-form declaration every Leadline hook carries for the Airflow UI (registered through
+`leadline.provider.get_provider_info`)."""
 
 from __future__ import annotations
 
@@ -15,6 +16,26 @@ def optional_connection(conn_id: str):
         return BaseHook.get_connection(conn_id)
     except AirflowNotFoundException:
         return None
+
+
+def sqlalchemy_url(conn) -> str:
+    """The SQLAlchemy URL of a database connection: the extra `sqlalchemy_url` when given (the `leadline_store`
+    type's field), else from a `sqlite` (schema or host = the file), `postgres`, or `gcpspanner` /
+    `google_cloud_platform` connection (extras project_id, instance_id, database_id)."""
+    from sqlalchemy.engine import URL
+
+    extra = conn.extra_dejson
+    if extra.get("sqlalchemy_url"):
+        return extra["sqlalchemy_url"]
+    if conn.conn_type == "sqlite":
+        return f"sqlite:///{conn.schema or conn.host}"
+    if conn.conn_type in ("postgres", "postgresql"):
+        return URL.create("postgresql", username=conn.login, password=conn.password or None, host=conn.host,
+                          port=conn.port or 5432, database=conn.schema).render_as_string(hide_password=False)
+    if conn.conn_type in ("gcpspanner", "google_cloud_platform"):
+        return (f"spanner+spanner:///projects/{extra['project_id']}/instances/{extra['instance_id']}"
+                f"/databases/{extra['database_id']}")
+    raise ValueError(f"connection {conn.conn_id} has unsupported type {conn.conn_type!r}")
 
 
 class ConnectionForm:

@@ -7,7 +7,7 @@ from typing import Any
 
 from airflow.sdk.bases.hook import BaseHook
 
-from leadline.hooks.connections import ConnectionForm
+from leadline.hooks.connections import ConnectionForm, sqlalchemy_url
 
 
 @cache
@@ -36,21 +36,7 @@ class LeadlineStoreHook(ConnectionForm, BaseHook):
         return self.get_connection(self.leadline_conn_id)
 
     def sqlalchemy_url(self) -> str:
-        from sqlalchemy.engine import URL
-
-        conn = self.connection
-        extra = conn.extra_dejson
-        if conn.conn_type == "leadline_store" and extra.get("sqlalchemy_url"):
-            return extra["sqlalchemy_url"]
-        if conn.conn_type == "sqlite":
-            return f"sqlite:///{conn.schema or conn.host}"
-        if conn.conn_type in ("postgres", "postgresql"):
-            return URL.create("postgresql", username=conn.login, password=conn.password or None, host=conn.host,
-                              port=conn.port or 5432, database=conn.schema).render_as_string(hide_password=False)
-        if conn.conn_type in ("gcpspanner", "google_cloud_platform"):
-            return (f"spanner+spanner:///projects/{extra['project_id']}/instances/{extra['instance_id']}"
-                    f"/databases/{extra['database_id']}")
-        raise ValueError(f"connection {self.leadline_conn_id} has unsupported type {conn.conn_type!r}")
+        return sqlalchemy_url(self.connection)
 
     def get_conn(self):
         """The SQLAlchemy engine, shared by every task in this process."""

@@ -31,9 +31,11 @@ def probe_object_storage(storage_url: str) -> None:
 class HealthCheckOperator(StoreOperator):
     """Probes each dependency through what the tasks use (the store connection; storage through
     ObjectStoragePath; Speech-to-Text and Vertex AI through SpeechHook/AnalysisHook.test_connection(), one cheap
-    call to the backend the connection names), computes the SLO indicators, stores a snapshot (which the
-    intake's /v1/health reports from), and raises one alert per unhealthy service or red indicator (kept while
-    it lasts, resolved when it clears)."""
+    call to the backend the connection names), computes the SLO indicators for all tenants and for each tenant
+    (domain/blast_radius.py: one tenant's failure is its P3 alert, a broad one a system-wide alert) and the
+    availability of each service over the stored snapshots, stores a snapshot (which the intake's /v1/health
+    reports from), and raises one alert per unhealthy service or red indicator (kept while it lasts, resolved
+    when it clears)."""
 
     template_fields: Sequence[str] = ("storage_url", "intake_metrics_url")
 
@@ -64,39 +66,29 @@ class HealthCheckOperator(StoreOperator):
         })
 
     def execute(self, context) -> dict:
-        from leadline.domain.slo import RED, indicators, overall_status
+        from leadline.domain.alarms import indicator_alarms, service_alarms
+        from leadline.domain.availability import WINDOW, availability_indicators
+        from leadline.domain.blast_radius import assess
+        from leadline.domain.slo import RED, overall_status
         from leadline.intake.metrics import p95_from_prometheus
-        from leadline.notifier import AlertNotifier
-        from leadline.store.alerts import resolve_alerts
-        from leadline.store.ops import save_snapshot, slo_metrics
-        from leadline.store.schema import SYSTEM_TENANT
+        from leadline.operators.alerting import reconcile_alerts
+        from leadline.store.ops import probe_outcomes, save_snapshot, slo_activity_all_tenants
+        from leadline.store.schema import CRM_TYPES
 
         now = datetime.now(UTC)
         services, reasons = self.probe()
         intake_p95 = p95_from_prometheus(self.intake_metrics_url) if self.intake_metrics_url else None
-        metrics = slo_metrics(self.engine, now, timedelta(minutes=self.window_minutes), intake_p95)
-        found = indicators(metrics)
-        status = overall_status(services, found)
-        save_snapshot(self.engine, now, status, services, {i.name: i.as_dict() for i in found})
-        raised = []
-        for name, state in services.items():
-            key = f"service:{name}"
-            if state != "healthy":
-                severity = "P1" if name == "database" else "P2"
-                message = f"{name} is {state}: {reasons[name]}" if name in reasons else f"{name} is {state}"
-                if AlertNotifier(tenant_id=SYSTEM_TENANT, dedupe_key=key, kind="service", severity=severity,
-                                 message=message, store_conn_id=self.store_conn_id).send():
-                    raised.append(key)
-            else:
-                resolve_alerts(self.engine, SYSTEM_TENANT, key)
-        for indicator in found:
-            key = f"slo:{indicator.name}"
-            if indicator.level == RED:
-                message = f"SLO {indicator.name} is red: {indicator.value} ({indicator.rule})"
-                if AlertNotifier(tenant_id=SYSTEM_TENANT, dedupe_key=key, kind="slo", severity=indicator.severity,
-                                 message=message, store_conn_id=self.store_conn_id).send():
-                    raised.append(key)
-            else:
-                resolve_alerts(self.engine, SYSTEM_TENANT, key)
-        self.log.info("health %s; red: %s", status, [i.name for i in found if i.level == RED])
-        return {"status": status, "levels": {i.name: i.level for i in found}, "alerts_raised": raised}
+        slo = assess(slo_activity_all_tenants(self.engine, now, timedelta(minutes=self.window_minutes)), CRM_TYPES,
+                     intake_p95)
+        availability = availability_indicators(probe_outcomes(self.engine, now - WINDOW), services)
+        # the status is this moment's: a month's availability below target must not mark a recovered system
+        status = overall_status(services, slo.overall)
+        save_snapshot(self.engine, now, status, services, {i.name: i.as_dict() for i in slo.overall + availability})
+        raised = reconcile_alerts(self.engine, self.store_conn_id, ["service", "slo"],
+                                  service_alarms(services, reasons) + slo.alarms + indicator_alarms(availability),
+                                  held=slo.held)
+        red_tenants = {name: tenants for name, tenants in slo.red_tenants.items() if tenants}
+        self.log.info("health %s; red: %s; red per tenant: %s", status,
+                      [i.name for i in slo.overall + availability if i.level == RED], red_tenants)
+        return {"status": status, "levels": {i.name: i.level for i in slo.overall + availability},
+                "red_tenants": red_tenants, "alerts_raised": raised}

@@ -1,5 +1,5 @@
 """Maintenance (operations runbook): the stuck-request reaper, bulk retries, data completeness, retention
-purges, the daily summary and the weekly report. XComs carry counts, never PII."""
+purges (calls, the intake's counts), the daily summary and the weekly report. XComs carry counts, never PII."""
 
 from __future__ import annotations
 
@@ -107,6 +107,25 @@ class RetentionPurgeOperator(StoreOperator):
             purged[tenant.tenant_id] = len(paths)
         self.log.info("retention purge: %s", purged)
         return purged
+
+
+class PurgeIntakeCountsOperator(StoreOperator):
+    """The intake's per-minute counts older than `retention_days` before the run's data interval end: the
+    security alerts read the last hour, the rest is kept for incident reviews."""
+
+    template_fields: Sequence[str] = ("retention_days",)
+
+    def __init__(self, *, retention_days: int = 30, **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        self.retention_days = retention_days
+
+    def execute(self, context) -> dict:
+        from leadline.store.intake_counts import purge_intake_counts_all_tenants
+
+        before = interval_end(context) - timedelta(days=self.retention_days)
+        deleted = purge_intake_counts_all_tenants(self.engine, before)
+        self.log.info("intake counts before %s deleted: %s rows", before.isoformat(), deleted)
+        return {"before": before.isoformat(), "deleted": deleted}
 
 
 class DailySummaryOperator(StoreOperator):

@@ -7,9 +7,8 @@ from datetime import UTC, datetime
 
 from sqlalchemy import Engine, insert, select, update
 
+from leadline.domain.alarms import SEVERITIES
 from leadline.store.schema import alerts
-
-SEVERITIES = ("P1", "P2", "P3", "P4", "INFO")
 
 
 def raise_alert(engine: Engine, tenant_id: str, kind: str, severity: str, dedupe_key: str, message: str,
@@ -49,5 +48,16 @@ def open_alerts(engine: Engine, tenant_id: str, kind: str, dedupe_keys: list[str
             .where(alerts.c.tenant_id == tenant_id, alerts.c.kind == kind, alerts.c.status == "open",
                    alerts.c.dedupe_key.in_(dedupe_keys))
             .order_by(alerts.c.created_at)
+        ).mappings().all()
+    return [dict(r) for r in rows]
+
+
+def open_alerts_all_tenants(engine: Engine, kinds: list[str]) -> list[dict]:
+    """Every tenant's open alerts of these kinds (system-wide ones under SYSTEM_TENANT): tenant, key, severity."""
+    with engine.connect() as conn:
+        rows = conn.execute(
+            select(alerts.c.tenant_id, alerts.c.dedupe_key, alerts.c.severity)
+            .where(alerts.c.status == "open", alerts.c.kind.in_(kinds))
+            .order_by(alerts.c.tenant_id, alerts.c.dedupe_key)
         ).mappings().all()
     return [dict(r) for r in rows]

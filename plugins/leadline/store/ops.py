@@ -1,6 +1,6 @@
-"""Operational queries: SLO metrics, health snapshots, the stuck-request reaper, bulk retries,
-reprocessing, data completeness, retention purges, the daily summary and the weekly figures. Cut-offs are
-computed in Python (portable SQL)."""
+"""Operational queries: SLO activity and metrics, health snapshots and the probes' outcomes, the stuck-request
+reaper, bulk retries, reprocessing, data completeness, retention purges, the daily summary and the weekly
+figures. Cut-offs are computed in Python (portable SQL)."""
 
 from __future__ import annotations
 
@@ -8,10 +8,9 @@ import uuid
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import Engine, and_, func, insert, select, update
+from sqlalchemy import Engine, and_, case, func, insert, select, update
 
-from leadline.domain.slo import SloMetrics, percentile
-from leadline.store.crm import sync_success_rate
+from leadline.domain.slo import SloActivity, SloMetrics, combine, slo_metrics_of
 from leadline.store.named_sql import named_query
 from leadline.store.processing import TERMINAL
 from leadline.store.schema import (
@@ -21,40 +20,59 @@ from leadline.store.schema import (
     crm_sync_log,
     health_snapshots,
     processing_requests,
-    tenants,
 )
 
 pr = processing_requests
 
 
+def slo_activity_all_tenants(engine: Engine, now: datetime, window: timedelta = timedelta(hours=1)
+                             ) -> dict[str, SloActivity]:
+    """Per tenant with any activity: its pending requests, the requests it finished in the window and its CRM
+    sync attempts in the window (three grouped queries, whatever the number of tenants)."""
+    return _slo_activity(engine, now, now - window, tenant_id=None)
+
+
 def slo_metrics(engine: Engine, now: datetime, window: timedelta = timedelta(hours=1),
                 intake_p95_s: float | None = None, tenant_id: str | None = None) -> SloMetrics:
-    """System-wide (CRM rates: the worst tenant), or for one tenant."""
-    since = now - window
-    scope = [] if tenant_id is None else [pr.c.tenant_id == tenant_id]
+    """System-wide (every tenant's activity together), or for one tenant."""
+    activity = _slo_activity(engine, now, now - window, tenant_id)
+    return slo_metrics_of(combine(activity.values()), CRM_TYPES, intake_p95_s)
+
+
+def _slo_activity(engine: Engine, now: datetime, since: datetime, tenant_id: str | None
+                  ) -> dict[str, SloActivity]:
+    log = crm_sync_log
+    own = [] if tenant_id is None else [pr.c.tenant_id == tenant_id]
+    own_syncs = [] if tenant_id is None else [log.c.tenant_id == tenant_id]
     with engine.connect() as conn:
-        pending, oldest = conn.execute(
-            select(func.count(), func.min(pr.c.created_at)).where(pr.c.status == "pending", *scope)).one()
-        finished = conn.execute(select(pr.c.status, pr.c.processing_time_ms).where(
-            pr.c.status.in_(TERMINAL), pr.c.updated_at >= since, *scope)).all()
-        tenant_ids = ([tenant_id] if tenant_id is not None
-                      else conn.execute(select(tenants.c.tenant_id)).scalars().all())
-    times = [r.processing_time_ms / 1000 for r in finished if r.status == "completed" and r.processing_time_ms]
-    failed = sum(r.status == "failed" for r in finished)
-    rates: dict[str, float | None] = {}
-    for crm in CRM_TYPES:
-        per_tenant = [sync_success_rate(engine, t, crm, since) for t in tenant_ids]
-        known = [r for r in per_tenant if r is not None]
-        rates[crm] = min(known) if known else None  # the worst tenant is the one that pages
-    return SloMetrics(
-        pending=pending,
-        oldest_pending_age_s=None if oldest is None else round((now - oldest).total_seconds(), 1),
-        processing_p95_s=percentile(times, 95),
-        processing_avg_s=round(sum(times) / len(times), 2) if times else None,
-        error_rate=round(failed / len(finished), 4) if finished else None,
-        crm_sync_rates=rates,
-        intake_p95_s=intake_p95_s,
-    )
+        pending = conn.execute(
+            select(pr.c.tenant_id, func.count().label("n"), func.min(pr.c.created_at).label("oldest"))
+            .where(pr.c.status == "pending", *own).group_by(pr.c.tenant_id)).all()
+        finished = conn.execute(select(pr.c.tenant_id, pr.c.status, pr.c.processing_time_ms).where(
+            pr.c.status.in_(TERMINAL), pr.c.updated_at >= since, *own)).all()
+        syncs = conn.execute(
+            select(log.c.tenant_id, log.c.crm_type, func.count().label("attempted"),
+                   func.sum(case((log.c.status == "synced", 1), else_=0)).label("synced"))
+            .where(log.c.updated_at >= since, *own_syncs).group_by(log.c.tenant_id, log.c.crm_type)).all()
+    pending_of = {row.tenant_id: row for row in pending}
+    finished_of: dict[str, list] = {}
+    for row in finished:
+        finished_of.setdefault(row.tenant_id, []).append(row)
+    attempts_of: dict[str, dict[str, tuple[int, int]]] = {}
+    for row in syncs:
+        attempts_of.setdefault(row.tenant_id, {})[row.crm_type] = (row.attempted, int(row.synced or 0))
+
+    def activity(tenant: str) -> SloActivity:
+        waiting, done = pending_of.get(tenant), finished_of.get(tenant, [])
+        return SloActivity(
+            pending=waiting.n if waiting else 0,
+            oldest_pending_age_s=round((now - waiting.oldest).total_seconds(), 1) if waiting else None,
+            processing_times_s=tuple(r.processing_time_ms / 1000 for r in done
+                                     if r.status == "completed" and r.processing_time_ms),
+            finished=len(done), failed=sum(r.status == "failed" for r in done),
+            crm_attempts=attempts_of.get(tenant, {}))
+
+    return {tenant: activity(tenant) for tenant in sorted({*pending_of, *finished_of, *attempts_of})}
 
 
 def save_snapshot(engine: Engine, taken_at: datetime, status: str, services: dict, metrics: dict) -> str:
@@ -71,6 +89,19 @@ def latest_snapshot(engine: Engine) -> dict[str, Any] | None:
         row = conn.execute(select(health_snapshots).where(health_snapshots.c.tenant_id == SYSTEM_TENANT)
                            .order_by(health_snapshots.c.taken_at.desc()).limit(1)).mappings().first()
     return dict(row) if row else None
+
+
+def probe_outcomes(engine: Engine, since: datetime) -> dict[str, tuple[int, int]]:
+    """Per service health_check probes: (snapshots where it was healthy, snapshots) since `since`. The services
+    are JSON, so they are counted here rather than in SQL (portable SQL: no JSON paths)."""
+    outcomes: dict[str, tuple[int, int]] = {}
+    with engine.connect() as conn:
+        for services in conn.execute(select(health_snapshots.c.services).where(
+                health_snapshots.c.tenant_id == SYSTEM_TENANT, health_snapshots.c.taken_at >= since)).scalars():
+            for service, state in services.items():
+                healthy, total = outcomes.get(service, (0, 0))
+                outcomes[service] = (healthy + (state == "healthy"), total + 1)
+    return outcomes
 
 
 def reap_stuck_all_tenants(engine: Engine, now: datetime, stuck_after: timedelta, max_attempts: int
