@@ -1,8 +1,8 @@
 """Daily maintenance (operations runbook, daily checklist): reap stuck requests, retry recent failures,
-data completeness, retention purge per tenant, the intake's counts past their retention, the sales-intelligence
-checks (runbook 004), and the daily summary; last, Airflow's own metadata database is cleaned (`airflow db
-clean`: one run per call would grow it without end). Each task works on its run's data interval, so backfills
-of past days are repeatable."""
+data completeness, retention purge per tenant, the intake's counts past their retention, and the daily
+summary (runbook 004's sales-intelligence checks run in account_scoring, once the day's scores exist); last,
+Airflow's own metadata database is cleaned (`airflow db clean`: one run per call would grow it without end).
+Each task works on its run's data interval, so backfills of past days are repeatable."""
 
 from datetime import UTC, datetime, timedelta
 
@@ -10,7 +10,6 @@ from airflow.sdk import DAG, Param, TriggerRule
 
 from leadline.config import metadata_retention_days
 from leadline.operators.airflow_upkeep import MIN_RETENTION_DAYS, OFF, AirflowDbCleanOperator
-from leadline.operators.checks import SalesIntelligenceChecksOperator
 from leadline.operators.maintenance import (
     DailySummaryOperator,
     DataCompletenessOperator,
@@ -58,10 +57,9 @@ with DAG(
     purge = RetentionPurgeOperator(task_id="retention_purge")
     intake_counts = PurgeIntakeCountsOperator(task_id="purge_intake_counts",
                                               retention_days="{{ params.intake_counts_retention_days }}")
-    intelligence = SalesIntelligenceChecksOperator(task_id="sales_intelligence_checks")
     summary = DailySummaryOperator(task_id="daily_summary")
     # last and whatever the store's maintenance did: its deletes then hold no metadata lock another task waits on
     clean_metadata = AirflowDbCleanOperator(task_id="clean_airflow_metadata",
                                             retention_days="{{ params.metadata_retention_days }}",
                                             trigger_rule=TriggerRule.ALL_DONE, execution_timeout=timedelta(hours=1))
-    reap >> retry >> [completeness, purge, intake_counts, intelligence] >> summary >> clean_metadata
+    reap >> retry >> [completeness, purge, intake_counts] >> summary >> clean_metadata
