@@ -3,6 +3,7 @@ reason); nothing reaches the store until the request is authenticated, admitted 
 
 from __future__ import annotations
 
+import asyncio
 import logging
 import re
 import time
@@ -80,6 +81,7 @@ class Intake:
         self.admission = admission_for(settings.redis_url, settings.signature_failures_before_block,
                                             settings.block_seconds)
         self.counts = IntakeCounts(self.engine)
+        self._loading: dict[str, asyncio.Future] = {}
         self.replays = ReplayGuard(window_s=signature.TIMESTAMP_WINDOW_S)
         self.metrics = IntakeMetrics()
         self.health = HealthChecker(self.engine, settings.storage_url, settings.storage_options)
@@ -101,18 +103,38 @@ class Intake:
             chunks.append(chunk)
         return b"".join(chunks)
 
+    def _load(self, tenant_id: str) -> asyncio.Future:
+        """One lookup per tenant at a time, however many webhooks wait for it (no stampede on the store when an
+        entry expires under load)."""
+        loading = self._loading.get(tenant_id)
+        if loading is None:
+            loading = asyncio.ensure_future(run_in_threadpool(self.tenants.lookup, tenant_id))
+            self._loading[tenant_id] = loading
+            loading.add_done_callback(lambda _: self._loading.pop(tenant_id, None))
+        return loading
+
+    def _refresh(self, tenant_id: str) -> None:
+        def failed(done: asyncio.Future) -> None:
+            if not done.cancelled() and done.exception() is not None:
+                log.warning("tenant %s refresh failed, serving the cached entry: %s", tenant_id,
+                            type(done.exception()).__name__)
+
+        self._load(tenant_id).add_done_callback(failed)
+
     async def _tenant(self, tenant_id: str) -> CachedTenant:
-        entry = self.tenants.cached(tenant_id)
-        if entry is None:
-            try:
-                entry = await run_in_threadpool(self.tenants.lookup, tenant_id)
-            except SecretNotFound as exc:
-                log.error("webhook secret for tenant %s cannot be resolved: %s", tenant_id, exc)
-                raise Rejection(503, "secret_unavailable", "tenant webhook secret is not available") from exc
-            except SQLAlchemyError as exc:
-                log.error("tenant lookup failed, store unavailable: %s", type(exc).__name__)
-                raise Rejection(503, "store_unavailable", "the store is unavailable; retry later") from exc
-        return entry
+        entry, fresh = self.tenants.cached(tenant_id)
+        if entry is not None:
+            if not fresh:
+                self._refresh(tenant_id)
+            return entry
+        try:
+            return await asyncio.shield(self._load(tenant_id))
+        except SecretNotFound as exc:
+            log.error("webhook secret for tenant %s cannot be resolved: %s", tenant_id, exc)
+            raise Rejection(503, "secret_unavailable", "tenant webhook secret is not available") from exc
+        except SQLAlchemyError as exc:
+            log.error("tenant lookup failed, store unavailable: %s", type(exc).__name__)
+            raise Rejection(503, "store_unavailable", "the store is unavailable; retry later") from exc
 
     async def accept(self, request: Request, client: str) -> dict:
         now = time.time()

@@ -1,4 +1,6 @@
-"""Tenant lookups for the intake, cached briefly: every webhook needs its tenant and secret."""
+"""Tenant lookups for the intake, cached briefly: every webhook needs its tenant and secret. An entry past its
+TTL is still served, for up to MAX_STALE_S, while one refresh runs (a paused tenant or a rotated secret takes
+effect within about the TTL); past that the webhook waits for the store."""
 
 from __future__ import annotations
 
@@ -19,6 +21,9 @@ class CachedTenant:
     loaded_at: float
 
 
+MAX_STALE_S = 300.0
+
+
 class TenantDirectory:
     def __init__(self, engine: Engine, ttl_s: float = 10.0):
         self._engine = engine
@@ -36,8 +41,12 @@ class TenantDirectory:
             self._cache[tenant_id] = entry
         return entry
 
-    def cached(self, tenant_id: str) -> CachedTenant | None:
+    def cached(self, tenant_id: str) -> tuple[CachedTenant | None, bool]:
+        """(the entry, whether it is fresh); (None, False) when absent or too old to serve."""
         entry = self._cache.get(tenant_id)
-        if entry is None or time.monotonic() - entry.loaded_at > self._ttl_s:
-            return None
-        return entry
+        if entry is None:
+            return None, False
+        age = time.monotonic() - entry.loaded_at
+        if age > MAX_STALE_S:
+            return None, False
+        return entry, age <= self._ttl_s

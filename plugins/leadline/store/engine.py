@@ -6,6 +6,7 @@ import random
 import time
 from collections.abc import Callable
 from datetime import UTC, datetime
+from functools import partial
 from pathlib import Path
 from typing import TypeVar
 
@@ -29,23 +30,24 @@ def _sqlite_date_part(field: str, value: str | None) -> float | None:
     return (moment if moment.tzinfo else moment.replace(tzinfo=UTC)).timestamp()
 
 
-def _configure_sqlite(dbapi_conn, _record) -> None:
+def _configure_sqlite(dbapi_conn, _record, busy_timeout_ms: int) -> None:
     dbapi_conn.create_function("date_part", 2, _sqlite_date_part, deterministic=True)
     cursor = dbapi_conn.cursor()
     cursor.execute("PRAGMA journal_mode=WAL")
-    cursor.execute(f"PRAGMA busy_timeout={SQLITE_BUSY_TIMEOUT_MS}")
+    cursor.execute(f"PRAGMA busy_timeout={busy_timeout_ms}")
     cursor.execute("PRAGMA synchronous=NORMAL")
     cursor.execute("PRAGMA foreign_keys=ON")
     cursor.close()
 
 
-def create_store_engine(url: str) -> Engine:
+def create_store_engine(url: str, sqlite_busy_timeout_ms: int = SQLITE_BUSY_TIMEOUT_MS) -> Engine:
+    """`sqlite_busy_timeout_ms`: how long a SQLite write waits for another writer's lock before failing."""
     parsed = make_url(url)
     if parsed.get_backend_name() == "sqlite":
         if parsed.database and parsed.database != ":memory:":
             Path(parsed.database).parent.mkdir(parents=True, exist_ok=True)
-        engine = create_engine(url, connect_args={"timeout": SQLITE_BUSY_TIMEOUT_MS / 1000})
-        event.listen(engine, "connect", _configure_sqlite)
+        engine = create_engine(url, connect_args={"timeout": sqlite_busy_timeout_ms / 1000})
+        event.listen(engine, "connect", partial(_configure_sqlite, busy_timeout_ms=sqlite_busy_timeout_ms))
         return engine
     if parsed.get_backend_name() == "postgresql":
         # Sessions in UTC, whatever the server's default: DATE() of a timestamp is then its UTC day, as on the
