@@ -75,6 +75,8 @@ class GroupCommitWriter:
                 _resolve([(future, None, exc) for _, future, _ in batch])
                 return
             # another writer holds the file: the thread waits for it, off the loop
+            log.warning("store file locked by another writer: batches go through the writer thread for %ss",
+                        LOCKED_BACKOFF_S)
             self._thread_until = asyncio.get_running_loop().time() + LOCKED_BACKOFF_S
             self._ensure_started()
             for item in batch:
