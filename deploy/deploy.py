@@ -136,11 +136,23 @@ def intake_store_url(project: str, instance: str, database: str) -> str:
 
 
 def intake_environment(args) -> dict[str, str]:
-    return {
+    env = {
         "LEADLINE_STORE_URL": intake_store_url(args.project, args.spanner_instance, args.spanner_database),
         "LEADLINE_STORAGE_URL": composer_env_variables(args.project, "COMPOSER-BUCKET")["LEADLINE_STORAGE_URL"],
         "LEADLINE_SECRETS_PROJECT": args.project,
     }
+    if args.redis_url:  # Memorystore: every instance shares the tenants' rate limits and the brute-force blocks
+        env["LEADLINE_REDIS_URL"] = args.redis_url
+    return env
+
+
+def intake_network_args(args) -> list[str]:
+    """Direct VPC egress to reach Memorystore (private IPs only; the store and Google APIs stay public)."""
+    if not args.redis_url:
+        return []
+    if not (args.network and args.subnet):
+        raise SystemExit("--redis-url needs --network and --subnet (Direct VPC egress to Memorystore)")
+    return [f"--network={args.network}", f"--subnet={args.subnet}", "--vpc-egress=private-ranges-only"]
 
 
 def intake_deploy_args(args) -> list[str]:
@@ -155,6 +167,7 @@ def intake_deploy_args(args) -> list[str]:
             f"--concurrency={args.concurrency}",
             *(f"--{name}={value}" for name, value in INTAKE_RESOURCES.items()),
             *INTAKE_COMMAND,
+            *intake_network_args(args),
             "--set-env-vars=^|^" + "|".join(f"{k}={v}" for k, v in env.items()),
             "--no-traffic"]
 
@@ -266,6 +279,10 @@ def main(argv: list[str] | None = None) -> None:
     intake.add_argument("--min-instances", type=int, default=INTAKE_SCALING["min_instances"])
     intake.add_argument("--max-instances", type=int, default=INTAKE_SCALING["max_instances"])
     intake.add_argument("--concurrency", type=int, default=INTAKE_SCALING["concurrency"])
+    intake.add_argument("--redis-url", default=os.environ.get("LEADLINE_REDIS_URL"),
+                        help="redis://MEMORYSTORE_IP:6379/0: limits and blocks shared by all instances")
+    intake.add_argument("--network", help="VPC network for Direct VPC egress (with --redis-url)")
+    intake.add_argument("--subnet", help="subnet for Direct VPC egress (with --redis-url)")
     intake.set_defaults(func=deploy_intake)
     rollback = sub.add_parser("rollback-intake")
     rollback.set_defaults(func=rollback_intake)

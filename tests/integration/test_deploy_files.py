@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
+import pytest
 import yaml
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -221,6 +222,7 @@ def test_intake_deploy_passes_every_setting_the_service_needs(tmp_path, monkeypa
     deploy = _deploy_module()
     monkeypatch.delenv("SPANNER_INSTANCE", raising=False)
     monkeypatch.delenv("SPANNER_DATABASE", raising=False)
+    monkeypatch.delenv("LEADLINE_REDIS_URL", raising=False)
     log = _fake_gcloud(tmp_path, monkeypatch)
     health = _Health(["healthy"])
     deploy.main(["intake", "--project", "acme-prod", "--image", "gcr.io/acme-prod/leadline:1.2.0",
@@ -271,6 +273,20 @@ def test_intake_deploy_scaling_and_names_can_be_given_and_dry_run_calls_nothing(
                  "LEADLINE_STORE_URL=spanner+spanner:///projects/acme-prod/instances/leadline-prod/databases/leadline"):
         assert flag in commands[0]
     assert "--to-revisions=NEW-REVISION=10" in commands[1]
+
+
+def test_intake_deploy_with_memorystore_shares_the_limits_over_direct_vpc_egress(tmp_path, monkeypatch, capsys):
+    deploy = _deploy_module()
+    _fake_gcloud(tmp_path, monkeypatch)
+    base = ["intake", "--project", "acme-prod", "--image", "img:3", "--health-url", "http://127.0.0.1:9/x",
+            "--redis-url", "redis://10.0.0.3:6379/0", "--dry-run"]
+    with pytest.raises(SystemExit, match="needs --network and --subnet"):
+        deploy.main(base)
+    deploy.main([*base, "--network", "default", "--subnet", "run-egress"])
+    command = [line[2:] for line in capsys.readouterr().out.splitlines() if line.startswith("+ ")][0]
+    for flag in ("--network=default", "--subnet=run-egress", "--vpc-egress=private-ranges-only",
+                 "|LEADLINE_REDIS_URL=redis://10.0.0.3:6379/0"):
+        assert flag in command
 
 
 def test_the_image_serves_the_intake_without_the_airflow_entrypoint():
