@@ -50,7 +50,8 @@ class GroupCommitWriter:
         self._lock = threading.Lock()
         self._inline_engine = (create_store_engine(engine.url.render_as_string(hide_password=False),
                                                    sqlite_busy_timeout_ms=SQLITE_INLINE_LOCK_WAIT_MS)
-                               if engine.dialect.name == "sqlite" else None)
+                               if engine.dialect.name == "sqlite" and engine.url.database not in (None, "", ":memory:")
+                               else None)  # a second engine on an in-memory database would see another database
         self._pending: list = []
         self._thread_until = 0.0
 
