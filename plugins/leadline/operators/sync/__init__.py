@@ -13,3 +13,15 @@ def full_sync(sync_type: str) -> bool:
 
         raise AirflowFailException(f"sync_type {sync_type!r} is not one of {', '.join(SYNC_TYPES)}")
     return sync_type == "full"
+
+
+def chosen_objects(object_type: str, objects) -> list[str]:
+    """The objects a run syncs: all of `objects`, or the one its `object_type` names; an unknown one fails the
+    task with the reason."""
+    if object_type == ALL_OBJECTS:
+        return list(objects)
+    if object_type not in objects:
+        from airflow.sdk.exceptions import AirflowFailException
+
+        raise AirflowFailException(f"object_type {object_type!r} is not one of {', '.join(objects)}")
+    return [object_type]

@@ -8,7 +8,7 @@ from typing import Any
 
 from leadline.operators.base import StoreOperator
 from leadline.operators.intervals import data_interval
-from leadline.operators.sync import ALL_OBJECTS, full_sync
+from leadline.operators.sync import ALL_OBJECTS, chosen_objects, full_sync
 
 # HubSpot object (as HubSpot names them in its API) -> the mirror table that holds it.
 OBJECTS = {"contacts": "hubspot_contacts", "companies": "hubspot_companies"}
@@ -38,14 +38,10 @@ class SyncHubSpotOperator(StoreOperator):
         self.sync_type = sync_type
 
     def execute(self, context) -> dict:
-        from airflow.sdk.exceptions import AirflowFailException
-
         from leadline.hooks.hubspot import HubSpotHook
         from leadline.store.etl import active_crm_connections_all_tenants, etl_run, replace_rows
 
-        if self.object_type != ALL_OBJECTS and self.object_type not in OBJECTS:
-            raise AirflowFailException(f"object_type {self.object_type!r} is not one of {', '.join(OBJECTS)}")
-        objects = list(OBJECTS) if self.object_type == ALL_OBJECTS else [self.object_type]
+        objects = chosen_objects(self.object_type, OBJECTS)
         full = full_sync(self.sync_type)
         start, end = data_interval(context)
         done: dict[str, int] = {}

@@ -8,7 +8,7 @@ from typing import Any
 
 from leadline.operators.base import StoreOperator
 from leadline.operators.intervals import data_interval
-from leadline.operators.sync import ALL_OBJECTS, full_sync
+from leadline.operators.sync import ALL_OBJECTS, chosen_objects, full_sync
 
 
 def _soql_time(moment: datetime) -> str:
@@ -70,15 +70,11 @@ class SyncSalesforceOperator(StoreOperator):
         self.sync_type = sync_type
 
     def execute(self, context) -> dict:
-        from airflow.sdk.exceptions import AirflowFailException
-
         from leadline.hooks.salesforce import LeadlineSalesforceHook
         from leadline.store.etl import active_crm_connection, etl_run, replace_rows
         from leadline.store.tenants import list_tenants
 
-        if self.object_type != ALL_OBJECTS and self.object_type not in OBJECTS:
-            raise AirflowFailException(f"object_type {self.object_type!r} is not one of {', '.join(OBJECTS)}")
-        objects = list(OBJECTS) if self.object_type == ALL_OBJECTS else [self.object_type]
+        objects = chosen_objects(self.object_type, OBJECTS)
         start, end = data_interval(context)
         window = "" if full_sync(self.sync_type) else (
             f" WHERE SystemModstamp >= {_soql_time(start)} AND SystemModstamp < {_soql_time(end)}")
