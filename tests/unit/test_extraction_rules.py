@@ -41,6 +41,18 @@ def dialogue(*lines: str) -> list[Turn]:
     (dialogue("Hello?", "My name is Lan — Nguyen Thi Lan."), "Nguyen Thi Lan"),
     (dialogue("Summit Roofing, Greg speaking.", "Hi Greg, Tomasz Nowak. I'm looking for a duplex."), "Tomasz Nowak"),
     (dialogue("Hello?", "I'm in Denver and I need a roof."), None),
+    (dialogue("Brightside Dental. And you are?", "Faith.", "Faith, and your last name?",
+              "Abernathy. A-B-E-R-N-A-T-H-Y."),
+     "Faith Abernathy"),
+    (dialogue("Northgate Auto, this is Jess.", "Hey Jess, it's Dmitri. Is my Camry done?", "Let me check, Dmitri. "
+              "Last name?", "Volkov."), "Dmitri Volkov"),
+    (dialogue("Greenway, this is Jess.", "I'm so sorry. This is his mom, Tanisha Brooks, I dialed wrong."),
+     "Tanisha Brooks"),
+    (dialogue("Name for the appointment?", "Miller. Rose.", "Rose Miller. And phone?", "Two oh six, five five five, "
+              "zero one eight eight."), "Rose Miller"),
+    (dialogue("Who am I talking with?", "Ferdinand Abara. Most people call me Ferdie."), "Ferdinand Abara"),
+    (dialogue("Who am I speaking with?", "Gustavo Peralta.", "And an email for the quote?", "G Peralta Mesa. That's "
+              "G, P-E-R-A-L-T-A, M-E-S-A, at gmail dot com."), "Gustavo Peralta"),
 ])
 def test_caller_name_never_the_agent(turns, name):
     found = extract_name(turns)
@@ -71,6 +83,11 @@ def test_phone_in_every_form(text, phone):
     assert (found.e164 if found else None) == phone
 
 
+def test_a_policy_number_is_no_phone_start():
+    """Eight digits that make no number end at the turn: the next turn's year is not the rest of a phone."""
+    assert extract_phone(said("K-I-G, four four seven one, zero nine two eight.", "The 2016 Civic.")) is None
+
+
 def test_phone_split_across_the_agents_questions():
     turns = [Turn(CALLER, "area code is 480"), Turn(AGENT, "480, and then?"), Turn(CALLER, "555"),
              Turn(AGENT, "mm-hm"), Turn(CALLER, "0199")]
@@ -90,6 +107,10 @@ def test_phone_split_across_the_agents_questions():
     ("jamal dot w, W as in whiskey, at icloud dot com", "jamal.w@icloud.com"),
     ("dana at hargrove patel dot com", "dana@hargrovepatel.com"),
     ("I'll be at the office at five", None),
+    ("Yes please. Magda dot Sokolova at outlook dot com.", "magda.sokolova@outlook.com"),
+    ("Send it to Kofi dot A M at protonmail dot com.", "kofi.am@protonmail.com"),
+    ("A Brandt at verizon dot net. A-B-R-A-N-D-T.", "abrandt@verizon.net"),
+    ("H dot oseibonsu, the last name all one word, at sbcglobal dot net.", "h.oseibonsu@sbcglobal.net"),
 ])
 def test_email_written_spoken_and_spelled(text, email):
     assert extract_email(said(text)) == email
@@ -172,6 +193,14 @@ def test_diarized_speakers_find_the_agent():
 def test_plain_text_alternates_from_the_business_greeting():
     turns = from_text("Bayside Plumbing, this is Marco.\nHey Marco, this is Danny.", "Bayside Plumbing")
     assert [t.speaker for t in turns] == [AGENT, CALLER]
+
+
+def test_a_robocall_has_no_contact():
+    lead = analyze_transcript("Lakeshore Realty, Marcus speaking.\nHi! I'm Ava, an automated assistant conducting a "
+                              "short survey. Press one to continue or call us back at four one four, five five five, "
+                              "zero one nine nine.")
+    assert lead.call_class == "spam_or_robocall"
+    assert (lead.customer_name, lead.customer_phone, lead.customer_email) == (None, None, None)
 
 
 def test_non_english_analysis_is_low_confidence():

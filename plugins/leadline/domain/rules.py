@@ -39,6 +39,8 @@ def analyze_transcript(text: str, segments: list[dict] | None = None, context: B
     budget = extract_budget(said, phone.e164 if phone else None)
     place = locate(said, context.service_area)
     kind = classify(turns, has_need=project is not None, has_contact=bool(phone or email))
+    if kind.call_class == "spam_or_robocall":  # a recording or a bot: no person to call back ("I'm Ava, an AI")
+        name = phone = email = None
     foreign = bool(language) and not language.lower().startswith("en")
     if foreign and kind.call_class == "incomplete" and turns:  # unread, not empty: a person decides
         kind = CallClassMatch("new_lead", f"call in '{language}', which the rules cannot read: a person should "

@@ -24,7 +24,8 @@ _MISHEARD_DOT = {"not"}
 _LOCAL_STOP = {"is", "it's", "its", "email", "e-mail", "address", "that's", "me", "my", "at", "um", "uh", "so",
                "and", "yeah", "sure", "ok", "okay", "to", "the", "it", "use", "try", "or", "you", "can", "just",
                "send", "reach", "mail", "be", "would", "should", "best", "also", "like", "oh", "but", "on", "a",
-               "yes", "right", "correct", "that", "this", "there", "was", "i'm", "from", "with", "for", "not"}
+               "yes", "right", "correct", "that", "this", "there", "was", "i'm", "from", "with", "for", "not",
+               "please", "thanks"}
 _DOMAIN_STOP = {"and", "or", "is", "please", "thanks", "thank", "that's", "so", "um", "uh", "but", "if", "the", "for",
                 "okay", "ok", "yeah", "right", "too", "also", "as", "it", "i", "you", "we", "my", "at"}
 _WORD = re.compile(r"[a-z0-9]+(?:[._@'-][a-z0-9]+)*|[,?!;:]|\.(?=\s|$)")
@@ -47,7 +48,8 @@ def _collapse_spelling(text: str) -> str:
 
 
 # What callers say about an address that is not part of it.
-_META = re.compile(r"\b(?:[a-z]+ is (?:all )?(?:one word|lower ?case)|(?:it's |that's )?all (?:one word|lower ?case|"
+_META = re.compile(r"\b(?:(?:the )?(?:first |last )?name,? (?:is )?(?:all )?one word|"
+                   r"[a-z]+ is (?:all )?(?:one word|lower ?case)|(?:it's |that's )?all (?:one word|lower ?case|"
                    r"together)|one word|no (?:spaces?|dots?|hyphens?|dashes|"
                    r"periods?|apostrophes?|caps)(?: in (?:the|my) (?:email|address))?|all lower ?case|lower ?case|"
                    r"(?:capital|lowercase|small) [a-z]\b|the (?:number|digit) \w+|the letter (?=\w)|"
@@ -106,6 +108,9 @@ def _local(words: list[str]) -> str | None:
             parts.append(DIGIT_WORDS[word])
         elif word in _SEPARATOR_WORDS:
             parts.append(_SEPARATOR_WORDS[word])
+        elif (word == "a" and parts and len(parts[-1]) == 1 and parts[-1].isalpha() and index
+              and window[index - 1] in _SEPARATOR_WORDS):  # "kofi dot a m at": the letter a, not the article
+            parts.append(word)
         elif word in _MISHEARD_DOT and parts and parts[-1] not in "._-":
             parts.append(".")
         elif word in _LOCAL_STOP or not re.fullmatch(r"[a-z0-9._-]+", word):  # "email's", "it's": not address
@@ -154,7 +159,19 @@ def _last_valid(texts) -> str | None:
     for text in texts:
         for candidate in _candidates(text):
             try:
-                found = validate_email(candidate, check_deliverability=False).normalized.lower()
+                found = validate_email(_spelled_out(candidate, text), check_deliverability=False).normalized.lower()
             except EmailNotValidError:
                 continue
     return found
+
+
+def _spelled_out(address: str, text: str) -> str:
+    """ "A Brandt at verizon dot net. A-B-R-A-N-D-T.": a spelling said after the address that ends with its
+    local part is the whole local part (the recogniser or the rules took the first letter for an article)."""
+    local, domain = address.split("@", 1)
+    after = text.lower().split(domain.split(".")[0], 1)[-1]
+    for match in _SPELLED.finditer(after):
+        spelled = re.sub(r"[-., ]", "", match.group(0))
+        if len(spelled) > len(local) and spelled.endswith(local.replace(".", "")) and "." not in local:
+            return f"{spelled}@{domain}"
+    return address

@@ -16,12 +16,15 @@ from leadline.domain.extraction.turns import AGENT, Turn
 _INTRO = re.compile(r"\b(?:my name(?:'s| is)|name(?:'s| is)|this is|i'm|i am|you can call me|call me|it's)\s+", re.I)
 _SURNAME = re.compile(r"\b(?:last name(?:'s| is)?|surname(?:'s| is)?|family name(?:'s| is)?)\s*(?:is\s+)?", re.I)
 _FIRST_NAME = re.compile(r"\bfirst name(?:'s| is)?\s*(?:is\s+)?", re.I)
-_ASKS_NAME = re.compile(r"\b(?:your (?:full |first |last )?name|name\?|a name\b|name for (?:the|this)|"
+_ASKS_NAME = re.compile(r"\bname\?|\b(?:your (?:full |first |last )?name|talking (?:with|to)|a name\b|"
+                        r"name for (?:the|this)|"
                         r"who do i have|and you are\b|who's this|who is this|may i ask who|who am i speaking|"
                         r"who i'm speaking|get a name|name for the|who's calling|"
                         r"who is calling|and you are|your (?:first|last) name)\b", re.I)
 _VOCATIVE = re.compile(r"^\W*(?i:hi|hello|hey|thanks|thank you|morning|good morning|good afternoon)[, ]+"
                        r"([A-Z][\w'’-]+)")
+# "Let me check, Dmitri." / "Best number, Hunter?": the agent calling the caller by name.
+_ADDRESSED = re.compile(r",\s+([A-Z][\w'’-]+)[.?!]")
 _SPEAKING = re.compile(r"\b([A-Z][\w'’-]+) (?:speaking|here)\b")
 
 _NAME_TOKEN = re.compile(r"[^\W\d_][\w'’-]*")
@@ -47,6 +50,12 @@ _TITLES = {"mr", "mrs", "ms", "miss", "dr", "mister", "misses", "doctor", "pasto
 _INTERJECTIONS = re.compile(r"^(?:\W*(?i:hi|hello|hey|yes|yeah|yep|oh|um|uh|okay|ok|great|sure|morning|good morning|"
                             r"good afternoon|good evening|hi there|sorry|well|right|so)\b)*\W*")
 _ASKS_PLACE = re.compile(r"\b(?:where|located|address|area|city|zip|neighborhood|what part)\b", re.I)
+# An answer to these is an address or a number ("G Peralta Mesa, no spaces, at gmail"), not who is calling.
+_ASKS_CONTACT = re.compile(r"\b(?:your|best|good|an?|callback|what's the|what is the)\s+(?:e-?mail|phone|number|"
+                           r"callback|cell)\b|\be-?mail\?", re.I)
+_ASKS_SURNAME = re.compile(r"\b(?:last name|surname|family name)\b", re.I)
+# "This is his mom, Tanisha Brooks" / "I'm her tía, Consuelo": who they are to someone, then their name.
+_RELATION = re.compile(r"^(?:(?:his|her|their|the|your) [^\W\d_]+(?: [^\W\d_]+)?,\s*)", re.I)
 
 
 @dataclass(frozen=True)
@@ -135,27 +144,36 @@ def _agent_names(turns: list[Turn]) -> set[str]:
 
 def extract_name(turns: list[Turn]) -> NameMatch | None:
     agents = _agent_names(turns)
+    addressed = {m.group(1).lower() for t in turns if t.speaker == AGENT for m in _ADDRESSED.finditer(t.text)}
     first: list[str] = []
     confidence = 0.0
     surname: list[str] = []
     spelled: list[str] = []
     said_with_name: list[str] = []
-    asked = place_asked = False
-    for turn in turns:
+    asked = place_asked = surname_asked = False
+    named_at = -1
+    for index, turn in enumerate(turns):
         if turn.speaker == AGENT:
             asked = bool(_ASKS_NAME.search(turn.text))
-            place_asked = bool(_ASKS_PLACE.search(turn.text)) and not asked
+            surname_asked = bool(_ASKS_SURNAME.search(turn.text)) and bool(first)
+            place_asked = (bool(_ASKS_PLACE.search(turn.text)) or bool(_ASKS_CONTACT.search(turn.text))) and not asked
             continue
         if place_asked:  # "Daly City." answers where, not who
             place_asked = False
             continue
         text = turn.text
+        if surname_asked:  # "Faith." "And your last name?" "Abernathy."
+            surname_asked = asked = False
+            surname = _name_tokens(re.sub(r"^\W*(?:(?:it's|its|yeah|yes|sure|um|uh)\b\W*)*", "", text, flags=re.I),
+                                   any(c.isupper() for c in text), limit=2) or surname
+            spelled.extend(_spelled_words(text))
+            continue
         cased = any(c.isupper() for c in text)  # recognisers and transcribers differ: judge each turn
         spelled_here = _spelled_words(text)
         spelled.extend(spelled_here)
-        found, strength = _caller_intro(text, cased, agents, answering=asked)
+        found, strength = _caller_intro(text, cased, agents, answering=asked, addressed=addressed)
         if found and (len(found) > len(first) or not first):
-            first, confidence, said_with_name = found, strength, spelled_here
+            first, confidence, said_with_name, named_at = found, strength, spelled_here, index
         asked = False
         for match in _SURNAME.finditer(text):
             surname = _name_tokens(text[match.end():], cased, limit=2) or surname
@@ -165,6 +183,7 @@ def extract_name(turns: list[Turn]) -> NameMatch | None:
                 first, confidence = given, 0.85
     if surname and first and surname[-1].lower() not in (t.lower() for t in first):
         first = [*first[:1], *surname]
+    first = _read_back(turns, named_at, first)
     if not first:
         return None
     tokens, spelled_out = _apply_spelling(first, spelled, said_with_name)
@@ -174,7 +193,21 @@ def extract_name(turns: list[Turn]) -> NameMatch | None:
     return NameMatch(name, round(confidence if len(tokens) > 1 else min(confidence, 0.7), 2)) if name else None
 
 
-def _caller_intro(text: str, cased: bool, agents: set[str], answering: bool) -> tuple[list[str], float]:
+def _read_back(turns: list[Turn], named_at: int, tokens: list[str]) -> list[str]:
+    """ "Miller. Rose." "Rose Miller. And phone?": the agent's read-back right after the caller's name puts a
+    name said in pieces in order, when it holds every word the caller said."""
+    reply = turns[named_at + 1] if 0 <= named_at < len(turns) - 1 else None
+    if reply is None or reply.speaker != AGENT or not tokens:
+        return tokens
+    echoed = _name_tokens(_INTERJECTIONS.sub("", reply.text, count=1), cased=True)
+    said = {t.lower() for t in tokens}
+    if len(echoed) > len(tokens) and said <= {t.lower() for t in echoed}:
+        return echoed
+    return tokens
+
+
+def _caller_intro(text: str, cased: bool, agents: set[str], answering: bool,
+                  addressed: set[str] = frozenset()) -> tuple[list[str], float]:
     best: list[str] = []
     strength = 0.0
     if answering:
@@ -185,9 +218,11 @@ def _caller_intro(text: str, cased: bool, agents: set[str], answering: bool) -> 
             return tokens, 0.85
     for match in _INTRO.finditer(text):
         cue = match.group(0).lower().strip()
-        tokens = _longer_restatement(text[match.end():], _name_tokens(text[match.end():], cased), cased)
-        if cue == "it's" and (not cased or len(tokens) < 2):  # "it's Arjun Mehta", not "it's Denver"
-            continue
+        rest = text[match.end():]
+        rest = rest[_RELATION.match(rest).end():] if _RELATION.match(rest) else rest
+        tokens = _longer_restatement(rest, _name_tokens(rest, cased), cased)
+        if cue == "it's" and (not cased or (len(tokens) < 2 and not set(map(str.lower, tokens)) & addressed)):
+            continue  # "it's Arjun Mehta", or "it's Dmitri" when the agent then calls them Dmitri; not "it's Denver"
         if tokens and tokens[0].lower() not in agents and len(tokens) > len(best):
             best, strength = tokens, 0.9 if cue.startswith(("my name", "name")) else 0.8
     if not best and cased:

@@ -49,6 +49,9 @@ def _chains(stream: list[str]) -> list[tuple[list[str], list[str]]]:
                 before = [t for t in stream[max(0, i - 5):i] if t != _TURN_BREAK]
             groups.append(token)
             glue = 0
+        elif token == _TURN_BREAK and len("".join(groups)) >= 7 and not _number_in(groups):
+            chains.append((groups, before))  # 8 digits that are no number ("policy 4471 0928"): not a phone's start
+            groups, glue = [], 0
         elif groups and (token in _SEPARATORS or token == _TURN_BREAK or token in _GLUE) and glue < _MAX_GLUE:
             glue += token not in _SEPARATORS
         elif groups:
