@@ -111,6 +111,8 @@ def test_phone_split_across_the_agents_questions():
     ("Send it to Kofi dot A M at protonmail dot com.", "kofi.am@protonmail.com"),
     ("A Brandt at verizon dot net. A-B-R-A-N-D-T.", "abrandt@verizon.net"),
     ("H dot oseibonsu, the last name all one word, at sbcglobal dot net.", "h.oseibonsu@sbcglobal.net"),
+    ("M-I-N-H-T-R-A-N-2-0-0-5, at heartmail.com, no dots", "minhtran2005@hotmail.com"),
+    ("it's sam at email.com", "sam@email.com"),
 ])
 def test_email_written_spoken_and_spelled(text, email):
     assert extract_email(said(text)) == email

@@ -7,6 +7,7 @@ from __future__ import annotations
 import re
 
 from email_validator import EmailNotValidError, validate_email
+from rapidfuzz import fuzz
 
 from leadline.domain.extraction.numbers import DIGIT_WORDS, spoken_digits
 from leadline.domain.extraction.turns import Turn
@@ -61,12 +62,12 @@ def _domain(words: list[str]) -> str | None:
         return None
     first = words[0]
     if "." in first and first.rsplit(".", 1)[-1] in TLDS:
-        return first
+        return _known(*first.split(".", 1))
     labels, i = [], 0
     while i < len(words) and len(labels) < 4:
         word = words[i]
-        if word == "dot" and labels and i + 1 < len(words) and words[i + 1].split(".")[0] in TLDS:
-            return "".join(labels) + "." + words[i + 1]
+        if word in ("dot", ".") and labels and i + 1 < len(words) and words[i + 1].split(".")[0] in TLDS:
+            return _known("".join(labels), words[i + 1])
         if word == ",":
             i += 1
             continue
@@ -80,6 +81,21 @@ def _domain(words: list[str]) -> str | None:
     if labels and labels[0] in PROVIDER_TLDS:
         return f"{labels[0]}.{PROVIDER_TLDS[labels[0]]}"
     return None
+
+
+def _known(label: str, tld: str) -> str:
+    provider = _misheard_provider(label)
+    return f"{provider}.{tld}" if provider and tld == PROVIDER_TLDS[provider] else f"{label}.{tld}"
+
+
+def _misheard_provider(label: str) -> str | None:
+    """ "heartmail" -> "hotmail": a recogniser's near miss of a big mail provider (same first letter, 75 % alike).
+    Only the long names: "all" is not "aol"."""
+    if label in PROVIDER_TLDS or len(label) < 5:
+        return None
+    near = [(fuzz.ratio(label, p), p) for p in PROVIDER_TLDS if len(p) >= 5 and p[0] == label[0]]
+    score, provider = max(near, default=(0, None))
+    return provider if score >= 75 else None
 
 
 def _provider_follows(words: list[str]) -> bool:
