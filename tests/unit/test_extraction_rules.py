@@ -51,6 +51,15 @@ def dialogue(*lines: str) -> list[Turn]:
     (dialogue("Name for the appointment?", "Miller. Rose.", "Rose Miller. And phone?", "Two oh six, five five five, "
               "zero one eight eight."), "Rose Miller"),
     (dialogue("Who am I talking with?", "Ferdinand Abara. Most people call me Ferdie."), "Ferdinand Abara"),
+    (dialogue("Can I get your name?", "Sure. Last name is Grabowski, G-R-A-B-O-W-S-K-I. First name Piotr."),
+     "Piotr Grabowski"),
+    (dialogue("What's the name?", "Baek. B-A-E-K. First name Do-hyun."), "Do-hyun Baek"),
+    (dialogue("Hello, this is Carmen.", "Hi Carmen. This is Ria Karagiannis. Eleftheria, technically, but Ria."),
+     "Eleftheria Karagiannis"),
+    (dialogue("Summit Roofing.", "This is Gus Papadopoulos. Well, Konstantinos, but everyone calls me Gus."),
+     "Konstantinos Papadopoulos"),
+    (dialogue("Can I get the patient's name?", "Liban Yusuf, he's eleven. I'm his mom, Hamdi Yusuf."), "Hamdi Yusuf"),
+    (dialogue("Hi, this is Andre.", "Hi Andre. This is Phuong Le, I'm on your quarterly plan."), "Phuong Le"),
     (dialogue("Who am I speaking with?", "Gustavo Peralta.", "And an email for the quote?", "G Peralta Mesa. That's "
               "G, P-E-R-A-L-T-A, M-E-S-A, at gmail dot com."), "Gustavo Peralta"),
 ])
@@ -88,6 +97,12 @@ def test_a_policy_number_is_no_phone_start():
     assert extract_phone(said("K-I-G, four four seven one, zero nine two eight.", "The 2016 Civic.")) is None
 
 
+def test_a_second_number_for_someone_else_is_not_the_callers():
+    assert extract_phone(said("Seven seven three, five five five, zero one six zero. That's my cell. If I don't pick "
+                              "up, my husband Adewale is at eight four seven, five five five, zero one nine two."
+                              )).e164 == "+17735550160"
+
+
 def test_phone_split_across_the_agents_questions():
     turns = [Turn(CALLER, "area code is 480"), Turn(AGENT, "480, and then?"), Turn(CALLER, "555"),
              Turn(AGENT, "mm-hm"), Turn(CALLER, "0199")]
@@ -113,6 +128,11 @@ def test_phone_split_across_the_agents_questions():
     ("H dot oseibonsu, the last name all one word, at sbcglobal dot net.", "h.oseibonsu@sbcglobal.net"),
     ("M-I-N-H-T-R-A-N-2-0-0-5, at heartmail.com, no dots", "minhtran2005@hotmail.com"),
     ("it's sam at email.com", "sam@email.com"),
+    ("T, A, L, S, A, Y, E, D, at gmail dot com.", "talsayed@gmail.com"),
+    ("hodan.abdi.rn@gmail.com — hodan dot abdi dot R N at gmail.", "hodan.abdi.rn@gmail.com"),
+    ("anand dot k at krishnamurthy dash design dot com.", "anand.k@krishnamurthy-design.com"),
+    ("Use youssef dot elamin, no dash there, at outlook dot com.", "youssef.elamin@outlook.com"),
+    ("G Peralta Mesa. That's G, P-E-R-A-L-T-A, M-E-S-A, no spaces, at gmail dot com.", "gperaltamesa@gmail.com"),
 ])
 def test_email_written_spoken_and_spelled(text, email):
     assert extract_email(said(text)) == email

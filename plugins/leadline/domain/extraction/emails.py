@@ -39,7 +39,7 @@ def _collapse_spelling(text: str) -> str:
     text = re.sub(r"\b([a-z]),\s*\1\b", r"\1", text)  # "w, w as in whiskey"
     out, at = [], 0
     for match in _SPELLED.finditer(text):
-        word = re.sub(r"[-. ]", "", match.group(0))
+        word = re.sub(r"[-., ]", "", match.group(0))
         out.append(text[at:match.start()])
         said = re.sub(r"[^a-z0-9]", "", text[:match.start()][-len(word) * 3 - 12:])
         if word not in said:
@@ -51,8 +51,9 @@ def _collapse_spelling(text: str) -> str:
 # What callers say about an address that is not part of it.
 _META = re.compile(r"\b(?:(?:the )?(?:first |last )?name,? (?:is )?(?:all )?one word|"
                    r"[a-z]+ is (?:all )?(?:one word|lower ?case)|(?:it's |that's )?all (?:one word|lower ?case|"
-                   r"together)|one word|no (?:spaces?|dots?|hyphens?|dashes|"
-                   r"periods?|apostrophes?|caps)(?: in (?:the|my) (?:email|address))?|all lower ?case|lower ?case|"
+                   r"together)|one word|no (?:spaces?|dots?|hyphens?|dash(?:es)?|"
+                   r"periods?|apostrophes?|caps)(?: there)?(?: in (?:the|my) (?:email|address))?|"
+                   r"all lower ?case|lower ?case|"
                    r"(?:capital|lowercase|small) [a-z]\b|the (?:number|digit) \w+|the letter (?=\w)|"
                    r"(?:with|that's) (?:an? )?[a-z] (?:like|as in) \w+|just (?:co|com|net|org), not \w+)", re.I)
 
@@ -73,6 +74,8 @@ def _domain(words: list[str]) -> str | None:
             continue
         if not re.fullmatch(r"[a-z0-9-]+", word) or word in _DOMAIN_STOP:
             break
+        if word in ("dash", "hyphen") and labels and i + 1 < len(words):  # "krishnamurthy dash design dot com"
+            word = "-"
         labels.append(word)
         i += 1
     joined = "".join(labels)
@@ -129,6 +132,8 @@ def _local(words: list[str]) -> str | None:
             parts.append(word)
         elif word in _MISHEARD_DOT and parts and parts[-1] not in "._-":
             parts.append(".")
+        elif word in ("that's", "thats") and not parts:  # "g peralta mesa. that's g, p-e-r-a-l-t-a, at gmail"
+            continue
         elif word in _LOCAL_STOP or not re.fullmatch(r"[a-z0-9._-]+", word):  # "email's", "it's": not address
             break
         else:
@@ -157,6 +162,7 @@ def _spoken(text: str) -> list[str]:
 def _candidates(text: str) -> list[str]:
     lowered = _collapse_spelling(_META.sub(" ", text.lower()))
     written = _WRITTEN.findall(lowered)
+    lowered = _WRITTEN.sub(" ; ", lowered)  # "x@gmail.com — x at gmail": an address written is not the next's start
     spoken = _spoken(_collapse_spelling(spoken_digits(re.sub(r"(?<=\d) (?=\d)", "", lowered))
                                         .replace(" - ", "-")))
     digits_joined = [re.sub(r"(?<=\d) (?=\d)", "", s) for s in spoken]

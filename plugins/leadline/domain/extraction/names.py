@@ -86,6 +86,8 @@ def _name_tokens(text: str, cased: bool, limit: int = 3) -> list[str]:
         pending = []
         if len(out) >= limit:
             break
+    if pending and len(out) == 1 and cased and pending[-1][0].isupper():  # "Phuong Le": the particle is the surname
+        out.append(pending[-1])
     return out
 
 
@@ -172,7 +174,7 @@ def extract_name(turns: list[Turn]) -> NameMatch | None:
         spelled_here = _spelled_words(text)
         spelled.extend(spelled_here)
         found, strength = _caller_intro(text, cased, agents, answering=asked, addressed=addressed)
-        if found and (len(found) > len(first) or not first):
+        if found and (len(found) > len(first) or not first or (len(found) == len(first) and strength > confidence)):
             first, confidence, said_with_name, named_at = found, strength, spelled_here, index
         asked = False
         for match in _SURNAME.finditer(text):
@@ -181,6 +183,8 @@ def extract_name(turns: list[Turn]) -> NameMatch | None:
             given = _name_tokens(text[match.end():], cased, limit=1)
             if given and not first:
                 first, confidence = given, 0.85
+            elif given and len(first) == 1 and first[0].lower() != given[0].lower():  # "Baek. First name Do-hyun."
+                first, surname, confidence = given, surname or first, 0.85
     if surname and first and surname[-1].lower() not in (t.lower() for t in first):
         first = [*first[:1], *surname]
     first = _read_back(turns, named_at, first)
@@ -214,17 +218,19 @@ def _caller_intro(text: str, cased: bool, agents: set[str], answering: bool,
         answer = re.sub(r"^\W*(?:(?:yeah|yes|sure|oh|um|uh|sorry|it's|its|this is|i'm|ok|okay|my name's|my name is)"
                         r"\b[\s,.!—–-]*)*", "", text, flags=re.I)
         tokens = _longer_restatement(answer, _name_tokens(answer, cased), cased)
-        if tokens and tokens[0].lower() not in agents:
+        speaks_for_another = any(_RELATION.match(text[m.end():]) for m in _INTRO.finditer(text))
+        if tokens and tokens[0].lower() not in agents and not speaks_for_another:  # "Liban, he's 11. I'm his mom, …"
             return tokens, 0.85
     for match in _INTRO.finditer(text):
         cue = match.group(0).lower().strip()
         rest = text[match.end():]
-        rest = rest[_RELATION.match(rest).end():] if _RELATION.match(rest) else rest
-        tokens = _longer_restatement(rest, _name_tokens(rest, cased), cased)
+        relation = _RELATION.match(rest)
+        rest = rest[relation.end():] if relation else rest
+        tokens = _formal_given(rest, _longer_restatement(rest, _name_tokens(rest, cased), cased))
         if cue == "it's" and (not cased or (len(tokens) < 2 and not set(map(str.lower, tokens)) & addressed)):
             continue  # "it's Arjun Mehta", or "it's Dmitri" when the agent then calls them Dmitri; not "it's Denver"
         if tokens and tokens[0].lower() not in agents and len(tokens) > len(best):
-            best, strength = tokens, 0.9 if cue.startswith(("my name", "name")) else 0.8
+            best, strength = tokens, 0.9 if cue.startswith(("my name", "name")) or relation else 0.8
     if not best and cased:
         best, strength = _leading_name(text, agents), 0.75
     return best, strength
@@ -244,6 +250,23 @@ def _leading_name(text: str, agents: set[str]) -> list[str]:
                                                                            r"over\b|with\b)", after):
         return tokens
     return []
+
+
+_FORMAL = re.compile(r"^[\s,.;:—–-]*(?:(?:well|actually|i mean|or)\b[\s,]*)?([A-Z][\w'’-]+)\b,?\s*"
+                     r"(?:technically|officially|"
+                     r"legally|formally|on paper|on my (?:license|id|passport)|but (?:everyone|everybody|people|"
+                     r"most people|my friends) calls? me|but (?:i )?go by)", re.I)
+
+
+def _formal_given(rest: str, tokens: list[str]) -> list[str]:
+    """ "Peggy Hollister. Well, Margaret, on paper." / "Gus Papadopoulos. Well, Konstantinos, but everyone calls
+    me Gus.": the given name on paper goes to the CRM, not the nickname."""
+    if not tokens or tokens[-1] not in rest:
+        return tokens
+    formal = _FORMAL.match(rest.split(tokens[-1], 1)[1])
+    if formal and formal.group(1)[0].isupper() and formal.group(1).lower() not in STOPWORDS:
+        return [formal.group(1), *tokens[1:]]
+    return tokens
 
 
 def _longer_restatement(rest: str, tokens: list[str], cased: bool) -> list[str]:

@@ -20,6 +20,8 @@ _CORRECTION = {"sorry", "actually", "mean", "correction", "wait", "no", "make", 
 _TURN_BREAK = "|turn|"
 _OBJECTION = re.compile(r"^\W*(?:no\b|nope|not quite|actually|that's not|sorry,? (?:no|it's))|\d", re.I)
 _MAX_GLUE = 4
+_OTHER_PERSON = {"wife", "husband", "partner", "son", "daughter", "mom", "mother", "dad", "father", "brother",
+                 "sister", "spouse", "boss", "neighbor", "neighbour", "assistant", "roommate", "landlord", "tenant"}
 
 
 @dataclass(frozen=True)
@@ -124,6 +126,8 @@ def _stated(turns: list[Turn]) -> PhoneMatch | None:
     for groups, before in _chains(_stream(turns)):
         if before and before[-1] == "not":
             continue  # "0177, not 0171": the rejected digits
+        if found and _OTHER_PERSON & set(before):
+            continue  # "... or my wife, Aoife, at 650 555 0184": a second number, someone else's
         number = _number_in(groups)
         if number:
             found = PhoneMatch(number, corrected=False)
