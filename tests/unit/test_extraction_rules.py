@@ -103,6 +103,10 @@ def test_a_second_number_for_someone_else_is_not_the_callers():
                               )).e164 == "+17735550160"
 
 
+def test_a_number_whose_last_digit_comes_after_the_agents_interruption():
+    assert extract_phone(said("5, 1, 2, 5, 5, 5, 0, 1, 6,", "6. A family at icloud.com.")).e164 == "+15125550166"
+
+
 def test_phone_split_across_the_agents_questions():
     turns = [Turn(CALLER, "area code is 480"), Turn(AGENT, "480, and then?"), Turn(CALLER, "555"),
              Turn(AGENT, "mm-hm"), Turn(CALLER, "0199")]

@@ -51,8 +51,8 @@ def _chains(stream: list[str]) -> list[tuple[list[str], list[str]]]:
                 before = [t for t in stream[max(0, i - 5):i] if t != _TURN_BREAK]
             groups.append(token)
             glue = 0
-        elif token == _TURN_BREAK and len("".join(groups)) >= 7 and not _number_in(groups):
-            chains.append((groups, before))  # 8 digits that are no number ("policy 4471 0928"): not a phone's start
+        elif token == _TURN_BREAK and not _could_begin_number("".join(groups)):
+            chains.append((groups, before))  # "policy 4471 0928" | "The 2016 Civic": no phone's start
             groups, glue = [], 0
         elif groups and (token in _SEPARATORS or token == _TURN_BREAK or token in _GLUE) and glue < _MAX_GLUE:
             glue += token not in _SEPARATORS
@@ -62,6 +62,15 @@ def _chains(stream: list[str]) -> list[tuple[list[str], list[str]]]:
     if groups:
         chains.append((groups, before))
     return chains
+
+
+def _could_begin_number(digits: str) -> bool:
+    """Whether these digits, said before a turn break, can be a number whose rest comes next (an area code and
+    an exchange never start with 0 or 1; short runs can be anything yet)."""
+    if len(digits) < 7 or _number_in([digits]):
+        return True
+    starts = (digits, digits[1:]) if digits[0] == "1" else (digits,)
+    return any(d[0] not in "01" and d[3] not in "01" and len(d) < 10 for d in starts)
 
 
 def _valid(digits: str) -> str | None:
