@@ -153,11 +153,31 @@ def test_email_written_spoken_and_spelled(text, email):
     ("a couple thousand", None),
     ("I have a 2019 Honda and live at 1420 Maple", None),
     ("my electric bill is $300 a month", None),
+    ("I really can't do more than like four hundred today.", (None, 400)),
+    ("if it's a rebuild, I can't do more than two thousand. The car is only worth maybe four.", (None, 2000)),
+    ("I'd want to stay at fifteen thousand or under, all in.", (None, 15000)),
+    ("They approved about sixteen thousand, and I don't want to go over that.", (None, 16000)),
+    ("I'd like it to come in under four thousand a year.", (None, 4000)),
+    ("I budgeted somewhere between three and four grand a year for all of it.", (3000, 4000)),
+    ("I budgeted about two grand for the year.", (2000, 2000)),
+    ("I'd want to keep it under forty-five hundred, honestly.", (None, 4500)),
+    ("my water bill just came in at like three hundred and forty dollars", None),
+    ("Our SDG&E bill last August was four hundred and twelve dollars.", None),
+    ("My sister did it and she said she paid like five grand.", None),
+    ("my deductible's a thousand bucks", None),
+    ("they offered twenty-five hundred dollars if I sign", None),
     ("it is 2,000 square feet", None),
 ])
 def test_budget_never_an_unrelated_number(text, budget):
     found = extract_budget(said(text))
     assert ((found.low, found.high) if found else None) == budget
+
+
+def test_the_most_explicit_budget_wins():
+    """Miles said with "about" earlier are not the budget the caller sets later."""
+    found = extract_budget(said("About a hundred and eighteen thousand.",
+                                "I just don't want to spend more than six hundred, so call me first."))
+    assert (found.low, found.high) == (None, 600)
 
 
 def test_budget_never_a_phone_digit_group():
