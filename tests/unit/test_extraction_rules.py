@@ -196,6 +196,21 @@ def test_timeline_phrase_and_bucket(text, bucket):
     assert found.bucket == bucket and found.phrase.lower() in text.lower()
 
 
+def test_timeline_is_the_answer_to_when_not_a_time_said_in_passing():
+    turns = [Turn(CALLER, "It started this morning and it's been getting worse since last week."),
+             Turn(AGENT, "Okay. When were you thinking of having someone out?"),
+             Turn(CALLER, "Sometime in the next few weeks is fine.")]
+    found = extract_timeline(turns, CALL_DAY)
+    assert (found.phrase, found.bucket) == ("in the next few weeks", "within_month")
+
+
+def test_timeline_wanted_over_mentioned():
+    found = extract_timeline(said("We moved in back in October and the bill was huge in February.",
+                                  "Ideally by the end of April, before it gets hot."), CALL_DAY)
+    assert found.bucket == "1-3_months" and "April" in found.phrase
+    assert extract_timeline(said("The ants started this morning."), CALL_DAY) is None
+
+
 PLUMBING = BusinessContext(services=[
     Service(name="sewer line repair", synonyms=["sewer backup", "main line"]),
     Service(name="water heater", synonyms=["no hot water", "tankless"]),

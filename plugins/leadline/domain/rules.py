@@ -35,7 +35,7 @@ def analyze_transcript(text: str, segments: list[dict] | None = None, context: B
     said = conversation.caller_turns(turns)
     name, phone, email = extract_name(turns), extract_phone(turns), extract_email(said)
     project = extract_project(said, context)
-    timeline = extract_timeline(said, call_date)
+    timeline = extract_timeline(turns, call_date)
     budget = extract_budget(said, phone.e164 if phone else None)
     place = locate(said, context.service_area)
     kind = classify(turns, has_need=project is not None, has_contact=bool(phone or email))

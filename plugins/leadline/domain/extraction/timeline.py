@@ -8,7 +8,7 @@ import re
 from dataclasses import dataclass
 from datetime import date, timedelta
 
-from leadline.domain.extraction.turns import Turn
+from leadline.domain.extraction.turns import AGENT, Turn
 
 IMMEDIATE, WITHIN_MONTH, ONE_TO_THREE, EXPLORING = "immediate", "within_month", "1-3_months", "exploring"
 _PHRASES: list[tuple[str, str]] = [
@@ -116,21 +116,56 @@ def _midnight(day: date):
     return datetime(day.year, day.month, day.day)
 
 
+# The agent asking when: the caller's next turn is the timeline, ahead of times said in passing.
+_ASKS_WHEN = re.compile(r"\bwhen (?:were|are|would|do|did) you (?:thinking|looking|hoping|wanting|want|like|need)|"
+                        r"how soon|timeline|time ?frame|when (?:do|would) you (?:need|want|like)|when (?:is|was) "
+                        r"(?:good|best)|what kind of time|any (?:rush|deadline)|when (?:should|can) we", re.I)
+# "it started this morning", "since last week", "we moved here in June": when the problem began, not the job.
+_PAST = re.compile(r"\b(?:started|starting|began|since|happened|noticed|came out|came in|went out|broke|quit|died|"
+                   r"stopped|installed|bought|moved|got back|last)\b[^.?!]{0,20}$", re.I)
+
+
 def extract_timeline(turns: list[Turn], call_date: date) -> TimelineMatch | None:
-    for turn in turns:
-        text = turn.text
-        hits: list[tuple[int, TimelineMatch]] = []
-        for bucket, pattern in _COMPILED:
-            for m in pattern.finditer(text):
-                hits.append((m.start(), TimelineMatch(m.group(0), bucket, 0.8)))
-        for m in _DATE.finditer(text):
-            hits.append((m.start(), TimelineMatch(m.group(0), bucket_for(_dated(m, call_date)), 0.75)))
-        for m in _BARE_SEASON.finditer(text):
-            if not any(start <= m.start() < start + len(t.phrase) + 10 for start, t in hits):
-                hits.append((m.start(), TimelineMatch(m.group(0), bucket_for(_dated(m, call_date)), 0.7)))
-        if hits:
-            return min(hits, key=lambda hit: hit[0])[1]
-        explicit = _explicit_date(text, call_date)
-        if explicit:
-            return explicit
-    return None
+    """The caller's timing: in their answer to the agent's "when?" first; else the time they say they want
+    the work ("ideally by ...", "... would be great") over one said in passing, the first among equals.
+    Agent turns (when given) only tell where the question was."""
+    said = [t for t in turns if t.speaker != AGENT]
+    answers = [t for previous, t in zip(turns, turns[1:], strict=False)
+               if previous.speaker == AGENT and t.speaker != AGENT and _ASKS_WHEN.search(previous.text)]
+    for turn in answers:
+        found = _best(_hits(turn.text, call_date))
+        if found:
+            return found[1]
+    scored = [hit for order, turn in enumerate(said) for hit in _hits(turn.text, call_date, order)]
+    if scored:
+        return _best(scored)[1]
+    return next(filter(None, (_explicit_date(t.text, call_date) for t in said)), None)
+
+
+_WANTED = re.compile(r"\b(?:by|before|need|needs|want|wanted|like|hoping|hope|ideally|sometime|probably|maybe|"
+                     r"could|can you|whenever|prefer|planning|plan|thinking|looking to|would be)\b[^.?!]{0,20}$", re.I)
+_WANTED_AFTER = re.compile(r"^[^.?!]{0,12}\b(?:if (?:possible|you can|at all possible)|would be (?:great|good|ideal|"
+                           r"amazing|perfect)|works|is fine|at the latest|latest)\b", re.I)
+
+
+def _hits(text: str, call_date: date, order: int = 0) -> list[tuple[tuple[int, int, int], TimelineMatch]]:
+    """Every timing phrase in `text` ranked by (wanted or not, turn order, place); none told as the past."""
+    hits: list[tuple[int, TimelineMatch]] = []
+    for bucket, pattern in _COMPILED:
+        hits.extend((m.start(), TimelineMatch(m.group(0), bucket, 0.8)) for m in pattern.finditer(text))
+    for m in _DATE.finditer(text):
+        hits.append((m.start(), TimelineMatch(m.group(0), bucket_for(_dated(m, call_date)), 0.75)))
+    for m in _BARE_SEASON.finditer(text):
+        if not any(start <= m.start() < start + len(t.phrase) + 10 for start, t in hits):
+            hits.append((m.start(), TimelineMatch(m.group(0), bucket_for(_dated(m, call_date)), 0.7)))
+    ranked = []
+    for start, hit in hits:
+        if _PAST.search(text[:start]):
+            continue
+        wanted = bool(_WANTED.search(text[:start]) or _WANTED_AFTER.match(text[start + len(hit.phrase):]))
+        ranked.append(((0 if wanted else 1, order, start), hit))
+    return ranked
+
+
+def _best(ranked: list[tuple[tuple[int, int, int], TimelineMatch]]) -> tuple | None:
+    return min(ranked, key=lambda item: item[0]) if ranked else None
