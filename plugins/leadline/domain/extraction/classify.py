@@ -7,7 +7,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from leadline.domain.extraction.turns import Turn, caller_turns
+from leadline.domain.extraction.turns import AGENT, Turn, caller_turns
 
 _CUES: dict[str, list[tuple[str, float]]] = {
     "spam_or_robocall": [
@@ -59,7 +59,7 @@ _CUES: dict[str, list[tuple[str, float]]] = {
         (r"(?:is|was) (?:the )?owner (?:around|in|available|there)|head up partnerships|partnership", 2.5),
         (r"we work with [\w ]{0,20}(?:shops|contractors|businesses|companies|practices|firms|agents|installers)", 3),
         (r"(?:equipment|leasing|lease) (?:finance|financing|program)|cost per (?:appointment|lead)|"
-         r"(?:exclusive|pre-?qualified) (?:appointments|leads)", 2.5),
+         r"(?:exclusive|pre-?qualified)[\w ,-]{0,30}(?:appointments|leads)", 2.5),
         (r"(?:calling|reaching out) (?:to|because) (?:offer|introduce|see if you|let you know about|"
          r"tell you about)", 2.5),
         (r"(?:our|my) (?:company|firm|agency|team) (?:offers|provides|specializes|works with|helps)", 3),
@@ -137,8 +137,8 @@ _CUES: dict[str, list[tuple[str, float]]] = {
         (r"\bon file\b|under (?:our|your) [\w ]{0,12}warranty", 2),
         (r"(?:you|you guys|you all|y'all|your (?:crew|team|guys|company))(?: are| were)? (?:in the middle of|replaced|"
          r"installed|redid|built|put in|came out|fixed|worked on|treated|sprayed|did our|did my)", 3),
-        (r"i'm on your|i(?:'m| am) signed up for your|i dropped (?:off|it off)|"
-         r"(?:is|it's|if it's) (?:it )?ready\b", 2.5),
+        (r"i'm on your|i(?:'m| am) signed up for your|i dropped (?:off|it off)", 2.5),
+        (r"(?:is|it's|if it's) (?:it )?ready\b", 1.5),
         (r"(?:got|received|have) (?:a|the|my|your) (?:bill|invoice|statement)", 2.5),
         (r"with dr\.? [a-z]+ (?:a|last|on)", 2),
         (r"(?:is|are) (?:due|coming up) for (?:my|our|the)|my (?:spring |fall |annual )?(?:tune-up|service|cleaning) "
@@ -162,6 +162,26 @@ _CUT_OFF = re.compile(r"(?:are you|you) still there|you(?:'re| are) (?:cutting|b
 _VOICEMAIL = re.compile(r"leave (?:a|your) (?:message|name)|after the (?:tone|beep)|voicemail|mailbox", re.I)
 
 
+_ASKS_IF_CUSTOMER = re.compile(
+    r"\b(?:are|is) (?:you|this) (?:already |currently )?(?:a |an )?(?:current |existing |established |returning )?"
+    r"(?:patient|customer|client|member|policyholder)s?\b|have you (?:been (?:here|in|to us|with us) before|used us|"
+    r"been a (?:patient|customer|client))|(?:are|were) you (?:already )?(?:with us|in our system)|"
+    r"have we (?:worked with|seen|been out to) you", re.I)
+_YES = re.compile(r"^\W*(?:yes|yeah|yep|yup|i am|we are|uh-huh|sure am|we have|i have)\b", re.I)
+_NO = re.compile(r"^\W*(?:no|nope|not yet|first time|never|not really|we're new|i'm new)\b", re.I)
+
+
+def _answered_if_customer(turns: list[Turn]) -> bool | None:
+    """The caller's yes or no to the agent's "are you already a customer?", None when never asked."""
+    for question, answer in zip(turns, turns[1:], strict=False):
+        if question.speaker == AGENT and answer.speaker != AGENT and _ASKS_IF_CUSTOMER.search(question.text):
+            if _YES.search(answer.text):
+                return True
+            if _NO.search(answer.text):
+                return False
+    return None
+
+
 @dataclass(frozen=True)
 class CallClassMatch:
     call_class: str
@@ -183,6 +203,9 @@ def classify(turns: list[Turn], has_need: bool, has_contact: bool) -> CallClassM
         for pattern, weight in patterns:
             if pattern.search(text):
                 scores[call_class] = scores.get(call_class, 0) + weight
+    said_if_customer = _answered_if_customer(turns)
+    if said_if_customer is not None:  # "Are you already a patient with us?" "No, first time."
+        scores["existing_customer"] = scores.get("existing_customer", 0) + (3 if said_if_customer else -3)
     if has_need:  # a stated need pulls towards a lead; robocalls and wrong numbers rarely have one
         scores["wrong_number"] = scores.get("wrong_number", 0) - 1.5
         for call_class in ("vendor_or_solicitation", "existing_customer"):
