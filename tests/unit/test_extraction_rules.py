@@ -291,13 +291,14 @@ def test_an_unpunctuated_whole_call_is_not_all_the_agents():
 
 @pytest.mark.parametrize(("lines", "call_class"), [
     (["Brightside Dental, this is Brianna.", "Hi, I cracked a molar last night and it's killing me. Can someone see "
-      "me today?", "Are you already a patient with us?", "No, first time. I'm in Pflugerville."], "new_lead"),
+      "me today? My number is 512 555 0148.", "Are you already a patient with us?", "No, first time. I'm in "
+      "Pflugerville."], "new_lead"),
     (["Brightside Dental, this is Brianna.", "Hi, I cracked a molar last night. Can someone see me today?",
       "Are you already a patient with us?", "Yes, I've been coming for years."], "existing_customer"),
     (["Northgate Auto, Kenji speaking.", "Hi Kenji, I dropped off my Subaru on Monday for the transmission. Just "
       "checking if it's ready."], "existing_customer"),
-    (["SunHarbor Solar, Alex speaking.", "Hey Alex, Jordan Reyes. We generate exclusive, pre-qualified solar "
-      "appointments with homeowners in your county."], "vendor_or_solicitation"),
+    (["SunHarbor Solar, Alex speaking.", "Hey Alex, Jordan Reyes, I head up partnerships at BrightPath. We generate "
+      "exclusive, pre-qualified solar appointments with homeowners in your county."], "vendor_or_solicitation"),
 ])
 def test_call_class_from_what_the_agent_asked_and_the_caller_said(lines, call_class):
     assert analyze_transcript("\n".join(lines)).call_class == call_class
