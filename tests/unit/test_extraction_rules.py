@@ -60,6 +60,28 @@ def dialogue(*lines: str) -> list[Turn]:
      "Konstantinos Papadopoulos"),
     (dialogue("Can I get the patient's name?", "Liban Yusuf, he's eleven. I'm his mom, Hamdi Yusuf."), "Hamdi Yusuf"),
     (dialogue("Hi, this is Andre.", "Hi Andre. This is Phuong Le, I'm on your quarterly plan."), "Phuong Le"),
+    (dialogue("And the name for the appointment?", "Oh my God, sorry. Shreya. Shreya Venkataraman."),
+     "Shreya Venkataraman"),
+    (dialogue("Bayside.", "My name's Derek, I'm with FlowMark Equipment.", "I can pass along a message.",
+              "That'd be awesome. Derek Halvorsen, H-A-L-V-O-R-S-E-N."), "Derek Halvorsen"),
+    (dialogue("And can I get a name for the—", "Hold on, that's my other line. Two to five is fine. Bye!"), None),
+    (dialogue("Brightside Dental.", "I'm calling about my husband's cleaning. It is under Olumide Babajide. I'm his "
+              "wife, Funmilayo.", "Was it with Dr. Ahmadi?", "No, it's Dr. Whitfield. Whitfield Dental?"),
+     "Funmilayo"),
+    (dialogue("I'll need a parent name.", "I'm his dad. Esteban. Same last name, Ruiz-Figueroa."),
+     "Esteban Ruiz-Figueroa"),
+    (dialogue("Guardian Pest, this is Yolanda.", "Hey Yolanda, this is, um, Wei Cheng. Cheng's the last name."),
+     "Wei Cheng"),
+    (dialogue("Hargrove Law.", "This is Mrs. Okafor, about a will.", "May I have your first name?",
+              "Ngozi. N-G-O-Z-I."),
+     "Ngozi Okafor"),
+    (dialogue("And the name?", "That's right. Femi Oyelaran. Well, Oluwafemi, officially, but Femi's fine.",
+              "Anyone else?", "Call my wife if I don't pick up. Her name's Bukola."), "Oluwafemi Oyelaran"),
+    (dialogue("What's your full name?", "Full name's Katarzyna, it's a mouthful, K-A-T-A-R-Z-Y-N-A. Wroblewska, "
+              "W-R-O-B-L-E-W-S-K-A."), "Katarzyna Wroblewska"),
+    (dialogue("And your name?", "Mary Beth. Mary Beth Sokolowski. Same as the email."), "Mary Beth Sokolowski"),
+    (dialogue("Name, phone, and email?", "Margaret, M-A-R-G-A-R-E-T. Last name O'Shaughnessy."),
+     "Margaret O'Shaughnessy"),
     (dialogue("Who am I speaking with?", "Gustavo Peralta.", "And an email for the quote?", "G Peralta Mesa. That's "
               "G, P-E-R-A-L-T-A, M-E-S-A, at gmail dot com."), "Gustavo Peralta"),
 ])
@@ -262,6 +284,12 @@ def test_a_robocall_has_no_contact():
                               "zero one nine nine.")
     assert lead.call_class == "spam_or_robocall"
     assert (lead.customer_name, lead.customer_phone, lead.customer_email) == (None, None, None)
+
+
+def test_greeting_who_just_spoke_is_the_other_party():
+    turns = from_text("Northgate Auto Care, Priscilla speaking.\nHi Priscilla, this is Grace Otieno-Wambui.\n"
+                      "Hi Grace, let me find you. I have the Outback here.")
+    assert [t.speaker for t in turns] == [AGENT, CALLER, AGENT]
 
 
 def test_non_english_analysis_is_low_confidence():

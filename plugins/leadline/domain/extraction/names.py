@@ -9,14 +9,16 @@ import re
 from dataclasses import dataclass
 
 from nameparser import HumanName
-from rapidfuzz import fuzz
 
+from leadline.domain.extraction.spelling import apply_spelling, spelled_surname, spelled_words
 from leadline.domain.extraction.turns import AGENT, Turn
 
-_INTRO = re.compile(r"\b(?:my name(?:'s| is)|name(?:'s| is)|this is|i'm|i am|you can call me|call me|it's)\s+", re.I)
+_INTRO = re.compile(r"\b(?:my name(?:'s| is)|(?<!her )(?<!his )(?<!their )name(?:'s| is)|this is|i'm|i am|"
+                    r"you can call me|call me|it's)[\s,]+", re.I)
 _SURNAME = re.compile(r"\b(?:last name(?:'s| is)?|surname(?:'s| is)?|family name(?:'s| is)?)\s*(?:is\s+)?", re.I)
 _FIRST_NAME = re.compile(r"\bfirst name(?:'s| is)?\s*(?:is\s+)?", re.I)
-_ASKS_NAME = re.compile(r"\bname\?|\b(?:your (?:full |first |last )?name|talking (?:with|to)|a name\b|"
+_ASKS_NAME = re.compile(r"\bname\?|^\W*name\b|\bname, (?:phone|number|e-?mail|and)\b|"
+                        r"\b(?:your (?:full |first |last )?name|talking (?:with|to)|a name\b|"
                         r"name for (?:the|this)|"
                         r"who do i have|and you are\b|who's this|who is this|may i ask who|who am i speaking|"
                         r"who i'm speaking|get a name|name for the|who's calling|"
@@ -28,7 +30,6 @@ _ADDRESSED = re.compile(r",\s+([A-Z][\w'’-]+)[.?!]")
 _SPEAKING = re.compile(r"\b([A-Z][\w'’-]+) (?:speaking|here)\b")
 
 _NAME_TOKEN = re.compile(r"[^\W\d_][\w'’-]*")
-_SPELL_LETTER = re.compile(r"\b([A-Za-z])(?: as in \w+)?(?=[\s,.\-–]|$)")
 STOPWORDS = {
     "i", "yeah", "yes", "yep", "hi", "hello", "hey", "thanks", "thank", "um", "uh", "so", "and", "but", "calling",
     "just", "sure", "okay", "ok", "well", "oh", "no", "not", "the", "a", "an", "my", "we", "our", "it", "this", "that",
@@ -42,7 +43,9 @@ STOPWORDS = {
     "new", "existing", "patient", "customer", "homeowner", "owner", "manager", "call", "called",
     "reaching", "following", "returning", "checking", "ringing", "writing", "after", "before", "because", "since",
     "when", "where", "then", "now", "today", "tomorrow", "currently", "probably", "maybe", "definitely", "all",
-    "ready", "done", "busy", "home", "away", "sick", "worried", "concerned", "afraid", "aware", "curious",
+    "hold", "full", "policy", "same", "bye", "goodbye", "two", "three", "four", "five", "six", "seven", "eight",
+    "nine", "ten", "ready", "done", "busy", "home", "away", "sick", "worried", "concerned", "afraid", "aware",
+    "curious",
 }
 _PARTICLES = {"de", "la", "del", "van", "der", "von", "da", "di", "le", "bin", "al", "dos", "du", "ter"}
 _TITLES = {"mr", "mrs", "ms", "miss", "dr", "mister", "misses", "doctor", "pastor", "father", "reverend", "rev",
@@ -55,7 +58,10 @@ _ASKS_CONTACT = re.compile(r"\b(?:your|best|good|an?|callback|what's the|what is
                            r"callback|cell)\b|\be-?mail\?", re.I)
 _ASKS_SURNAME = re.compile(r"\b(?:last name|surname|family name)\b", re.I)
 # "This is his mom, Tanisha Brooks" / "I'm her tía, Consuelo": who they are to someone, then their name.
-_RELATION = re.compile(r"^(?:(?:his|her|their|the|your) [^\W\d_]+(?: [^\W\d_]+)?,\s*)", re.I)
+_RELATION = re.compile(r"^(?:(?:his|her|their|the|your) [^\W\d_]+(?: [^\W\d_]+)?[,.]\s*)", re.I)
+_SURNAME_FIRST = re.compile(r"\b([A-Z][\w'’-]+)(?:'s| is) (?:the|my) last name")  # "Cheng's the last name"
+_ASKS_GIVEN = re.compile(r"\bfirst name\b", re.I)
+_SELF = 0.95  # "I'm his mom, Hamdi": the caller saying who they are, beside someone else's name
 
 
 @dataclass(frozen=True)
@@ -91,35 +97,6 @@ def _name_tokens(text: str, cased: bool, limit: int = 3) -> list[str]:
     return out
 
 
-def _spelled_words(text: str) -> list[str]:
-    """Letter-by-letter spellings in `text`: "L-A-N-E" / "H as in Henry, A-R-P-E-R" -> "LANE", "HARPER"."""
-    found = []
-    for chunk in re.finditer(r"(?<![\w'’])(?:[A-Za-z](?: as in [A-Za-z]+)?(?:[\s,.\-–]+|$)){3,}", text):
-        sentence = re.split(r"\.\s", chunk.group(0))[0]  # "L-A-N-E. I need..." ends at the full stop
-        for word in re.split(r"\s+(?=[A-Za-z]-)|,\s*(?=[A-Za-z]-)", sentence.strip()):
-            letters = "".join(m.group(1) for m in _SPELL_LETTER.finditer(word))
-            if len(letters) >= 3:
-                found.append(letters.upper())
-    return found
-
-
-def _apply_spelling(tokens: list[str], spelled: list[str], said_with_name: list[str]) -> tuple[list[str], bool]:
-    """Spellings fix the name's words they resemble (same first letter). A spelling said in the same breath
-    as the name may fix a word the recogniser misheard further ("Burn, B-Y-R-N-E")."""
-    fixed, matched = list(tokens), False
-    for letters in spelled:
-        if any(re.sub(r"\W", "", t).upper() == letters for t in fixed):
-            matched = True
-            continue
-        similarity = [fuzz.ratio(t.upper(), letters) for t in fixed]
-        best = max(range(len(fixed)), key=similarity.__getitem__, default=None)
-        needed = 40 if letters in said_with_name else 60
-        if (best is not None and similarity[best] >= needed and fixed[best][0].upper() == letters[0]
-                and len(letters) >= 0.7 * len(re.sub(r"\W", "", fixed[best]))):  # "Mac" does not spell MacDermott
-            fixed[best], matched = letters.capitalize(), True
-    return fixed, matched
-
-
 def _format(tokens: list[str], cased: bool) -> str | None:
     if not tokens:
         return None
@@ -152,12 +129,13 @@ def extract_name(turns: list[Turn]) -> NameMatch | None:
     surname: list[str] = []
     spelled: list[str] = []
     said_with_name: list[str] = []
-    asked = place_asked = surname_asked = False
+    asked = place_asked = surname_asked = given_asked = False
     named_at = -1
     for index, turn in enumerate(turns):
         if turn.speaker == AGENT:
             asked = bool(_ASKS_NAME.search(turn.text))
             surname_asked = bool(_ASKS_SURNAME.search(turn.text)) and bool(first)
+            given_asked = bool(_ASKS_GIVEN.search(turn.text)) and len(first) == 1
             place_asked = (bool(_ASKS_PLACE.search(turn.text)) or bool(_ASKS_CONTACT.search(turn.text))) and not asked
             continue
         if place_asked:  # "Daly City." answers where, not who
@@ -168,17 +146,26 @@ def extract_name(turns: list[Turn]) -> NameMatch | None:
             surname_asked = asked = False
             surname = _name_tokens(re.sub(r"^\W*(?:(?:it's|its|yeah|yes|sure|um|uh)\b\W*)*", "", text, flags=re.I),
                                    any(c.isupper() for c in text), limit=2) or surname
-            spelled.extend(_spelled_words(text))
+            spelled.extend(spelled_words(text))
             continue
         cased = any(c.isupper() for c in text)  # recognisers and transcribers differ: judge each turn
-        spelled_here = _spelled_words(text)
+        if given_asked:  # "This is Mrs. Okafor." "May I have your first name?" "Ngozi."
+            given_asked = asked = False
+            given = _answer_tokens(text, cased)[:1]
+            if given and given[0].lower() != first[0].lower():
+                first = [given[0], *first]
+            spelled.extend(spelled_words(text))
+            continue
+        spelled_here = spelled_words(text)
         spelled.extend(spelled_here)
         found, strength = _caller_intro(text, cased, agents, answering=asked, addressed=addressed)
-        if found and (len(found) > len(first) or not first or (len(found) == len(first) and strength > confidence)):
+        longer = len(found) > len(first) or (len(found) == len(first) and strength > confidence)
+        if found and (not first or strength >= _SELF or (confidence < _SELF and longer)):
             first, confidence, said_with_name, named_at = found, strength, spelled_here, index
         asked = False
         for match in _SURNAME.finditer(text):
-            surname = _name_tokens(text[match.end():], cased, limit=2) or surname
+            surname = _name_tokens(text[match.end():].lstrip(" ,:—–-"), cased, limit=2) or surname
+        surname = [m.group(1) for m in _SURNAME_FIRST.finditer(text)][-1:] or surname
         for match in _FIRST_NAME.finditer(text):
             given = _name_tokens(text[match.end():], cased, limit=1)
             if given and not first:
@@ -187,14 +174,28 @@ def extract_name(turns: list[Turn]) -> NameMatch | None:
                 first, surname, confidence = given, surname or first, 0.85
     if surname and first and surname[-1].lower() not in (t.lower() for t in first):
         first = [*first[:1], *surname]
-    first = _read_back(turns, named_at, first)
+    first = _surname_said_later(turns, _read_back(turns, named_at, first), agents)
     if not first:
         return None
-    tokens, spelled_out = _apply_spelling(first, spelled, said_with_name)
+    tokens, spelled_out = apply_spelling(first, spelled, said_with_name)
     name = _format(tokens, any(c.isupper() for c in "".join(tokens)))
     if spelled_out:
         confidence = max(confidence, 0.95)
     return NameMatch(name, round(confidence if len(tokens) > 1 else min(confidence, 0.7), 2)) if name else None
+
+
+def _surname_said_later(turns: list[Turn], tokens: list[str], agents: set[str]) -> list[str]:
+    """ "My name's Derek, I'm with FlowMark." ... "Derek Halvorsen, H-A-L-V-O-R-S-E-N.": a lone first name
+    said again with a surname."""
+    if len(tokens) != 1:
+        return tokens
+    for turn in turns:
+        if turn.speaker == AGENT:
+            continue
+        for match in re.finditer(rf"\b{re.escape(tokens[0])}\s+([A-Z][\w'’-]+)", turn.text):
+            if match.group(1).lower() not in STOPWORDS and match.group(1).lower() not in agents:
+                return [tokens[0], match.group(1)]
+    return tokens
 
 
 def _read_back(turns: list[Turn], named_at: int, tokens: list[str]) -> list[str]:
@@ -210,29 +211,43 @@ def _read_back(turns: list[Turn], named_at: int, tokens: list[str]) -> list[str]
     return tokens
 
 
+def _answer_tokens(text: str, cased: bool) -> list[str]:
+    """The name in an answer to "your name?": the first sentence that holds one, past "Oh my God, sorry."."""
+    sentences = re.split(r"(?<=[.!?])\s+", text)
+    for index, sentence in enumerate(sentences):
+        answer = re.sub(r"^\W*(?:(?:yeah|yes|sure|oh|um|uh|sorry|it's|its|this is|i'm|ok|okay|"
+                        r"(?:my )?(?:full |first )?name(?:'s| is))\b[\s,.!—–-]*)*", "", sentence, flags=re.I)
+        tokens = _longer_restatement(answer, _name_tokens(answer, cased), cased)
+        if tokens:
+            rest = " ".join(sentences[index:])
+            tokens = _formal_given(rest, _longer_restatement(rest, tokens, cased))
+            return tokens + spelled_surname(sentences[index + 1:]) if len(tokens) == 1 else tokens
+    return []
+
+
 def _caller_intro(text: str, cased: bool, agents: set[str], answering: bool,
                   addressed: set[str] = frozenset()) -> tuple[list[str], float]:
     best: list[str] = []
     strength = 0.0
     if answering:
-        answer = re.sub(r"^\W*(?:(?:yeah|yes|sure|oh|um|uh|sorry|it's|its|this is|i'm|ok|okay|my name's|my name is)"
-                        r"\b[\s,.!—–-]*)*", "", text, flags=re.I)
-        tokens = _longer_restatement(answer, _name_tokens(answer, cased), cased)
+        tokens = _answer_tokens(text, cased)
         speaks_for_another = any(_RELATION.match(text[m.end():]) for m in _INTRO.finditer(text))
         if tokens and tokens[0].lower() not in agents and not speaks_for_another:  # "Liban, he's 11. I'm his mom, …"
             return tokens, 0.85
     for match in _INTRO.finditer(text):
         cue = match.group(0).lower().strip()
-        rest = text[match.end():]
+        rest = re.sub(r"^[\s,]*(?:(?:um|uh|er|well)[\s,]+)*", "", text[match.end():], flags=re.I)
         relation = _RELATION.match(rest)
         rest = rest[relation.end():] if relation else rest
         tokens = _formal_given(rest, _longer_restatement(rest, _name_tokens(rest, cased), cased))
         if cue == "it's" and (not cased or (len(tokens) < 2 and not set(map(str.lower, tokens)) & addressed)):
             continue  # "it's Arjun Mehta", or "it's Dmitri" when the agent then calls them Dmitri; not "it's Denver"
         if tokens and tokens[0].lower() not in agents and len(tokens) > len(best):
-            best, strength = tokens, 0.9 if cue.startswith(("my name", "name")) or relation else 0.8
-    if not best and cased:
-        best, strength = _leading_name(text, agents), 0.75
+            best, strength = tokens, _SELF if relation else 0.9 if cue.startswith(("my name", "name")) else 0.8
+    for sentence in re.split(r"(?<=[.!?])\s+", text) if not best and cased else ():
+        best, strength = _formal_given(text, _leading_name(sentence, agents)), 0.75
+        if best:
+            break
     return best, strength
 
 

@@ -14,7 +14,8 @@ _UTTERANCE_END = re.compile(r"(?<=[.?!])\s+")  # "outlook.com" and "3.5" stay wh
 _AGENT_CUES = re.compile(
     r"\b(thanks? (?:you )?for calling|thank you for calling|how (?:can|may) (?:i|we) help|how can i assist|"
     r"what can i do for you|(?:can|could|may) i (?:get|have|grab|take) (?:your|a|the)|what(?:'s| is) (?:your|the best)|"
-    r"who am i speaking (?:with|to)|and your (?:name|number|email|phone)|let me (?:get|read|grab|check|pull|put|see)|"
+    r"who am i speaking (?:with|to)|and your (?:name|number|email|phone)|let me (?:get|read|grab|check|pull|put|see|"
+    r"look|find)|"
     r"(?:i|we)(?:'ll| will) (?:have|get|send|schedule|put) (?:someone|a|you|that)|spell (?:that|your)|"
     r"is (?:that|this) (?:the best|a good) (?:number|way)|"
     r"(?:i'll|let me) read (?:that|it) back|our (?:technician|team|office|next available))", re.I)
@@ -92,7 +93,9 @@ def _alternating(lines: list[str]) -> list[Turn]:
     turns, previous = [], CALLER
     for index, line in enumerate(lines):
         agent_cues, caller_cues = len(_AGENT_CUES.findall(line)), len(_CALLER_CUES.findall(line))
-        if index == 0 or agent_cues > caller_cues:
+        if index and _greets_who_spoke(line, lines[index - 1]):  # "this is Grace ..." / "Hi Grace, let me ..."
+            speaker = AGENT if previous == CALLER else CALLER
+        elif index == 0 or agent_cues > caller_cues:
             speaker = AGENT if index == 0 or agent_cues else CALLER
         elif caller_cues > agent_cues:
             speaker = CALLER
@@ -101,6 +104,21 @@ def _alternating(lines: list[str]) -> list[Turn]:
         turns.append(Turn(speaker, line))
         previous = speaker
     return turns
+
+
+_GREETED = re.compile(r"^\W*(?i:hi|hello|hey|thanks|thank you|okay|ok|great|perfect|sure|good morning|morning)"
+                      r"[,!]?\s+(?:so\s+)?([A-Z][\w'’-]+)\b")
+_INTRODUCED = re.compile(r"\b(?:this is|my name(?:'s| is)|i'm|it's|you've got|you have)[\s,]+(?:(?:um|uh),?\s+)?"
+                         r"(?:(?:mrs?|ms|dr)\.?\s+)?"
+                         r"([A-Z][\w'’-]+)|\b([A-Z][\w'’-]+) (?:speaking|here)\b")
+
+
+def _greets_who_spoke(line: str, previous: str) -> bool:
+    """A line that greets by name whoever just introduced themself is the other party's."""
+    greeted = _GREETED.match(line)
+    if not greeted:
+        return False
+    return greeted.group(1) in {n for m in _INTRODUCED.finditer(previous) for n in m.groups() if n}
 
 
 def _greets(utterance: str, business_name: str) -> bool:
