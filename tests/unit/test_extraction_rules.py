@@ -114,6 +114,16 @@ def test_phone_in_every_form(text, phone):
     assert (found.e164 if found else None) == phone
 
 
+@pytest.mark.parametrize(("texts", "phone"), [
+    (("Eight four seven, five five five, zero one three zero.",
+      "—no, sorry, zero one zero three. One oh three. Zero one zero three."), "+18475550103"),
+    (("Phone's four oh four, five five five, zero one... three one.",
+      "No, three one. Zero one three one. You flipped it."), "+14045550131"),
+])
+def test_a_corrected_line_number(texts, phone):
+    assert extract_phone(said(*texts)).e164 == phone
+
+
 def test_a_policy_number_is_no_phone_start():
     """Eight digits that make no number end at the turn: the next turn's year is not the rest of a phone."""
     assert extract_phone(said("K-I-G, four four seven one, zero nine two eight.", "The 2016 Civic.")) is None
@@ -159,6 +169,9 @@ def test_phone_split_across_the_agents_questions():
     ("anand dot k at krishnamurthy dash design dot com.", "anand.k@krishnamurthy-design.com"),
     ("Use youssef dot elamin, no dash there, at outlook dot com.", "youssef.elamin@outlook.com"),
     ("G Peralta Mesa. That's G, P-E-R-A-L-T-A, M-E-S-A, no spaces, at gmail dot com.", "gperaltamesa@gmail.com"),
+    ("Uh, esteban r f at yahoo. E-S-T-E-B-A-N, R, F, at yahoo dot com, all one word.", "estebanrf@yahoo.com"),
+    ("And email is lan dot nguyen dot t, like the letter T, at gmail.", "lan.nguyen.t@gmail.com"),
+    ("Email is amara n b, the letters, at icloud dot com.", "amaranb@icloud.com"),
 ])
 def test_email_written_spoken_and_spelled(text, email):
     assert extract_email(said(text)) == email

@@ -49,7 +49,8 @@ def _collapse_spelling(text: str) -> str:
 
 
 # What callers say about an address that is not part of it.
-_META = re.compile(r"\b(?:(?:the )?(?:first |last )?name,? (?:is )?(?:all )?one word|"
+_META = re.compile(r"\b(?:(?:like|as in) the letter [a-z]\b|the letters\b|"
+                   r"(?:the )?(?:first |last )?name,? (?:is )?(?:all )?one word|"
                    r"[a-z]+ is (?:all )?(?:one word|lower ?case)|(?:it's |that's )?all (?:one word|lower ?case|"
                    r"together)|one word|no (?:spaces?|dots?|hyphens?|dash(?:es)?|"
                    r"periods?|apostrophes?|caps)(?: there)?(?: in (?:the|my) (?:email|address))?|"
@@ -118,6 +119,8 @@ def _local(words: list[str]) -> str | None:
         word = window[index]
         if word == ",":
             continue
+        if index and window[index - 1] == "at":  # "esteban r f at yahoo. E-S-T-E-B-A-N, R, F, at": an earlier domain
+            break
         if word == ".":  # a pause the recogniser punctuated, unless what came before was a number or a stop
             earlier = window[index - 1] if index else ""
             if not re.search("[a-z]", earlier) or earlier in _LOCAL_STOP or earlier in _SEPARATOR_WORDS:

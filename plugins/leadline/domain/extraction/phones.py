@@ -142,6 +142,7 @@ def _stated(turns: list[Turn]) -> PhoneMatch | None:
             found = PhoneMatch(number, corrected=False)
             continue
         tail = "".join(groups)
-        if found and 3 <= len(tail) <= 7 and _CORRECTION & set(before):
+        if found and len(tail) >= 3 and _CORRECTION & set(before):
+            tail = tail if len(tail) in (3, 4, 7) else tail[-4:]  # "no, three one. Zero one three one."
             found = PhoneMatch(found.e164[: len(found.e164) - len(tail)] + tail, corrected=True)
     return found
