@@ -340,6 +340,16 @@ def test_an_unpunctuated_whole_call_is_not_all_the_agents():
       "checking if it's ready."], "existing_customer"),
     (["SunHarbor Solar, Alex speaking.", "Hey Alex, Jordan Reyes, I head up partnerships at BrightPath. We generate "
       "exclusive, pre-qualified solar appointments with homeowners in your county."], "vendor_or_solicitation"),
+    (["Good morning, Brightside Dental.", "Hi. I have a cleaning on Friday at nine and I need to move it."],
+     "existing_customer"),
+    (["Greenway, this is Priya.", "Hi Priya, I'm one of your mowing customers. This is a new thing, I'd like a "
+      "sprinkler system."], "existing_customer"),
+    (["Guardian Pest.", "Hi, I'm on the quarterly plan. Ants again, and your guy was just here in June."],
+     "existing_customer"),
+    (["Lakeshore Realty.", "My dishwasher's broken, is this the management office?", "No, we're a brokerage, we "
+      "don't manage that building. Where'd you get this number?", "A magnet on the fridge. Sorry."], "wrong_number"),
+    (["Bayside Plumbing.", "My name's Derek, I'm with FlowMark Equipment. I'm offering a demo of our jetter. Who "
+      "would be the right person, the owner?"], "vendor_or_solicitation"),
 ])
 def test_call_class_from_what_the_agent_asked_and_the_caller_said(lines, call_class):
     assert analyze_transcript("\n".join(lines)).call_class == call_class

@@ -51,6 +51,8 @@ _CUES: dict[str, list[tuple[str, float]]] = {
          r"practice|firm|agency)\b", 2.5), (r"there(?:'s| is) no [\w ]{1,20} (?:here|at this number)", 2.5),
         (r"this isn't (?:the )?[\w' ]{2,40}\?", 2), (r"\bis [a-z]+ (?:there|in|available)\?", 1.5),
         (r"must(?:'ve| have) (?:written|dialed|put|typed|copied|gotten|got)", 2.5),
+        (r"where(?:'d| did) you get (?:this|our|the) number|we don't manage|"
+         r"do you know who (?:manages|runs|owns)", 2.5),
         (r"(?:one|a) (?:number|digit) off|(?:gave|give) me (?:this|the wrong) number", 2.5),
     ],
     "vendor_or_solicitation": [
@@ -83,13 +85,15 @@ _CUES: dict[str, list[tuple[str, float]]] = {
         (r"yelp|google ads|ppc|reviews? for your", 1.5),
         (r"(?:sell|selling|supplier|distributor|vendor)", 1), (r"(?:introduce|introducing) (?:our|my|myself)", 1.5),
         (r"(?:with|from) [\w' ]{1,30}(?:marketing|staffing|media|solutions|consulting|supply|supplies|agency|digital|"
-         r"leads|seo|partners|recruiting|software)\b", 2.5), (r"(?:ranking|rank) (?:in|on|higher|first)", 2),
+         r"leads|seo|partners|recruiting|software|equipment)\b", 2.5), (r"(?:ranking|rank) (?:in|on|higher|first)", 2),
         (r"(?:are|if|whether) you(?: guys)? (?:are )?(?:hiring|looking for (?:techs|staff|help|workers))", 2.5),
         (r"we (?:place|provide|supply) [\w' ]{0,30}(?:to|with|for) (?:contractors|businesses|companies|firms|"
          r"offices)", 2.5),
         (r"how(?:'s| is| are) (?:your day|you today)|how're you doing", 1),
         (r"is this the (?:owner|broker|manager|person who)|(?:get|reach|speak (?:with|to)|talk (?:with|to)) "
-         r"(?:your|the) (?:owner|broker|decision)", 2.5), (r"free trial|free demo|(?:schedule|book) a demo", 2.5),
+         r"(?:your|the) (?:owner|broker|decision)", 2.5),
+        (r"free trial|free demo|(?:schedule|book|offer|offering|do) a (?:free )?demo|who (?:would|should) be the right "
+         r"person", 2.5),
         (r"we(?:'re| are) (?:a )?[\w ]{0,25}(?:software|platform|app|supplier|distributor|agency)\b", 2.5),
         (r"my direct line|took over (?:the|this) territory|(?:pallet|volume|bulk) (?:deal|pricing|discount)", 2),
         (r"we provide [\w ]{0,30}(?:leads|services|software|supplies|staff)", 2.5),
@@ -98,6 +102,11 @@ _CUES: dict[str, list[tuple[str, float]]] = {
         (r"past[- ]due|(?:my|the|our) balance", 2.5), (r"pay (?:it|that|this) off|autopay|card on file", 2),
         (r"on the schedule|(?:have|need) to move (?:it|my|our)", 2.5),
         (r"\w+ (?:was|were|came) out (?:here |there )?(?:last|on|yesterday|this)", 2.5),
+        (r"i have an? (?:cleaning|appointment|visit|service call|checkup|check-up|consult\w*) (?:on|at|for|this|next|"
+         r"scheduled|booked)|need to (?:move|reschedule|push) (?:it|my|the)", 2.5),
+        (r"(?:i'm|i am|we're|we are) (?:one of )?your [\w ]{0,20}(?:customers?|clients?|patients?)|"
+         r"(?:i'm|i am|we're|we are) on (?:the|your) [\w ]{0,20}(?:plan|program|contract|club|membership)", 3),
+        (r"your (?:guy|tech|technician|crew|team|installer)s? (?:was|were|came) (?:just )?(?:here|out)|i see you\b", 2),
         (r"(?:it's|is) doing it again|same (?:issue|problem) as before|callback on the same", 2.5),
         (r"you (?:sold|bought|listed|handled|insured) (?:our|my)", 3),
         (r"(?:my|our) (?:last|previous|recent) (?:visit|appointment|service|cleaning|job|install|installation|repair)",
