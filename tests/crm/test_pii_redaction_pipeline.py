@@ -5,6 +5,7 @@ numbers reaches the store, the LLM request, the CRM journal or the logs; the lab
 from __future__ import annotations
 
 import json
+import re
 from pathlib import Path
 
 import httpx
@@ -79,7 +80,13 @@ def test_planted_card_and_ssn_survive_nowhere(crm_sandbox, seeded_engine, dagbag
     assert crm_journal != "[]"
     for where, text in (("store", stored), ("LLM request", prompt), ("CRM journal", crm_journal), ("logs", logs)):
         for planted in PLANTED:
-            assert planted not in text, f"{planted!r} found in the {where}"
+            assert not _said(planted, text), f"{planted!r} found in the {where}"
+
+
+def _said(planted: str, text: str) -> bool:
+    """`planted` as its own number or words: "4896" leaks in "ssn 4896", not inside a log line's timestamp
+    "09:07:39.489632Z" (that coincidence failed a CI run)."""
+    return re.search(rf"(?<!\d){re.escape(planted)}(?!\d)", text) is not None
 
 
 def _airflow_home() -> str:
