@@ -81,14 +81,15 @@ class HealthCheckOperator(StoreOperator):
         slo = assess(slo_activity_all_tenants(self.engine, now, timedelta(minutes=self.window_minutes)), CRM_TYPES,
                      intake_p95)
         availability = availability_indicators(probe_outcomes(self.engine, now - WINDOW), services)
+        found = slo.overall + availability
         # the status is this moment's: a month's availability below target must not mark a recovered system
         status = overall_status(services, slo.overall)
-        save_snapshot(self.engine, now, status, services, {i.name: i.as_dict() for i in slo.overall + availability})
+        save_snapshot(self.engine, now, status, services, {i.name: i.as_dict() for i in found})
         raised = reconcile_alerts(self.engine, self.store_conn_id, ["service", "slo"],
                                   service_alarms(services, reasons) + slo.alarms + indicator_alarms(availability),
                                   held=slo.held)
         red_tenants = {name: tenants for name, tenants in slo.red_tenants.items() if tenants}
-        self.log.info("health %s; red: %s; red per tenant: %s", status,
-                      [i.name for i in slo.overall + availability if i.level == RED], red_tenants)
-        return {"status": status, "levels": {i.name: i.level for i in slo.overall + availability},
+        self.log.info("health %s; red: %s; red per tenant: %s", status, [i.name for i in found if i.level == RED],
+                      red_tenants)
+        return {"status": status, "levels": {i.name: i.level for i in found},
                 "red_tenants": red_tenants, "alerts_raised": raised}

@@ -100,15 +100,14 @@ def _from_turn(text: str) -> Budget | None:
         amount = amounts[i]
         before, after = text[max(0, amount.start - 40):amount.start], text[amount.end:amount.end + 30]
         cue = _BUDGET_CUE.search(before) or _AT_MOST_AFTER.match(after)
-        budgeted_period = _PERIOD_AFTER.match(after) and _STRONG_CUE.search(before)
-        if (_VAGUE.search(before) or (_NOT_BUDGET_AFTER.match(after) and not budgeted_period)
+        strong = _STRONG_CUE.search(before) is not None
+        if (_VAGUE.search(before) or _not_budget_after(after, strong)
                 or _NOT_BUDGET_BEFORE.search(before) or _SPENT_BEFORE.search(before)):
             i += 1
             continue
         nxt = amounts[i + 1] if i + 1 < len(amounts) else None
         is_range = nxt is not None and _RANGE_JOIN.match(text[amount.end:nxt.start]) is not None \
-            and (not _NOT_BUDGET_AFTER.match(text[nxt.end:nxt.end + 30])
-                 or bool(_PERIOD_AFTER.match(text[nxt.end:nxt.end + 30]) and _STRONG_CUE.search(before)))
+            and not _not_budget_after(text[nxt.end:nxt.end + 30], strong)
         if not (amount.money or cue or (is_range and nxt.money)):
             i += 1
             continue
@@ -121,8 +120,7 @@ def _from_turn(text: str) -> Budget | None:
                 continue
             return Budget(int(low), int(high), 0.9)
         value = amount.value
-        year_like = not amount.money and 1900 <= value <= 2099 and not (_AT_MOST.search(before)
-                                                                          or _STRONG_CUE.search(before))
+        year_like = not amount.money and 1900 <= value <= 2099 and not (_AT_MOST.search(before) or strong)
         if value < _MONEY_SIZE_MIN or year_like:  # "a 2019 Honda", but "can't do more than two thousand"
             i += 1
             continue
@@ -130,8 +128,14 @@ def _from_turn(text: str) -> Budget | None:
             return Budget(None, int(value), 0.85)
         if _AT_LEAST.search(before):
             return Budget(int(value), None, 0.85)
-        return Budget(int(value), int(value), 0.85 if _STRONG_CUE.search(before) else 0.7 if cue else 0.6)
+        return Budget(int(value), int(value), 0.85 if strong else 0.7 if cue else 0.6)
     return None
+
+
+def _not_budget_after(after: str, strong_cue: bool) -> bool:
+    """What follows makes the amount no budget ("a month", "square feet"), unless it is a period the caller
+    budgets ("under four thousand a year")."""
+    return bool(_NOT_BUDGET_AFTER.match(after)) and not (strong_cue and _PERIOD_AFTER.match(after))
 
 
 def extract_budget(turns: list[Turn], phone_digits: str | None = None) -> Budget | None:

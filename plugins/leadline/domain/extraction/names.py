@@ -20,9 +20,9 @@ _FIRST_NAME = re.compile(r"\bfirst name(?:'s| is)?\s*(?:is\s+)?", re.I)
 _ASKS_NAME = re.compile(r"\bname\?|^\W*name\b|\bname, (?:phone|number|e-?mail|and)\b|"
                         r"\b(?:your (?:full |first |last )?name|talking (?:with|to)|a name\b|"
                         r"name for (?:the|this)|"
-                        r"who do i have|and you are\b|who's this|who is this|may i ask who|who am i speaking|"
-                        r"who i'm speaking|get a name|name for the|who's calling|"
-                        r"who is calling|and you are|your (?:first|last) name)\b", re.I)
+                        r"who do i have|who's this|who is this|may i ask who|who am i speaking|"
+                        r"who i'm speaking|get a name|who's calling|"
+                        r"who is calling|and you are)\b", re.I)
 _VOCATIVE = re.compile(r"^\W*(?i:hi|hello|hey|thanks|thank you|morning|good morning|good afternoon)[, ]+"
                        r"([A-Z][\w'’-]+)")
 # "Let me check, Dmitri." / "Best number, Hunter?": the agent calling the caller by name.
