@@ -152,7 +152,9 @@ def test_maintenance_backfill_over_seven_days_is_idempotent(dagbag, store_conn, 
 
     _old_and_new_calls(seeded_engine, tmp_path)
     dag = dagbag.get_dag("maintenance_daily")
-    days = [datetime(2026, 11, 16, 6, tzinfo=UTC) + timedelta(days=i) for i in range(7)]
+    # the seven days before today, whatever today is: the old call (40 days) is past retention (30) on each of them
+    today = datetime.now(UTC).replace(hour=6, minute=0, second=0, microsecond=0)
+    days = [today - timedelta(days=7 - i) for i in range(7)]
 
     def backfill() -> tuple:
         for day in days:
@@ -245,7 +247,13 @@ def test_pause_resume_and_reprocess(dagbag, store_conn, seeded_engine):
 def test_weekly_report_per_tenant(dagbag, store_conn, seeded_engine, tmp_path):
     from airflow.models import DagRun
 
-    now = datetime.now(UTC)
+    # the report week ends where the manual run's data interval ends (the last whole cron interval before now,
+    # not now): ages count from that end, so the test holds on any day of the week
+    from airflow.serialization.encoders import coerce_to_core_timetable
+
+    dag = dagbag.get_dag("maintenance_weekly")
+    logical_date = datetime.now(UTC)
+    now = coerce_to_core_timetable(dag.timetable).infer_manual_data_interval(run_after=logical_date).end
     record_calls(seeded_engine, [IncomingCall("acme", f"W{i}", None, None, None, 90, True, None, None, {})
                                  for i in range(6)])
     with seeded_engine.begin() as conn:
@@ -257,9 +265,10 @@ def test_weekly_report_per_tenant(dagbag, store_conn, seeded_engine, tmp_path):
                 error="fetch_recording: recording download failed: HTTP 404" if status == "failed" else None))
             conn.execute(update(call_records).where(call_records.c.call_id == f"W{i}").values(
                 lead_score=score, created_at=now - age))
-    run = dagbag.get_dag("maintenance_weekly").test()
+    run = dag.test(logical_date=logical_date)
     assert states(run) == {"weekly_reports": "success"}
     end = DagRun.find(dag_id="maintenance_weekly")[-1].data_interval_end
+    assert end == now
     report = tmp_path / "artifacts" / "acme" / "reports" / f"weekly-{end:%Y-%m-%d}.html"
     html = report.read_text()
     assert "<svg" in html and "fetch_recording (1)" in html
