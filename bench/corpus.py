@@ -53,7 +53,22 @@ def _words(value) -> set[str]:
     return set(_fold(value).split()) - {"the", "a", "an", "my", "our", "to", "of", "and", "for", "in", "on", "is"}
 
 
+def _sounds_the_same(predicted, expected) -> bool:
+    """Each token equal, or of the same Metaphone code, the same first letter and at most one edit in four apart
+    ("Jon" / "John", "Smyth" / "Smith"; not "Tim" / "Tom", whose codes agree but a listener hears the vowel)."""
+    import jellyfish
+    from rapidfuzz.distance import Levenshtein
+
+    p, e = _fold(predicted).split(), _fold(expected).split()
+    return len(p) == len(e) and all(
+        a == b or (a[0] == b[0] and jellyfish.metaphone(a) == jellyfish.metaphone(b)
+                   and Levenshtein.normalized_similarity(a, b) >= 0.75)
+        for a, b in zip(p, e, strict=True))
+
+
 def _same(field: str, predicted, expected) -> bool:
+    if field == "customer_name":
+        return _sounds_the_same(predicted, expected)
     if field in PHRASE_FIELDS:
         p, e = _words(predicted), _words(expected)
         return bool(p and e) and 2 * len(p & e) / (len(p) + len(e)) >= PHRASE_OVERLAP

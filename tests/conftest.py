@@ -21,6 +21,9 @@ os.environ.update({
     "AIRFLOW__DATABASE__SQL_ALCHEMY_CONN": f"sqlite:///{_AIRFLOW_HOME}/airflow.db",
     # maintenance_daily cleans Airflow's own database through this connection (operators/airflow_upkeep.py)
     "AIRFLOW_CONN_AIRFLOW_METADATA_DB": f"sqlite:///{_AIRFLOW_HOME}/airflow.db",
+    # The pipeline tests' recordings are espeak-ng robot voices, which tiny.en reads near-verbatim and base, the
+    # product's default, mishears in places; base is tested on neural-voice phone calls (test_whisper_backend).
+    "AIRFLOW_CONN_LEADLINE_SPEECH": '{"conn_type": "leadline_speech", "extra": {"model": "tiny.en"}}',
     "LEADLINE_HOME": os.environ.get("LEADLINE_TEST_HOME", str(ROOT / ".leadline" / "test-home")),
     # gcsfs's own flag, read when gcsfs is imported: no Storage Control (gRPC) bucket-layout probes, which the
     # Cloud Storage emulator cannot answer (tests/emulators.py gcs_emulator). Production keeps gcsfs's default.

