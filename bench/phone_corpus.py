@@ -45,7 +45,8 @@ def _render(call: dict, index: int, voices: str, target: Path) -> tuple[float, s
     from leadline_dev.synthetic_calls import VARIANTS, render_call
 
     variant = VARIANTS[index % len(VARIANTS)]
-    return render_call(call["turns"], target, variant), f"espeak {variant.agent}>{variant.caller} {variant.words_per_minute}"
+    label = f"espeak {variant.agent}>{variant.caller} {variant.words_per_minute}"
+    return render_call(call["turns"], target, variant), label
 
 
 def recognised(call: dict, index: int, hints: list[str], voices: str = "neural", model: str = "base") -> dict:

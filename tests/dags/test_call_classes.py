@@ -70,8 +70,14 @@ def test_hot_new_lead_scores_above_ninety_and_alerts(plumbing):
     states, call, request = run_call(plumbing, "CAL-CLS-HOT", "hot_lead.wav", "240")
     assert states["score"] == "success" and states["notify"] == "success"
     assert (call["call_class"], request["status"]) == ("new_lead", "completed")
+    # the agent read back the name and the number, nobody confirmed the email: it goes to review, not the CRM
     assert (call["customer_name"], call["customer_phone"], call["customer_email"]) == (
-        "Marcus Whitfield", "+14155550188", "marcus.whitfield@gmail.com")
+        "Marcus Whitfield", "+14155550188", None)
+    contact = call["ai_analysis"]["contact"]
+    assert contact["needs_review"] == ["customer_email"]
+    [email] = [e for e in contact["evidence"] if e["field"] == "customer_email"]
+    assert email["value"].endswith("@gmail.com") and email["confidence"] < contact["threshold"]
+    assert email["speaker"] == "caller" and email["start"] < email["end"]
     lead = call["ai_analysis"]["lead"]
     assert (lead["project_category"], lead["timeline"], lead["budget_max"]) == ("sewer line repair", "immediate", 8000)
     assert call["lead_score"] > 90 and open_alerts(plumbing[2]) == ["high_value_lead:CAL-CLS-HOT"]

@@ -60,8 +60,10 @@ def test_gemini_gets_the_business_context_and_its_answer_is_stored(roofing, monk
     lead = call["ai_analysis"]["lead"]
     assert (lead["analyzer"], lead["fallback_reason"], call["call_class"]) == (
         "vertex:gemini-2.5-flash", None, "new_lead")
-    assert (call["customer_email"], lead["budget_max"], lead["in_service_area"]) == (
+    assert (lead["customer_email"], lead["budget_max"], lead["in_service_area"]) == (
         "marcus.whitfield@outlook.com", 50000, True)
+    # Gemini's answer is weighed like the rules': an email said once, never spelled or read back, is not a fact
+    assert call["customer_email"] is None and "customer_email" in call["ai_analysis"]["contact"]["needs_review"]
 
 
 def test_invalid_gemini_output_falls_back_to_the_rules_with_the_reason(roofing, monkeypatch):

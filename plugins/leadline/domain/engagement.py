@@ -63,6 +63,15 @@ def _facts(lead: dict[str, Any]) -> list[str]:
     return facts
 
 
+_FIELD_LABELS = {"customer_name": "Name", "customer_phone": "Phone", "customer_email": "Email"}
+
+
+def _unsure(contact: dict[str, Any]) -> list[str]:
+    review = set(contact.get("needs_review") or ())
+    return [f"- {_FIELD_LABELS.get(e['field'], e['field'])}: heard \"{e['value']}\" (please confirm; confidence "
+            f"{e['confidence']:.2f})" for e in contact.get("evidence") or () if e["field"] in review]
+
+
 def call_body(call: dict[str, Any], recording_link: str | None, with_transcript: bool) -> str:
     """What the rep reads on the activity: summary, class, score with its factors, key facts, the recording
     link, and the transcript only when the tenant chose it for this CRM."""
@@ -77,6 +86,9 @@ def call_body(call: dict[str, Any], recording_link: str | None, with_transcript:
     facts = _facts(lead)
     if facts:
         lines += ["", "Key facts:", *(f"- {fact}" for fact in facts)]
+    unsure = _unsure(analysis.get("contact") or {})
+    if unsure:
+        lines += ["", "Needs review (heard, not confirmed; not written to the contact's fields):", *unsure]
     if recording_link:
         lines += ["", f"Recording (link expires): {recording_link}"]
     if with_transcript and call.get("transcript"):

@@ -3,7 +3,8 @@ Whisper (faster-whisper, on this machine) otherwise, also when no connection is 
 
 Connection extras, both backends: `channel_speakers` (speaker of channel 0 and 1 of a stereo recording,
 default ["agent", "caller"]). Whisper: `model` ("base", the default; "tiny.en", about twice as fast and
-weaker on spoken digits; or a CTranslate2 Whisper model directory; `model_path` is read as before). Google: `api_endpoint`, `transport`, credentials (the Google
+weaker on spoken digits; or a CTranslate2 Whisper model directory; `model_path` is read as before).
+Google: `api_endpoint`, `transport`, credentials (the Google
 provider's extras, see hooks.google), `language_code` (default en-US), `alternative_language_codes`.
 """
 

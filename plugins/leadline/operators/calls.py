@@ -153,13 +153,14 @@ class AnalyzeOperator(CallOperator):
     def execute(self, context) -> dict:
         from leadline.domain.analysis import LeadAnalysis
         from leadline.domain.context import BusinessContext
-        from leadline.domain.normalize import e164
         from leadline.hooks.analysis import AnalysisHook, CallForAnalysis
+        from leadline.operators.contact import weigh_contact
         from leadline.store.processing import update_call
 
         call = self.load_call()
         if call["ai_analysis"] is not None and not self.forced(context):
             analysis = LeadAnalysis.model_validate(call["ai_analysis"]["lead"])
+            contact = call["ai_analysis"].get("contact") or {"needs_review": []}
             self.log.info("call %s already analysed; keeping it", self.call_id)
         else:
             config = self.load_tenant().config or {}
@@ -170,19 +171,23 @@ class AnalyzeOperator(CallOperator):
                                 phrase_hints=list(config.get("phrase_hints", [])),
                                 call_date=started.date() if started else None, language=call["transcript_language"]),
                 (config.get("ai_config") or {}).get("analysis_model"))
+            contact = weigh_contact(analysis, call, config, BusinessContext.from_tenant_config(config))
             update_call(
                 self.engine, self.tenant_id, self.call_id,
-                ai_analysis={"lead": analysis.model_dump(mode="json")},
+                ai_analysis={"lead": analysis.model_dump(mode="json"), "contact": contact},
                 call_class=analysis.call_class, call_class_reason=analysis.class_reason[:500],
-                customer_name=analysis.customer_name,
-                customer_phone=analysis.customer_phone or e164(call["caller_phone"]),
-                customer_email=analysis.customer_email,
+                customer_name=contact["sure"]["customer_name"], customer_phone=contact["sure"]["customer_phone"],
+                customer_email=contact["sure"]["customer_email"],
             )
             if analysis.fallback_reason:
                 self.log.warning("call %s: %s; analysed by the rules instead", self.call_id, analysis.fallback_reason)
+            if contact["needs_review"]:
+                self.log.info("call %s: %s unsure, sent to review instead of the CRM", self.call_id,
+                              ", ".join(contact["needs_review"]))
         return {"analyzer": analysis.analyzer, "call_class": analysis.call_class, "intent": analysis.intent,
                 "has_name": bool(analysis.customer_name), "has_phone": bool(analysis.customer_phone),
-                "has_email": bool(analysis.customer_email), "fallback": analysis.fallback_reason is not None}
+                "has_email": bool(analysis.customer_email), "fallback": analysis.fallback_reason is not None,
+                "needs_review": list(contact["needs_review"])}
 
 
 class ScoreOperator(CallOperator):
