@@ -22,7 +22,7 @@ import httpx
 from sqlalchemy import select
 
 from leadline.config import leadline_home
-from leadline.domain.masking import mask_email, mask_phone
+from leadline.domain.masking import mask_email, mask_name, mask_phone
 from leadline.domain.signature import sign
 from leadline.store.alerts import open_alerts
 from leadline.store.engine import create_store_engine
@@ -150,6 +150,17 @@ def _budget(lead: dict) -> str:
     return f"${low or high:,}" if low in (None, high) else f"${low:,}-{high:,}" if high else f">=${low:,}"
 
 
+def _review_line(row) -> str:
+    """The fields held back from the CRM because nobody confirmed them (masked: the demo prints to a terminal)."""
+    contact = (row.ai_analysis or {}).get("contact") or {}
+    unsure = [e for e in contact.get("evidence", []) if e["field"] in contact.get("needs_review", [])]
+    masks = {"customer_email": mask_email, "customer_phone": mask_phone, "customer_name": mask_name}
+    heard = ", ".join(f"{e['field'].removeprefix('customer_')} heard as {masks[e['field']](e['value'])} "
+                      f"(confidence {e['confidence']:.2f})" for e in unsure)
+    return (f"NEEDS REVIEW, not written to the CRM fields: {heard}; the CRM call note asks the rep to confirm"
+            if heard else "")
+
+
 def print_table(rows, stack: EmbeddedStack, engine) -> None:
     """What the pipeline made of each call: the caller as the CRM will see it (phone and email masked), and the
     records it became in HubSpot and Salesforce: the contact/lead and the call logged on it (engagement)."""
@@ -167,6 +178,9 @@ def print_table(rows, stack: EmbeddedStack, engine) -> None:
               f"{(r.hubspot_contact_id or '-') + '/' + (r.hubspot_call_id or '-'):<20} "
               f"{(r.salesforce_lead_id or '-') + '/' + (r.salesforce_task_id or '-'):<33}")
         print(f"{'':<13} {r.error or lead.get('class_reason') or ''}")
+        review = _review_line(r)
+        if review:
+            print(f"{'':<13} {review}")
     alerts = open_alerts(engine, TENANT, "high_value_lead", [f"high_value_lead:{r.call_id}" for r in rows])
     for alert in alerts:
         print(f"\nALERT ({alert['severity']}): {alert['message']}")

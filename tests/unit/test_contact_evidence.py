@@ -27,8 +27,11 @@ def test_a_phone_read_back_by_the_agent_is_sure_and_carries_where_it_was_said():
 
 
 def test_a_phone_said_once_at_low_recogniser_confidence_is_unsure_and_an_invalid_one_never_sure():
-    assert phone_evidence("+14155550188", [seg("caller", "four one five five five five oh one eight eight", 0.6)],
-                          None).confidence < DEFAULT_THRESHOLD
+    pieces = [seg("caller", "four one five, five five five", 0.6), seg("caller", "oh one eight eight", 0.6)]
+    assert phone_evidence("+14155550188", pieces, None).confidence < DEFAULT_THRESHOLD
+    said = [seg("caller", "four one five five five five oh one eight eight", 0.6)]
+    whole = phone_evidence("+14155550188", said, None)
+    assert whole.confidence >= DEFAULT_THRESHOLD and "whole number in one breath" in whole.checks
     assert phone_evidence("+14155550188", [seg("caller", "415 555 0188", 0.6)], "+14155550188").confidence >= 0.95
     invalid = phone_evidence("+11235550188", [seg("caller", "123 555 0188", 0.99)], None)  # area code 123
     assert invalid.confidence < DEFAULT_THRESHOLD and invalid.checks == ("not a valid number",)
@@ -38,7 +41,8 @@ def test_an_email_needs_its_local_part_spelled_or_read_back():
     heard = [seg("caller", "It's tran dot k eighty seven at gmail dot com.", 0.85)]
     unsure = email_evidence("tran.k87@gmail.com", heard)
     assert unsure.confidence < DEFAULT_THRESHOLD and unsure.checks == ("known mail provider",)
-    read_back = email_evidence("tran.k87@gmail.com", [*heard, seg("agent", "Tran dot k, eight seven, at gmail dot com?")])
+    echo = seg("agent", "Tran dot k, eight seven, at gmail dot com?")
+    read_back = email_evidence("tran.k87@gmail.com", [*heard, echo])
     assert read_back.confidence >= 0.95 and "read back by the agent" in read_back.checks
     spelled = email_evidence("priya.r@gmail.com", [seg("caller", "It's P-R-I-Y-A dot R at gmail dot com.", 0.7)])
     assert spelled.confidence >= 0.95 and "local part spelled" in spelled.checks

@@ -33,6 +33,7 @@ KNOWN_EMAIL_DOMAINS = frozenset(f"{label}.{tld}" for label, tld in PROVIDER_TLDS
 CONFIRMED = 0.95  # spelled, read back, or the caller ID: what a careful human would also accept
 UNCONFIRMED_PENALTY = 0.8  # a spoken value nobody confirmed: the recogniser's probability, discounted
 INVALID_PHONE = 0.2
+WHOLE_NUMBER = 0.9
 
 
 @dataclass(frozen=True)
@@ -75,8 +76,9 @@ def _letters(text: str) -> str:
 
 
 def _recogniser_confidence(found: list[dict]) -> float:
+    """The best hearing of the value: a name said twice is as sure as its clearer saying."""
     scores = [s["confidence"] for s in found if s.get("confidence") is not None]
-    return min(scores) if scores else 1.0
+    return max(scores) if scores else 1.0
 
 
 def _evidence(field: str, value: str, found: list[dict], confidence: float, checks: list[str]) -> FieldEvidence:
@@ -105,8 +107,12 @@ def phone_evidence(e164: str, segments: list[dict], caller_id: str | None) -> Fi
     if sum(national[-7:] in _digits(s.get("text", "")) for s in said) >= 2:
         checks.append("said twice")
     confirmed = len(checks) > 1
-    return _evidence("customer_phone", e164, said, max(asr, CONFIRMED) if confirmed else asr * UNCONFIRMED_PENALTY,
-                     checks)
+    whole = any(national in _digits(s.get("text", "")) for s in said)
+    if whole:
+        checks.append("whole number in one breath")  # a recogniser rarely invents ten digits that make a real number
+    confidence = (max(asr, CONFIRMED) if confirmed
+                  else max(asr * UNCONFIRMED_PENALTY, WHOLE_NUMBER) if whole else asr * UNCONFIRMED_PENALTY)
+    return _evidence("customer_phone", e164, said, confidence, checks)
 
 
 def email_evidence(address: str, segments: list[dict]) -> FieldEvidence:
