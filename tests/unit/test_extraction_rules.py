@@ -90,6 +90,21 @@ def test_caller_name_never_the_agent(turns, name):
     assert (found.name if found else None) == name
 
 
+@pytest.mark.parametrize(("turns", "name"), [
+    (dialogue("Bayside Plumbing, this is Marco.", "Hey Marco, this is Danny, Daniel H. Wang.", "And an email?",
+              "Emails dhwangicomcast.net, DHWANG."), "Daniel Hwang"),
+    (dialogue("Bayside Plumbing, this is Marco.", "Hey Marco, this is Danny, Daniel H. Wang. I need a quote."),
+     "Daniel H Wang"),
+    (dialogue("Hargrove Law, this is Jordan.", "Hi Jordan, my name is White Chan, W-E-I-C-H-E-N."), "Wei Chen"),
+    (dialogue("Can I get your name?", "Pre-uracanathan, R-A-G-H-U-N-A-T-H-A-N",
+              "Thank you, Priya, and a phone number."), "Priya Raghunathan"),
+])
+def test_name_as_a_recogniser_splits_and_joins_it(turns, name):
+    """Whisper on phone audio: "Hwang" as "H. Wang", "Wei Chen" as "White Chan", given name and surname as one
+    word; a spelling, an address or the agent's thanks said in the call puts the name back together."""
+    assert extract_name(turns).name == name
+
+
 def test_name_corrected_by_its_spelling():
     found = extract_name(dialogue("Your name?", "Kathryn Lane, that's K-A-T-H-R-Y-N"))
     assert found.name == "Kathryn Lane" and found.confidence >= 0.9
@@ -106,6 +121,7 @@ def test_name_corrected_by_its_spelling():
     ("area code 303, then 555, 01 77", "+13035550177"),
     ("my number is 415-555-0171, sorry, that's 0177 not 0171", "+14155550177"),
     ("five oh three, two two one, forty-five sixty", "+15032214560"),
+    ("It's 512-555-192", "+15125550192"),  # the recogniser dropped the "oh" of "oh one nine two"
     ("the number I'm calling from is fine", None),
     ("we have a 2019 Honda with 62,000 miles and two kids", None),
 ])

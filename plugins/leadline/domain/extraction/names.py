@@ -10,6 +10,8 @@ from dataclasses import dataclass
 
 from nameparser import HumanName
 
+from leadline.domain.extraction.heard_names import repair
+from leadline.domain.extraction.name_tokens import STOPWORDS, name_tokens
 from leadline.domain.extraction.spelling import apply_spelling, spelled_surname, spelled_words
 from leadline.domain.extraction.turns import AGENT, Turn
 
@@ -29,27 +31,6 @@ _VOCATIVE = re.compile(r"^\W*(?i:hi|hello|hey|thanks|thank you|morning|good morn
 _ADDRESSED = re.compile(r",\s+([A-Z][\w'’-]+)[.?!]")
 _SPEAKING = re.compile(r"\b([A-Z][\w'’-]+) (?:speaking|here)\b")
 
-_NAME_TOKEN = re.compile(r"[^\W\d_][\w'’-]*")
-STOPWORDS = {
-    "i", "yeah", "yes", "yep", "hi", "hello", "hey", "thanks", "thank", "um", "uh", "so", "and", "but", "calling",
-    "just", "sure", "okay", "ok", "well", "oh", "no", "not", "the", "a", "an", "my", "we", "our", "it", "this", "that",
-    "good", "great", "sorry", "please", "from", "with", "about", "in", "on", "at", "here", "there", "looking",
-    "interested", "trying", "going", "having", "wondering", "hoping", "still", "also", "actually", "really", "kind",
-    "like", "gonna", "wanna", "glad", "happy", "fine", "speaking", "over", "out", "back", "again", "one",
-    "who", "what", "how", "is", "was", "be", "to", "for", "of", "or", "by", "as", "if", "do", "did", "can", "will",
-    "would", "could", "should", "get", "got", "need", "needing", "want", "your", "you", "me", "him", "her", "his",
-    "mister", "misses", "miss", "mr", "mrs", "ms", "dr", "doctor", "last", "first", "name", "spelled", "spell",
-    "correct", "right", "absolutely", "perfect", "wait", "hmm", "yup", "nope", "thats", "that's", "it's", "i'm",
-    "new", "existing", "patient", "customer", "homeowner", "owner", "manager", "call", "called",
-    "reaching", "following", "returning", "checking", "ringing", "writing", "after", "before", "because", "since",
-    "when", "where", "then", "now", "today", "tomorrow", "currently", "probably", "maybe", "definitely", "all",
-    "hold", "full", "policy", "same", "bye", "goodbye", "two", "three", "four", "five", "six", "seven", "eight",
-    "nine", "ten", "ready", "done", "busy", "home", "away", "sick", "worried", "concerned", "afraid", "aware",
-    "curious",
-}
-_PARTICLES = {"de", "la", "del", "van", "der", "von", "da", "di", "le", "bin", "al", "dos", "du", "ter"}
-_TITLES = {"mr", "mrs", "ms", "miss", "dr", "mister", "misses", "doctor", "pastor", "father", "reverend", "rev",
-           "professor", "prof", "officer", "sister", "brother"}
 _INTERJECTIONS = re.compile(r"^(?:\W*(?i:hi|hello|hey|yes|yeah|yep|oh|um|uh|okay|ok|great|sure|morning|good morning|"
                             r"good afternoon|good evening|hi there|sorry|well|right|so)\b)*\W*")
 _ASKS_PLACE = re.compile(r"\b(?:where|located|address|area|city|zip|neighborhood|what part)\b", re.I)
@@ -70,33 +51,6 @@ class NameMatch:
     confidence: float
 
 
-def _name_tokens(text: str, cased: bool, limit: int = 3) -> list[str]:
-    """Up to `limit` name-like words at the start of `text` (titles skipped)."""
-    out: list[str] = []
-    after_title = False
-    pending: list[str] = []  # "de", "la", "van": part of a surname only when a capitalised word follows
-    for match in re.finditer(r"[^\s,.;:!?—–]+|[,.;:!?—–]", text):
-        word = match.group(0).strip("\"“”")
-        bare = word.lower()
-        if not out and (bare in _TITLES or (after_title and word == ".")):
-            after_title = True
-            continue
-        if out and cased and bare in _PARTICLES and len(pending) < 2:
-            pending.append(word)
-            continue
-        if (not _NAME_TOKEN.fullmatch(word) or bare in STOPWORDS or bare.startswith(("i'", "i’"))
-                or (cased and not word[0].isupper())
-                or re.fullmatch(r"(?:[A-Za-z]-)+[A-Za-z]", word)):  # "L-A-N-E" spells a name, it is not one
-            break
-        out.extend([*pending, word])
-        pending = []
-        if len(out) >= limit:
-            break
-    if pending and len(out) == 1 and cased and pending[-1][0].isupper():  # "Phuong Le": the particle is the surname
-        out.append(pending[-1])
-    return out
-
-
 def _format(tokens: list[str], cased: bool) -> str | None:
     if not tokens:
         return None
@@ -112,7 +66,7 @@ def _agent_names(turns: list[Turn]) -> set[str]:
     for index, turn in enumerate(turns):
         if turn.speaker == AGENT:
             for match in _INTRO.finditer(turn.text):
-                names.update(t.lower() for t in _name_tokens(turn.text[match.end():], cased=False, limit=1))
+                names.update(t.lower() for t in name_tokens(turn.text[match.end():], cased=False, limit=1))
             names.update(m.group(1).lower() for m in _SPEAKING.finditer(turn.text))
         elif index <= 3:
             vocative = _VOCATIVE.match(turn.text)
@@ -144,7 +98,7 @@ def extract_name(turns: list[Turn]) -> NameMatch | None:
         text = turn.text
         if surname_asked:  # "Faith." "And your last name?" "Abernathy."
             surname_asked = asked = False
-            surname = _name_tokens(re.sub(r"^\W*(?:(?:it's|its|yeah|yes|sure|um|uh)\b\W*)*", "", text, flags=re.I),
+            surname = name_tokens(re.sub(r"^\W*(?:(?:it's|its|yeah|yes|sure|um|uh)\b\W*)*", "", text, flags=re.I),
                                    any(c.isupper() for c in text), limit=2) or surname
             spelled.extend(spelled_words(text))
             continue
@@ -164,10 +118,10 @@ def extract_name(turns: list[Turn]) -> NameMatch | None:
             first, confidence, said_with_name, named_at = found, strength, spelled_here, index
         asked = False
         for match in _SURNAME.finditer(text):
-            surname = _name_tokens(text[match.end():].lstrip(" ,:—–-"), cased, limit=2) or surname
+            surname = name_tokens(text[match.end():].lstrip(" ,:—–-"), cased, limit=2) or surname
         surname = [m.group(1) for m in _SURNAME_FIRST.finditer(text)][-1:] or surname
         for match in _FIRST_NAME.finditer(text):
-            given = _name_tokens(text[match.end():], cased, limit=1)
+            given = name_tokens(text[match.end():], cased, limit=1)
             if given and not first:
                 first, confidence = given, 0.85
             elif given and len(first) == 1 and first[0].lower() != given[0].lower():  # "Baek. First name Do-hyun."
@@ -177,7 +131,7 @@ def extract_name(turns: list[Turn]) -> NameMatch | None:
     first = _surname_said_later(turns, _read_back(turns, named_at, first), agents)
     if not first:
         return None
-    tokens, spelled_out = apply_spelling(first, spelled, said_with_name)
+    tokens, spelled_out = apply_spelling(repair(first, turns, named_at, spelled), spelled, said_with_name)
     name = _format(tokens, any(c.isupper() for c in "".join(tokens)))
     if spelled_out:
         confidence = max(confidence, 0.95)
@@ -204,7 +158,7 @@ def _read_back(turns: list[Turn], named_at: int, tokens: list[str]) -> list[str]
     reply = turns[named_at + 1] if 0 <= named_at < len(turns) - 1 else None
     if reply is None or reply.speaker != AGENT or not tokens:
         return tokens
-    echoed = _name_tokens(_INTERJECTIONS.sub("", reply.text, count=1), cased=True)
+    echoed = name_tokens(_INTERJECTIONS.sub("", reply.text, count=1), cased=True)
     said = {t.lower() for t in tokens}
     if len(echoed) > len(tokens) and said <= {t.lower() for t in echoed}:
         return echoed
@@ -217,7 +171,7 @@ def _answer_tokens(text: str, cased: bool) -> list[str]:
     for index, sentence in enumerate(sentences):
         answer = re.sub(r"^\W*(?:(?:yeah|yes|sure|oh|um|uh|sorry|it's|its|this is|i'm|ok|okay|"
                         r"(?:my )?(?:full |first )?name(?:'s| is))\b[\s,.!—–-]*)*", "", sentence, flags=re.I)
-        tokens = _longer_restatement(answer, _name_tokens(answer, cased), cased)
+        tokens = _longer_restatement(answer, name_tokens(answer, cased), cased)
         if tokens:
             rest = " ".join(sentences[index:])
             tokens = _formal_given(rest, _longer_restatement(rest, tokens, cased))
@@ -239,7 +193,7 @@ def _caller_intro(text: str, cased: bool, agents: set[str], answering: bool,
         rest = re.sub(r"^[\s,]*(?:(?:um|uh|er|well)[\s,]+)*", "", text[match.end():], flags=re.I)
         relation = _RELATION.match(rest)
         rest = rest[relation.end():] if relation else rest
-        tokens = _formal_given(rest, _longer_restatement(rest, _name_tokens(rest, cased), cased))
+        tokens = _formal_given(rest, _longer_restatement(rest, name_tokens(rest, cased), cased))
         if cue == "it's" and (not cased or (len(tokens) < 2 and not set(map(str.lower, tokens)) & addressed)):
             continue  # "it's Arjun Mehta", or "it's Dmitri" when the agent then calls them Dmitri; not "it's Denver"
         if tokens and tokens[0].lower() not in agents and len(tokens) > len(best):
@@ -259,7 +213,7 @@ def _leading_name(text: str, agents: set[str]) -> list[str]:
         first = re.match(r"([A-Z][\w'’-]+)\W+", rest)
         if first and first.group(1).lower() in agents:
             rest = _INTERJECTIONS.sub("", rest[first.end():], count=1)
-    tokens = _name_tokens(rest, cased=True)
+    tokens = name_tokens(rest, cased=True)
     after = rest[len(" ".join(tokens)):] if rest.startswith(" ".join(tokens)) else ""
     if len(tokens) >= 2 and tokens[0].lower() not in agents and re.match(r"\s*(?:[.,;—–-]|here\b|calling\b|from\b|"
                                                                            r"over\b|with\b)", after):
@@ -290,7 +244,7 @@ def _longer_restatement(rest: str, tokens: list[str], cased: bool) -> list[str]:
         return tokens
     after = rest.split(tokens[-1], 1)[-1] if tokens[-1] in rest else ""
     after = re.sub(r"^[\s,.;:—–-]*(?:uh|um|well|i mean|actually|sorry)?[\s,.;:—–-]*", "", after, flags=re.I)
-    fuller = _name_tokens(after, cased)
+    fuller = name_tokens(after, cased)
     said = {t.lower() for t in tokens}
     if len(fuller) > len(tokens) and (fuller[0][0].lower() == tokens[0][0].lower()
                                       or said & {t.lower() for t in fuller} or len(fuller) >= 2):

@@ -98,6 +98,14 @@ def _number_in(groups: list[str]) -> str | None:
     return None
 
 
+def _dropped_oh(groups: list[str]) -> str | None:
+    """ "512-555-192" for "five one two, five five five, oh one nine two": a recogniser writing a number in
+    groups drops a spoken "oh" at the start of the line number more than any other digit."""
+    if len(groups) < 3 or [len(g) for g in groups[-3:]] != [3, 3, 3]:
+        return None
+    return _valid(groups[-3] + groups[-2] + "0" + groups[-1])
+
+
 def extract_phone(turns: list[Turn]) -> PhoneMatch | None:
     """The number the caller states (agent turns are not the caller's). A whole number the agent reads back
     right after the caller's, and that the caller then lets stand, is what was agreed: a recogniser that drops
@@ -138,8 +146,9 @@ def _stated(turns: list[Turn]) -> PhoneMatch | None:
         if found and _OTHER_PERSON & set(before):
             continue  # "... or my wife, Aoife, at 650 555 0184": a second number, someone else's
         number = _number_in(groups)
-        if number:
-            found = PhoneMatch(number, corrected=False)
+        guessed = None if number else _dropped_oh(groups)
+        if number or guessed:
+            found = PhoneMatch(number or guessed, corrected=not number)
             continue
         tail = "".join(groups)
         if found and len(tail) >= 3 and _CORRECTION & set(before):
