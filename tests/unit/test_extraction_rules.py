@@ -193,6 +193,26 @@ def test_email_written_spoken_and_spelled(text, email):
     assert extract_email(said(text)) == email
 
 
+@pytest.mark.parametrize(("text", "email"), [
+    ("Jane.Doe.gmail.com", "jane.doe@gmail.com"),
+    ("It's jy-choi, ch-o-i-gmail.com.", "jy-choi@gmail.com"),
+    ("cell 650-555-0157 emails dhwangicomcast.net DHWANG", "dhwang@comcast.net"),
+    ("cell 650-555-0157 emails dhwangicomcast.net", "dhwangi@comcast.net"),
+    ("MENTRAN, M-I-N-H-T-R-A-N-2005 at hotmail.com, no dots, no spaces.", "minhtran2005@hotmail.com"),
+    ("Just look us up at www.outlook.com", None),
+])
+def test_email_as_a_recogniser_writes_it(text, email):
+    """Whisper on phone audio swallows the "at" before a provider ("dhwangicomcast.net"), writes a quick
+    spelling as one word in capitals ("DHWANG") and a spelling after a misheard word corrects it."""
+    assert extract_email(said(text)) == email
+
+
+def test_a_misheard_provider_the_agent_reads_back():
+    heard = [Turn(CALLER, "M-I-N-H-T-R-A-N-2005 at hotbell.com, no dots."), Turn(AGENT, "Mentor 2005 at hotmail.com.")]
+    assert extract_email(heard) == "minhtran2005@hotmail.com"
+    assert extract_email(heard[:1]) == "minhtran2005@hotbell.com"
+
+
 @pytest.mark.parametrize(("text", "budget"), [
     ("about 5k", (5000, 5000)),
     ("under 10 grand is what we can do", (None, 10000)),

@@ -33,7 +33,7 @@ def analyze_transcript(text: str, segments: list[dict] | None = None, context: B
     else:
         turns = conversation.from_text(text or "", context.business_name)
     said = conversation.caller_turns(turns)
-    name, phone, email = extract_name(turns), extract_phone(turns), extract_email(said)
+    name, phone, email = extract_name(turns), extract_phone(turns), extract_email(turns)
     project = extract_project(said, context)
     timeline = extract_timeline(turns, call_date)
     budget = extract_budget(said, phone.e164 if phone else None)

@@ -10,7 +10,7 @@ from email_validator import EmailNotValidError, validate_email
 from rapidfuzz import fuzz
 
 from leadline.domain.extraction.numbers import DIGIT_WORDS, spoken_digits
-from leadline.domain.extraction.turns import Turn
+from leadline.domain.extraction.turns import AGENT, Turn
 
 PROVIDER_TLDS = {"gmail": "com", "yahoo": "com", "hotmail": "com", "outlook": "com", "icloud": "com", "aol": "com",
                  "protonmail": "com", "msn": "com", "comcast": "net", "att": "net",
@@ -18,7 +18,10 @@ PROVIDER_TLDS = {"gmail": "com", "yahoo": "com", "hotmail": "com", "outlook": "c
 TLDS = {"com", "net", "org", "edu", "gov", "io", "co", "us", "biz", "info", "me", "ai", "app", "dev", "law", "ca",
         "uk", "health", "dental", "solar", "realty", "homes", "pro", "tech", "mail"}
 _WRITTEN = re.compile(r"[a-z0-9][a-z0-9._%+-]*@[a-z0-9-]+(?:\.[a-z0-9-]+)+")
-_SPELLED = re.compile(r"\b[a-z0-9](?:(?:[-.]|,) ?[a-z0-9]\b){2,}")
+# "p-r-i-y-a", and as a recogniser writes one: "ch-o-i" ("c h" heard as one sound), "m-i-n-h-t-r-a-n-2005".
+_SPELLED = re.compile(r"\b[a-z0-9]{1,2}(?:(?:[-.]|,) ?[a-z0-9]\b){2,}(?:-\d{2,}\b)?")
+_RESTATED = 70  # how alike a word and the spelling said right after it must be for the spelling to replace it
+_READ_BACK = 50  # how alike a heard domain and the provider the agent reads back must be
 _SEPARATOR_WORDS = {"dot": ".", "period": ".", "underscore": "_", "dash": "-", "hyphen": "-"}
 # Inside an address the recogniser hears a spoken "dot" as "not" now and then ("marcus not whitfield at ...").
 _MISHEARD_DOT = {"not"}
@@ -26,7 +29,7 @@ _LOCAL_STOP = {"is", "it's", "its", "email", "e-mail", "address", "that's", "me"
                "and", "yeah", "sure", "ok", "okay", "to", "the", "it", "use", "try", "or", "you", "can", "just",
                "send", "reach", "mail", "be", "would", "should", "best", "also", "like", "oh", "but", "on", "a",
                "yes", "right", "correct", "that", "this", "there", "was", "i'm", "from", "with", "for", "not",
-               "please", "thanks"}
+               "please", "thanks", "emails"}
 _DOMAIN_STOP = {"and", "or", "is", "please", "thanks", "thank", "that's", "so", "um", "uh", "but", "if", "the", "for",
                 "okay", "ok", "yeah", "right", "too", "also", "as", "it", "i", "you", "we", "my", "at"}
 _WORD = re.compile(r"[a-z0-9]+(?:[._@'-][a-z0-9]+)*|[,?!;:]|\.(?=\s|$)")
@@ -42,7 +45,11 @@ def _collapse_spelling(text: str) -> str:
         word = re.sub(r"[-., ]", "", match.group(0))
         out.append(text[at:match.start()])
         said = re.sub(r"[^a-z0-9]", "", text[:match.start()][-len(word) * 3 - 12:])
-        if word not in said:
+        before = re.search(r"\b([a-z]{3,}),? $", out[-1])
+        restated = bool(before) and fuzz.ratio(before.group(1), re.sub(r"\d", "", word)) >= _RESTATED
+        if restated:  # "mentran, m-i-n-h-t-r-a-n": the spelling corrects the word said just before it
+            out[-1] = out[-1][:before.start()]
+        if word not in said or restated:
             out.append(word)
         at = match.end()
     return "".join(out) + text[at:]
@@ -162,8 +169,24 @@ def _spoken(text: str) -> list[str]:
     return found
 
 
+# "dhwangicomcast.net", "jane.doe.gmail.com", "jy-choi-gmail.com": a recogniser swallows a spoken "at" before a
+# big mail provider's name (the short ones, "me" or "att", end too many ordinary words to be found this way).
+_GLUED = re.compile(r"(?<![@\w.-])([a-z0-9][a-z0-9._-]*?)[._-]?(" +
+                    "|".join(p for p in PROVIDER_TLDS if len(p) >= 5 and p != "ymail") + r")\.([a-z]+)\b")
+
+
+def _unglued(text: str) -> str:
+    def split(match: re.Match) -> str:
+        local, provider, tld = match.groups()
+        if tld != PROVIDER_TLDS[provider] or local == "www":
+            return match[0]
+        spoken = re.sub(r"[._-]", lambda sep: {".": " dot ", "_": " underscore ", "-": " dash "}[sep[0]], local)
+        return f"{spoken} at {provider}.{tld}"  # as if said, so the digits and separators read as in speech
+    return _GLUED.sub(split, text)
+
+
 def _candidates(text: str) -> list[str]:
-    lowered = _collapse_spelling(_META.sub(" ", text.lower()))
+    lowered = _unglued(_collapse_spelling(_META.sub(" ", text.lower())))
     written = _WRITTEN.findall(lowered)
     lowered = _WRITTEN.sub(" ; ", lowered)  # "x@gmail.com — x at gmail": an address written is not the next's start
     spoken = _spoken(_collapse_spelling(spoken_digits(re.sub(r"(?<=\d) (?=\d)", "", lowered))
@@ -175,8 +198,27 @@ def _candidates(text: str) -> list[str]:
 def extract_email(turns: list[Turn]) -> str | None:
     """The last valid address the caller said in one turn; failing that, in all their turns read as one
     stretch, where an address a recogniser cut at pauses ("My email is Marcus." "Not Whitfield." "And
-    outlook.com.") comes back whole."""
-    return _last_valid(t.text for t in turns) or _last_valid([" ".join(t.text for t in turns)])
+    outlook.com.") comes back whole. The agent's turns only confirm a provider (they may be among `turns`)."""
+    said = [t for t in turns if t.speaker != AGENT]
+    found = _last_valid(t.text for t in said) or _last_valid([" ".join(t.text for t in said)])
+    return _provider_read_back(found, turns) if found else None
+
+
+def _provider_read_back(address: str, turns: list[Turn]) -> str:
+    """ "minhtran2005 at hotbell.com." "Mentor in 2005 at hotmail.com.": a domain that is no mail provider, which
+    the agent reads back right away as a provider alike in sound, is that provider misheard."""
+    local, domain = address.split("@", 1)
+    label, _, tld = domain.partition(".")
+    if label in PROVIDER_TLDS:
+        return address
+    for before, reply in zip(turns, turns[1:], strict=False):
+        if before.speaker == AGENT or reply.speaker != AGENT or label not in before.text.lower():
+            continue
+        for provider, ending in re.findall(r"\b([a-z]+)\.([a-z]+)\b(?!\.\w)", reply.text.lower()):
+            if (PROVIDER_TLDS.get(provider) == ending == tld and provider[0] == label[0]
+                    and fuzz.ratio(provider, label) >= _READ_BACK):
+                return f"{local}@{provider}.{tld}"
+    return address
 
 
 def _last_valid(texts) -> str | None:
@@ -192,11 +234,17 @@ def _last_valid(texts) -> str | None:
 
 def _spelled_out(address: str, text: str) -> str:
     """ "A Brandt at verizon dot net. A-B-R-A-N-D-T.": a spelling said after the address that ends with its
-    local part is the whole local part (the recogniser or the rules took the first letter for an article)."""
+    local part is the whole local part (the recogniser or the rules took the first letter for an article).
+    "dhwangicomcast.net, DHWANG": one that is the local part but for a letter or two at its end shows those
+    are what is left of a swallowed "at". A recogniser writes a quick spelling as one word in capitals."""
     local, domain = address.split("@", 1)
-    after = text.lower().split(domain.split(".")[0], 1)[-1]
-    for match in _SPELLED.finditer(after):
-        spelled = re.sub(r"[-., ]", "", match.group(0))
+    label = domain.split(".")[0]
+    after = text[text.lower().find(label) + len(label):] if label in text.lower() else text
+    spellings = [re.sub(r"[-., ]", "", m.group(0)) for m in _SPELLED.finditer(after.lower())]
+    spellings += [w.lower() for w in re.findall(r"\b[A-Z]{3,}\b", after)]
+    for spelled in spellings:
         if len(spelled) > len(local) and spelled.endswith(local.replace(".", "")) and "." not in local:
+            return f"{spelled}@{domain}"
+        if local.startswith(spelled) and 0 < len(local) - len(spelled) <= 2 and local.isalnum():
             return f"{spelled}@{domain}"
     return address
