@@ -67,16 +67,17 @@ def _count_failure(engine: Engine, tenant_id: str, crm_type: str, exc: CrmError)
         raise CircuitOpen(crm_type, wait) from exc
 
 
-def sync_lead(engine: Engine, target: Target, client: CrmHook, lead: Lead, cross_ref: str | None
-              ) -> tuple[str, int]:
-    """Upsert one lead into one CRM; returns (record id, HTTP attempts). Raises CircuitOpen or CrmError."""
+def sync_lead(engine: Engine, target: Target, client: CrmHook, lead: Lead, cross_ref: str | None,
+              known_id: str | None = None) -> tuple[str, int]:
+    """Upsert one lead into one CRM; returns (record id, HTTP attempts). Raises CircuitOpen or CrmError.
+    `known_id`: the record an earlier sync of this call made there."""
     wait = crm_store.circuit(engine, lead.tenant_id, target.crm_type).wait_s(datetime.now(UTC))
     if wait > 0:
         raise CircuitOpen(target.crm_type, wait)
     log = {"tenant_id": lead.tenant_id, "call_id": lead.call_id, "crm_type": target.crm_type, "role": target.role,
            "cross_ref_id": cross_ref}
     try:
-        record_id, attempts = client.upsert_lead(lead, cross_ref)
+        record_id, attempts = client.upsert_lead(lead, cross_ref, known_id=known_id)
     except CrmError as exc:
         crm_store.record_sync(engine, **log, status="failed", record_id=None, attempts=exc.attempts, error=str(exc))
         _count_failure(engine, lead.tenant_id, target.crm_type, exc)

@@ -22,7 +22,7 @@ def test_every_dag_file_imports_without_errors(dagbag):
 ALL_DAGS = ["call_dispatch", "call_processing", "crm_backfill", "health_check", "backup_verification",
             "maintenance_daily", "maintenance_weekly", "reprocess_calls", "pause_tenant", "resume_tenant",
             "sync_salesforce", "sync_callrail", "entity_resolution", "account_scoring", "sync_hubspot", "sync_gmail",
-            "sync_dialpad", "embeddings"]
+            "sync_dialpad", "embeddings", "contact_review_sync"]
 
 
 def test_the_bag_holds_exactly_the_known_dags(dagbag):

@@ -83,3 +83,16 @@ def test_the_gate_writes_only_sure_values_and_falls_back_to_the_caller_id(thresh
 def test_nothing_found_nothing_to_review():
     gated = gate(assess_contact(None, None, None, [], None), DEFAULT_THRESHOLD, None)
     assert (gated.name, gated.phone, gated.email, gated.review) == (None, None, None, ())
+
+
+def test_a_reviewers_correction_is_normalised_or_refused_with_the_reason():
+    from leadline.domain.contact_evidence import corrected_value
+
+    assert corrected_value("customer_phone", "(415) 555-0188") == "+14155550188"
+    assert corrected_value("customer_email", " Jane.Doe@Gmail.com ") == "Jane.Doe@gmail.com"
+    assert corrected_value("customer_name", "Siobhan O'Malley") == "Siobhan O'Malley"
+    for field, bad, reason in (("customer_phone", "555", "phone"), ("customer_email", "jane at gmail", "email"),
+                               ("customer_name", "<script>", "letters"), ("customer_name", "", "needs a value"),
+                               ("lead_score", "90", "not a contact field")):
+        with pytest.raises(ValueError, match=reason):
+            corrected_value(field, bad)

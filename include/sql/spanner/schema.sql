@@ -108,13 +108,31 @@ CREATE TABLE call_records (
 	call_class STRING(32),
 	call_class_reason STRING(500),
 	hubspot_call_id STRING(64),
-	salesforce_task_id STRING(64)
+	salesforce_task_id STRING(64),
+	review_status STRING(16)
 ) PRIMARY KEY (tenant_id, call_id),
 INTERLEAVE IN PARENT tenants ON DELETE CASCADE;
 
 CREATE INDEX ix_call_records_class ON call_records (tenant_id, call_class, created_at);
 
 CREATE INDEX ix_call_records_created ON call_records (tenant_id, created_at);
+
+CREATE INDEX ix_call_records_review ON call_records (tenant_id, review_status, created_at);
+
+CREATE TABLE contact_reviews (
+	tenant_id STRING(64) NOT NULL,
+	call_id STRING(128) NOT NULL,
+	field STRING(32) NOT NULL,
+	reviewed_at TIMESTAMP NOT NULL,
+	decision STRING(16) NOT NULL,
+	heard_value STRING(320),
+	confidence FLOAT64,
+	previous_value STRING(320),
+	final_value STRING(320),
+	heard_words STRING(MAX),
+	reviewer STRING(256) NOT NULL
+) PRIMARY KEY (tenant_id, call_id, field, reviewed_at),
+INTERLEAVE IN PARENT tenants ON DELETE CASCADE;
 
 CREATE TABLE crm_circuits (
 	tenant_id STRING(64) NOT NULL,

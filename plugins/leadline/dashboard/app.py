@@ -17,6 +17,7 @@ from leadline.config import default_store_url
 from leadline.dashboard import queries
 from leadline.dashboard.access import Viewer, resolve_viewer
 from leadline.dashboard.api import build_api_router, run_tasks
+from leadline.dashboard.reviews import build_review_router
 from leadline.dashboard.views import crm_links, level_counts, score_chart
 from leadline.domain.analysis import CALL_CLASSES
 from leadline.store.engine import create_store_engine
@@ -68,6 +69,7 @@ def create_dashboard_app(store_url: str | None = None, intake: FastAPI | None = 
         return RedirectResponse(get_auth_manager().get_url_login(next_url=exc.next_url), status_code=303)
 
     app.include_router(build_api_router(api_viewer, engine))
+    app.include_router(build_review_router(api_viewer, engine))
     PageViewer = Annotated[Viewer, Depends(page_viewer)]
 
     def render(request: Request, template: str, viewer: Viewer, **context) -> HTMLResponse:
@@ -120,6 +122,14 @@ def create_dashboard_app(store_url: str | None = None, intake: FastAPI | None = 
             tenant = get_tenant(conn, tenant_id)
         return render(request, "call.html", viewer, call=detail, links=crm_links(tenant.config, detail),
                       tasks=await run_tasks(request, viewer, detail["run_id"]), page="calls")
+
+    @app.get("/ui/reviews", response_class=HTMLResponse, include_in_schema=False)
+    def reviews_page(request: Request, viewer: PageViewer, tenant: str | None = None) -> HTMLResponse:
+        from leadline.store.reviews import review_queue
+
+        tenant_id = chosen_tenant(viewer, tenant)
+        items = [] if tenant_id is None else review_queue(engine(), tenant_id)
+        return render(request, "reviews.html", viewer, items=items, filters={"tenant": tenant_id}, page="reviews")
 
     @app.get("/ui/accounts", response_class=HTMLResponse, include_in_schema=False)
     def accounts_page(request: Request, viewer: PageViewer, tenant: str | None = None) -> HTMLResponse:

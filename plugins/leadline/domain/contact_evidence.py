@@ -173,3 +173,31 @@ def gate(evidence: list[FieldEvidence], threshold: float, caller_id: str | None)
     phone = sure.get("customer_phone")
     fallback = phone is None and bool(caller_id)
     return GatedContact(sure.get("customer_name"), phone or caller_id, sure.get("customer_email"), fallback, review)
+
+
+def corrected_value(field: str, value: str | None) -> str:
+    """A value typed by a reviewer, normalised as the pipeline writes it (E.164 phone, normalised email, a name
+    of letters); ValueError with the reason otherwise."""
+    from email_validator import EmailNotValidError, validate_email
+
+    text = (value or "").strip()
+    if not text:
+        raise ValueError("a correction needs a value")
+    if field == "customer_phone":
+        try:
+            number = phonenumbers.parse(text, "US")
+        except phonenumbers.NumberParseException as exc:
+            raise ValueError(f"not a phone number: {exc}") from exc
+        if not phonenumbers.is_valid_number(number):
+            raise ValueError("not a valid phone number")
+        return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
+    if field == "customer_email":
+        try:
+            return validate_email(text, check_deliverability=False).normalized
+        except EmailNotValidError as exc:
+            raise ValueError(f"not an email address: {exc}") from exc
+    if field == "customer_name":
+        if len(text) > 120 or not re.fullmatch(r"[^\W\d_]+(?:[ '’.-][^\W\d_]+)*\.?", text):
+            raise ValueError("a name is letters, spaces, apostrophes, dots and hyphens, up to 120 characters")
+        return text
+    raise ValueError(f"not a contact field: {field}")

@@ -38,8 +38,10 @@ class CrmHook(Protocol):
     record_column: ClassVar[str]  # the call_records column holding this CRM's record id
     batch_limit: ClassVar[int]  # most records one bulk request takes
 
-    def upsert_lead(self, lead: Lead, cross_ref: str | None = None, /) -> tuple[str, int]:
-        """Create or update the lead's record: (record id, HTTP attempts); raises CrmError."""
+    def upsert_lead(self, lead: Lead, cross_ref: str | None = None, /, *, known_id: str | None = None
+                    ) -> tuple[str, int]:
+        """Create or update the lead's record: (record id, HTTP attempts); raises CrmError. `known_id`: the record
+        an earlier sync of this call made, updated in place (a reviewed email must not make a second contact)."""
         ...
 
     def bulk_upsert(self, leads: list[Lead], cross_refs: dict[str, str | None]) -> BulkResult:

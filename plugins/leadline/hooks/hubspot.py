@@ -161,18 +161,25 @@ class HubSpotHook(ConnectionForm, BaseHook):
         """Every company (a full sync), with the properties modified_companies reads."""
         return self._every(self.client.crm.companies, "hs_lastmodifieddate", COMPANY_PROPERTIES)
 
-    def upsert_lead(self, lead: Lead, salesforce_id: str | None = None) -> tuple[str, int]:
-        """Email is the identity; without one, the E.164 phone. Returns (contact id, HTTP attempts)."""
+    def upsert_lead(self, lead: Lead, salesforce_id: str | None = None, *, known_id: str | None = None
+                    ) -> tuple[str, int]:
+        """The contact an earlier sync of this call made, updated in place; else email is the identity and,
+        without one, the E.164 phone. Returns (contact id, HTTP attempts)."""
         from hubspot.crm.contacts import SimplePublicObjectInput, SimplePublicObjectInputForCreate
 
         properties = hubspot_properties(lead, salesforce_id)
+        contacts = self.client.crm.contacts.basic_api
+        if known_id:
+            _, attempts = self._call(lambda: contacts.update(
+                known_id, simple_public_object_input=SimplePublicObjectInput(properties=properties),
+                _request_timeout=self._timeout))
+            return known_id, attempts
         if lead.email:
             ids, attempts = self.batch_upsert_by_email([(lead.email, properties)])
             return ids[lead.email.lower()], attempts
         if not lead.phone:
             raise CrmError("hubspot: lead has neither email nor phone to identify the contact", 1, False)
         contact_id, attempts = self.find_by_phone(lead.phone)
-        contacts = self.client.crm.contacts.basic_api
         if contact_id:
             _, more = self._call(lambda: contacts.update(
                 contact_id, simple_public_object_input=SimplePublicObjectInput(properties=properties),

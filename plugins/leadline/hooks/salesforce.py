@@ -101,7 +101,9 @@ class LeadlineSalesforceHook(SalesforceHook):
                                             timeout=self.timeout_s),
             classify, "salesforce")
 
-    def upsert_lead(self, lead: Lead, hubspot_id: str | None = None) -> tuple[str, int]:
+    def upsert_lead(self, lead: Lead, hubspot_id: str | None = None, *, known_id: str | None = None
+                    ) -> tuple[str, int]:
+        # keyed by the call's external id: the same Lead whatever changed, so `known_id` adds nothing here
         path = f"sobjects/Lead/{SALESFORCE_EXTERNAL_ID}/{quote(lead.call_id, safe='')}"
         result, attempts = self._call(path, "PATCH", salesforce_fields(lead, hubspot_id))
         if not isinstance(result, dict) or not result.get("id"):

@@ -178,6 +178,7 @@ class AnalyzeOperator(CallOperator):
                 call_class=analysis.call_class, call_class_reason=analysis.class_reason[:500],
                 customer_name=contact["sure"]["customer_name"], customer_phone=contact["sure"]["customer_phone"],
                 customer_email=contact["sure"]["customer_email"],
+                review_status="open" if contact["needs_review"] else None,
             )
             if analysis.fallback_reason:
                 self.log.warning("call %s: %s; analysed by the rules instead", self.call_id, analysis.fallback_reason)

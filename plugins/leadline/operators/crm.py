@@ -48,7 +48,8 @@ class SyncCrmOperator(CallOperator):
             else:
                 cross_ref = call[record_column(tenant.primary_crm)] if self.role == "secondary" else None
                 record_id, attempts = crm_sync.sync_lead(self.engine, target, client,
-                                                         crm_sync.lead_from_call(call), cross_ref)
+                                                         crm_sync.lead_from_call(call), cross_ref,
+                                                         call[client.record_column])
             engagement_id, more = crm_sync.sync_engagement(
                 self.engine, target, client, crm_sync.engagement_for(tenant, target.crm_type, call), record_id)
             attempts += more

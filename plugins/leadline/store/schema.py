@@ -141,7 +141,10 @@ call_records = Table(
     Column("call_class_reason", String(500)),
     Column("hubspot_call_id", String(64)),  # the call engagement (Calls object) logged in HubSpot
     Column("salesforce_task_id", String(64)),  # the call logged as a Task in Salesforce
+    # "open" while a contact value heard on the call waits for a person to confirm it (the review queue), then "done"
+    Column("review_status", String(16)),
     Index("ix_call_records_created", "tenant_id", "created_at"),
+    Index("ix_call_records_review", "tenant_id", "review_status", "created_at"),
     Index("ix_call_records_class", "tenant_id", "call_class", "created_at"),
     **_interleaved(),
 )
@@ -402,6 +405,25 @@ tenant_members = Table(
     Column("username", String(256), primary_key=True),
     _ts("created_at"),
     Index("ix_tenant_members_user", "username"),
+    **_interleaved(),
+)
+
+# What ops decided about contact values the pipeline was unsure of: who, when, what was heard and what it became
+# (old -> new). The audit trail, and labeled data for the extraction corpus (`leadline reviews export`).
+contact_reviews = Table(
+    "contact_reviews",
+    metadata,
+    Column("tenant_id", String(64), primary_key=True),
+    Column("call_id", String(128), primary_key=True),
+    Column("field", String(32), primary_key=True),
+    Column("reviewed_at", UtcDateTime(), primary_key=True),
+    Column("decision", String(16), nullable=False),  # confirmed | corrected | rejected
+    Column("heard_value", String(320)),
+    Column("confidence", Float),
+    Column("previous_value", String(320)),
+    Column("final_value", String(320)),
+    Column("heard_words", Text),
+    Column("reviewer", String(256), nullable=False),
     **_interleaved(),
 )
 
