@@ -88,6 +88,13 @@ def seed_person(engine, tenant: str, recordings) -> None:
             _row(s.alerts, tenant_id=tenant, alert_id=f"{tenant}-a3", kind="slo", severity="critical",
                  dedupe_key="slo:latency", message="p95 over target", status="open", created_at=NOW),
         ],
+        s.contact_reviews: [  # a review of the person's call: the name heard there is theirs too
+            _row(s.contact_reviews, tenant_id=tenant, call_id="C1", field="customer_name", reviewed_at=NOW,
+                 decision="corrected", heard_value="Marcus Whitfeld", final_value="Marcus Whitfield",
+                 heard_words="my name is Marcus Whitfeld", reviewer="ops"),
+            _row(s.contact_reviews, tenant_id=tenant, call_id="C3", field="customer_email", reviewed_at=NOW,
+                 decision="confirmed", heard_value=OTHER_EMAIL, final_value=OTHER_EMAIL, reviewer="ops"),
+        ],
         s.sf_contacts: [
             _row(s.sf_contacts, tenant_id=tenant, contact_id="S1", first_name="Marcus", last_name="Whitfield",
                  email=EMAIL.title(), email_normalized=EMAIL, phone=PHONE_FORMS[1], phone_e164=PHONE),

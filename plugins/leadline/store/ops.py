@@ -176,16 +176,20 @@ def data_completeness(engine: Engine, tenant_id: str, since: datetime) -> dict[s
 def purge_expired(engine: Engine, tenant_id: str, retention_days: int, now: datetime) -> list[str | None]:
     """Null the transcripts, recordings and email bodies of this tenant's records older than its retention;
     the rows, scores and CRM ids stay as the audit trail. Returns the recording paths to delete."""
-    from leadline.store.schema import dialpad_calls, gmail_messages
+    from leadline.store.schema import contact_reviews, dialpad_calls, gmail_messages
 
     cutoff = now - timedelta(days=retention_days)
     expired = and_(call_records.c.tenant_id == tenant_id, call_records.c.created_at < cutoff,
                    call_records.c.purged_at.is_(None))
     with engine.begin() as conn:
         paths = conn.execute(select(call_records.c.recording_path).where(expired)).scalars().all()
+        # the words a reviewer heard a value in are a piece of the transcript: they go with it
+        conn.execute(update(contact_reviews).where(
+            contact_reviews.c.tenant_id == tenant_id,
+            contact_reviews.c.call_id.in_(select(call_records.c.call_id).where(expired))).values(heard_words=None))
         conn.execute(update(call_records).where(expired).values(
-            transcript=None, transcript_embedding=None, recording_path=None, recording_url=None, raw_payload={},
-            purged_at=now))
+            transcript=None, transcript_segments=None, transcript_embedding=None, recording_path=None,
+            recording_url=None, raw_payload={}, purged_at=now))
         conn.execute(update(gmail_messages).where(
             gmail_messages.c.tenant_id == tenant_id, gmail_messages.c.sent_at < cutoff,
             gmail_messages.c.body.is_not(None)).values(body=None))

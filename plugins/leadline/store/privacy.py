@@ -37,6 +37,7 @@ from leadline.store import schema
 from leadline.store.schema import (
     alerts,
     call_records,
+    contact_reviews,
     crm_sync_log,
     dialpad_calls,
     entity_matches,
@@ -141,6 +142,10 @@ def plan_erasure(engine: Engine, tenant_id: str, person: Person) -> ErasurePlan:
                     values["dedupe_key"] = f"erased:{row['alert_id']}"
                 plan.changes[alerts.name].append((_key(alerts, row), "update", values))
 
+        for row in _rows(conn, contact_reviews, tenant_id):  # what was heard on the call, and what it became
+            if row["call_id"] in call_ids or _mentions(person, contact_reviews, row):
+                plan.changes[contact_reviews.name].append((_key(contact_reviews, row), "delete", {}))
+
         sf_ids = set()
         for row in _rows(conn, sf_contacts, tenant_id):
             if _mentions(person, sf_contacts, row):
@@ -187,7 +192,8 @@ def plan_erasure(engine: Engine, tenant_id: str, person: Person) -> ErasurePlan:
                     or _mentions(person, entity_matches, row)):
                 plan.changes[entity_matches.name].append((_key(entity_matches, row), "delete", {}))
 
-        handled = {call_records.name, processing_requests.name, crm_sync_log.name, alerts.name, sf_contacts.name,
+        handled = {call_records.name, processing_requests.name, crm_sync_log.name, alerts.name, contact_reviews.name,
+                   sf_contacts.name,
                    hubspot_contacts.name, manual_mappings.name, gmail_messages.name, gmail_participants.name,
                    dialpad_calls.name, entity_matches.name}
         for table in schema.metadata.sorted_tables:
