@@ -189,6 +189,8 @@ def print_table(rows, stack: EmbeddedStack, engine) -> None:
     base = f"http://127.0.0.1:{stack.api_port}"
     print(f"\nThe run of {hottest} in Airflow: {base}/dags/call_processing/runs/call__{TENANT}__{hottest}")
     print(f"Its page on the dashboard:    {base}/leadline/ui/calls/{TENANT}/{hottest}")
+    if any(_review_line(r) for r in rows):
+        print(f"Values waiting for review:    {base}/leadline/ui/reviews?tenant={TENANT}")
     if stack.sandbox:
         print(f"What the CRMs received:       {stack.sandbox_url}/_sandbox/records")
 

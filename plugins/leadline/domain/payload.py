@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import math
 import re
 from datetime import datetime
 from typing import Annotated, Any
@@ -72,7 +73,7 @@ class CallWebhook(BaseModel):
 
 MAX_JSON_DEPTH = 32
 # Escapes that decode to text no store can hold: a lone UTF-16 surrogate or NUL (PostgreSQL refuses both).
-_SUSPECT_ESCAPES = re.compile(rb"\\u(?:[dD][89a-fA-F]|0000)")
+_SUSPECT_ESCAPES = re.compile(r"\\u(?:[dD][89a-fA-F]|0000)")
 
 
 class MalformedJson(ValueError):
@@ -81,6 +82,13 @@ class MalformedJson(ValueError):
 
 def _reject_constant(name: str) -> None:
     raise MalformedJson(f"{name} is not a JSON number")
+
+
+def _finite_float(literal: str) -> float:
+    value = float(literal)
+    if not math.isfinite(value):  # "1e999" parses to infinity, which no store holds as a number
+        raise MalformedJson("numbers must be finite")
+    return value
 
 
 def _depth(value: Any) -> int:
@@ -111,18 +119,26 @@ def parse_json_object(body: bytes) -> dict[str, Any]:
     """The body as a JSON object, its nesting bounded: C-speed parsing first (Python's decoder stops deep
     nesting with RecursionError), then a depth walk only when the body has enough brackets to be too deep."""
     try:
-        data = json.loads(body, parse_constant=_reject_constant)
+        # UTF-8 only: json.loads would also take UTF-16/32, whose bytes slip past checks made on the raw body;
+        # their ASCII comes with NUL bytes, which valid UTF-8 JSON text never holds
+        if b"\x00" in body:
+            raise UnicodeDecodeError("utf-8", body, body.index(b"\x00"), body.index(b"\x00") + 1, "NUL byte")
+        text = body.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        raise MalformedJson("body must be UTF-8 encoded JSON") from exc
+    try:
+        data = json.loads(text, parse_constant=_reject_constant, parse_float=_finite_float)
     except RecursionError as exc:
         raise MalformedJson(f"body nests deeper than {MAX_JSON_DEPTH} levels") from exc
     except MalformedJson:
         raise
-    except ValueError as exc:  # JSONDecodeError, UnicodeDecodeError, an integer too long to convert
+    except ValueError as exc:  # JSONDecodeError, an integer too long to convert
         raise MalformedJson("body is not valid JSON") from exc
     if not isinstance(data, dict):
         raise MalformedJson("body must be a JSON object")
     if body.count(b"[") + body.count(b"{") > MAX_JSON_DEPTH and _depth(data) > MAX_JSON_DEPTH:
         raise MalformedJson(f"body nests deeper than {MAX_JSON_DEPTH} levels")
-    if _SUSPECT_ESCAPES.search(body):
+    if _SUSPECT_ESCAPES.search(text):
         for text in _strings(data):
             if "\x00" in text:
                 raise MalformedJson("strings must not contain NUL characters")

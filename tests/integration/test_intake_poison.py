@@ -1,0 +1,67 @@
+"""One tenant's signed but poisoned webhook fails alone: bodies in UTF-16/UTF-32 (which json.loads would accept),
+an infinite number, NUL and lone surrogates get 400 with the reason, and the valid webhooks of another tenant sent
+at the same time (the intake commits them in groups) are all stored, on SQLite and PostgreSQL."""
+
+from __future__ import annotations
+
+import json
+from concurrent.futures import ThreadPoolExecutor
+
+import pytest
+from fastapi.testclient import TestClient
+from sqlalchemy import func, select
+
+from leadline.config import IntakeSettings
+from leadline.intake.app import create_app
+from leadline.store.engine import create_store_engine
+from leadline.store.migrate import upgrade
+from leadline.store.schema import call_records
+from tests.conftest import seed_tenants
+from tests.helpers import SECRETS, call_payload, encode, signed_headers
+
+
+def poisoned_bodies() -> list[tuple[bytes, str]]:
+    text = json.dumps(call_payload("acme", "POISON-1", customer_name="Nul\u0000Name"))
+    return [
+        (json.dumps(call_payload("acme", "POISON-2")).encode("utf-16"), "UTF-8"),
+        (json.dumps(call_payload("acme", "POISON-3")).encode("utf-32"), "UTF-8"),
+        (json.dumps(call_payload("acme", "POISON-4", customer_name="A\u0000B"), ensure_ascii=False)
+         .encode("utf-16-le"), "UTF-8"),
+        (encode(call_payload("acme", "POISON-5")).replace(b'"duration":"180"', b'"duration":1e999'), "finite"),
+        (text.encode(), "NUL"),
+        (encode(call_payload("acme", "POISON-6")).replace(b'"Marcus Whitfield"', b'"\\ud800x"'), "surrogate"),
+    ]
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def poison_client(request, tmp_path, monkeypatch):
+    url = (f"sqlite:///{tmp_path / 'leadline.db'}" if request.param == "sqlite"
+           else request.getfixturevalue("postgres_url"))
+    engine = create_store_engine(url)
+    upgrade(engine)
+    seed_tenants(engine, monkeypatch)
+    settings = IntakeSettings(store_url=url, storage_url=(tmp_path / "artifacts").as_uri())
+    with TestClient(create_app(settings)) as client:
+        yield client, engine
+    engine.dispose()
+
+
+def test_poisoned_webhooks_fail_alone(poison_client):
+    client, engine = poison_client
+    poisoned = poisoned_bodies() * 2
+    valid = [encode(call_payload("globex", f"VALID-{i}")) for i in range(60)]
+
+    def send(body: bytes, tenant: str):
+        return client.post("/v1/callrail/webhook", content=body, headers=signed_headers(SECRETS[tenant], body))
+
+    with ThreadPoolExecutor(max_workers=12) as pool:
+        bad = [pool.submit(send, body, "acme") for body, _ in poisoned]
+        good = [pool.submit(send, body, "globex") for body in valid]
+        bad_responses, good_responses = [f.result() for f in bad], [f.result() for f in good]
+    assert [r.status_code for r in good_responses] == [200] * len(valid)
+    for response, (_, reason) in zip(bad_responses, poisoned, strict=True):
+        assert response.status_code == 400 and reason in response.json()["detail"], response.text
+    with engine.connect() as conn:
+        stored = dict(conn.execute(select(call_records.c.tenant_id, func.count()).group_by(call_records.c.tenant_id))
+                      .all())
+    assert stored == {"globex": 60}
