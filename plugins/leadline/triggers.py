@@ -10,24 +10,28 @@ from airflow.triggers.base import BaseTrigger, TriggerEvent
 
 
 class PendingCallsTrigger(BaseTrigger):
-    """Polls the store's queue until a pending processing request exists."""
+    """Polls the store's queue until a pending processing request exists. It carries the store's connection id,
+    never its URL: the serialized trigger is stored in Airflow's database, and a URL would hold the password."""
 
-    def __init__(self, store_url: str, poll_interval_s: float = 1.0) -> None:
+    def __init__(self, store_conn_id: str, poll_interval_s: float = 1.0) -> None:
         super().__init__()
-        self.store_url = store_url
+        self.store_conn_id = store_conn_id
         self.poll_interval_s = poll_interval_s
 
     def serialize(self) -> tuple[str, dict[str, Any]]:
         return ("leadline.triggers.PendingCallsTrigger",
-                {"store_url": self.store_url, "poll_interval_s": self.poll_interval_s})
+                {"store_conn_id": self.store_conn_id, "poll_interval_s": self.poll_interval_s})
 
     async def run(self) -> AsyncIterator[TriggerEvent]:
         from sqlalchemy.exc import SQLAlchemyError
 
+        from leadline.hooks.connections import sqlalchemy_url
+        from leadline.hooks.store import LeadlineStoreHook
         from leadline.store.engine import create_store_engine
         from leadline.store.processing import count_pending
 
-        engine = await asyncio.to_thread(create_store_engine, self.store_url)
+        connection = await LeadlineStoreHook.aget_connection(self.store_conn_id)
+        engine = await asyncio.to_thread(create_store_engine, sqlalchemy_url(connection))
         try:
             while True:
                 try:

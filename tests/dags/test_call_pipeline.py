@@ -122,3 +122,25 @@ def test_mp3_call_without_contact_details(pipeline):
     assert call["lead_score"] is not None and call["lead_score"] < 70
     with engine.connect() as conn:
         assert conn.execute(select(alerts)).all() == []  # not a high-value lead
+
+
+def test_the_dispatch_trigger_carries_a_connection_id_not_the_store_url(pipeline, monkeypatch):
+    """The serialized trigger lands in Airflow's database: a URL there would carry the store's password."""
+    import asyncio
+
+    from leadline.store.intake import IncomingCall, record_calls
+    from leadline.triggers import PendingCallsTrigger
+
+    dagbag, client, engine, server = pipeline
+    secret_url = "postgresql://leadline:s3cret-pw@db.internal:5432/leadline"
+    monkeypatch.setenv("AIRFLOW_CONN_LEADLINE_DB_PROD", secret_url)
+    classpath, kwargs = PendingCallsTrigger("leadline_db_prod").serialize()
+    assert kwargs == {"store_conn_id": "leadline_db_prod", "poll_interval_s": 1.0}
+    assert "s3cret" not in repr(kwargs)
+
+    record_calls(engine, [IncomingCall("acme", "TRIG-1", None, None, None, 90, True, None, None, {})])
+
+    async def first_event():
+        return await anext(PendingCallsTrigger("leadline_db", 0.05).run())
+
+    assert asyncio.run(first_event()).payload["pending"] >= 1  # it resolves the connection and reads the queue

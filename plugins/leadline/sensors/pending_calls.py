@@ -52,7 +52,7 @@ class PendingCallsSensor(BaseSensorOperator):
             return self._dispatch()
         from leadline.triggers import PendingCallsTrigger
 
-        self.defer(trigger=PendingCallsTrigger(self._hook().sqlalchemy_url(), self.poll_interval_s),
+        self.defer(trigger=PendingCallsTrigger(self.store_conn_id, self.poll_interval_s),
                    method_name="execute_complete")
 
     def execute_complete(self, context, event: dict | None = None) -> dict:
