@@ -61,6 +61,9 @@ def stopped_on_exit(stack: EmbeddedStack) -> Iterator[EmbeddedStack]:
                 signal.signal(sig, handler)
 
 
+BIND_HOST = os.environ.get("LEADLINE_BIND_HOST", "127.0.0.1")
+
+
 def port_open(port: int) -> bool:
     with socket.socket() as s:
         s.settimeout(0.2)
@@ -171,12 +174,15 @@ class EmbeddedStack:
 
     def _all_services(self) -> dict[str, tuple[str, ...]]:
         return {
-            "api-server": (self.airflow, "api-server", "--port", str(self.api_port)),
-            "scheduler": (self.airflow, "scheduler"),
+            # Loopback only unless LEADLINE_BIND_HOST says otherwise: the local API server lets everyone in as
+            # admin. Airflow's log servers bind every interface with no option to narrow them; on one machine the
+            # API server reads the task logs from disk, so the scheduler and triggerer serve none.
+            "api-server": (self.airflow, "api-server", "--host", BIND_HOST, "--port", str(self.api_port)),
+            "scheduler": (self.airflow, "scheduler", "--skip-serve-logs"),
             "dag-processor": (self.airflow, "dag-processor"),
-            "triggerer": (self.airflow, "triggerer"),
+            "triggerer": (self.airflow, "triggerer", "--skip-serve-logs"),
             "intake": (sys.executable, "-m", "leadline.cli", "--store-url", self.store_url, "intake", "serve",
-                       "--port", str(self.intake_port), "--no-access-log"),
+                       "--host", BIND_HOST, "--port", str(self.intake_port), "--no-access-log"),
             "recordings": (sys.executable, "-m", "http.server", str(self.recordings_port),
                            "--bind", "127.0.0.1", "--directory", str(self.recordings_dir)),
             **({"sandbox": (sys.executable, "-m", "leadline_dev.sandbox.server", "--port", str(self.sandbox_port),

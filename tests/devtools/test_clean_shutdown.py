@@ -77,6 +77,10 @@ def test_sigterm_to_the_demo_stops_every_process_it_started(tmp_path):
         wait_for_line(demo, "posted CAL", log, timeout_s=600)  # the whole stack is up and taking calls
         children = [p.pid for p in psutil.Process(demo.pid).children(recursive=True)]
         assert len(children) >= 6, "api-server, scheduler, dag-processor, triggerer, intake, sandbox, recordings"
+        listening = {(c.laddr.ip, c.laddr.port) for c in psutil.net_connections("inet")
+                     if c.status == psutil.CONN_LISTEN and c.pid in {demo.pid, *children}}
+        exposed = {a for a in listening if a[0] not in ("127.0.0.1", "::1")}
+        assert listening and not exposed, f"the demo listens beyond loopback: {sorted(exposed)}"
         demo.send_signal(signal.SIGTERM)
         assert demo.wait(timeout=120) == 0, log.read_text()[-2000:]
     finally:
