@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import json
 from concurrent.futures import ThreadPoolExecutor
+from datetime import UTC, datetime
 
 import pytest
 from fastapi.testclient import TestClient
@@ -65,3 +66,19 @@ def test_poisoned_webhooks_fail_alone(poison_client):
         stored = dict(conn.execute(select(call_records.c.tenant_id, func.count()).group_by(call_records.c.tenant_id))
                       .all())
     assert stored == {"globex": 60}
+
+
+def test_times_are_stored_in_utc_and_impossible_ones_refused(poison_client):
+    from leadline.store.processing import get_call
+
+    client, engine = poison_client
+    for call_id, start, status in (("T-1", "2026-03-02T10:00:00-05:00", 200), ("T-2", "2026-03-02T10:00:00", 200),
+                                   ("T-3", "0001-01-01T00:00:00+14:00", 422), ("T-4", "1970-01-01T00:00:00Z", 422),
+                                   ("T-5", "9999-12-31T23:59:59Z", 422)):
+        body = encode(call_payload("acme", call_id, start_time=start))
+        response = client.post("/v1/callrail/webhook", content=body, headers=signed_headers(SECRETS["acme"], body))
+        assert response.status_code == status, (call_id, response.text)
+        if status == 422:
+            assert "out of range" in response.text and get_call(engine, "acme", call_id) is None
+    assert get_call(engine, "acme", "T-1")["started_at"] == datetime(2026, 3, 2, 15, 0, tzinfo=UTC)
+    assert get_call(engine, "acme", "T-2")["started_at"] == datetime(2026, 3, 2, 10, 0, tzinfo=UTC)

@@ -5,10 +5,11 @@ from __future__ import annotations
 import json
 import math
 import re
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Annotated, Any
 
 from pydantic import (
+    AfterValidator,
     AliasChoices,
     BaseModel,
     BeforeValidator,
@@ -43,6 +44,22 @@ def _duration_seconds(value: Any) -> Any:
 
 
 DurationSeconds = Annotated[int, BeforeValidator(_duration_seconds), Field(ge=0, le=86_400, strict=True)]
+EARLIEST_CALL, LATEST_CALL = datetime(2000, 1, 1, tzinfo=UTC), datetime(2100, 1, 1, tzinfo=UTC)
+
+
+def _utc(value: datetime) -> datetime:
+    """Every timestamp is stored in UTC: an offset is applied here (SQLite would keep the wall time and drop
+    it), a time without one is read as UTC, and a date no call can have is refused."""
+    try:
+        moment = value.astimezone(UTC) if value.tzinfo else value.replace(tzinfo=UTC)
+    except OverflowError as exc:  # "0001-01-01T00:00:00+14:00" is before the first representable instant
+        raise ValueError("start_time is out of range") from exc
+    if not EARLIEST_CALL <= moment < LATEST_CALL:
+        raise ValueError("start_time is out of range (2000-2099)")
+    return moment
+
+
+UtcTimestamp = Annotated[datetime, AfterValidator(_utc)]
 
 
 class TenantRef(BaseModel):
@@ -66,7 +83,7 @@ class CallWebhook(BaseModel):
     recording_url: RecordingUrl | None = Field(
         default=None, validation_alias=AliasChoices("recording_url", "recording")
     )
-    start_time: datetime | None = None
+    start_time: UtcTimestamp | None = None
     answered: StrictBool | None = None
     callrail_company_id: Identifier | None = None
 
