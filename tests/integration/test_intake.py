@@ -109,7 +109,7 @@ def _variants():
         ("negative timestamp", with_header(signed(good), x_timestamp="-5"), 401, "invalid_timestamp"),
         ("stale timestamp", signed(good, ts=now - 301 - 5), 401, "stale_timestamp"),
         ("future timestamp", signed(good, ts=now + 400), 401, "future_timestamp"),
-        ("unknown tenant", signed(call_payload(tenant_id="nobody")), 404, "unknown_tenant"),
+        ("unknown tenant", signed(call_payload(tenant_id="nobody")), 401, "invalid_signature"),  # no enumeration
         ("inactive tenant", signed(call_payload(tenant_id="dormant"), secret="dormant-secret"), 403,
          "tenant_inactive"),
         ("missing tenant_id", signed({k: v for k, v in good.items() if k != "tenant_id"}), 422,
@@ -268,7 +268,7 @@ def test_metrics_count_outcomes_and_rejections_by_tenant_and_log_the_address(int
     assert 'leadline_intake_rejected_total{reason="invalid_signature",tenant="acme"} 1.0' in text
     # no tenant is known before the timestamp is read, and a tenant nobody registered is not a label value
     assert 'leadline_intake_rejected_total{reason="missing_timestamp",tenant="_unknown"} 1.0' in text
-    assert 'leadline_intake_rejected_total{reason="unknown_tenant",tenant="_unknown"} 1.0' in text
+    assert 'leadline_intake_rejected_total{reason="invalid_signature",tenant="_unknown"} 1.0' in text
     assert "mallory" not in text and "testclient" not in text
     assert "leadline_intake_request_seconds_bucket" in text
     rejected = [r.getMessage() for r in caplog.records if r.getMessage().startswith("webhook rejected")]

@@ -82,3 +82,27 @@ def test_times_are_stored_in_utc_and_impossible_ones_refused(poison_client):
             assert "out of range" in response.text and get_call(engine, "acme", call_id) is None
     assert get_call(engine, "acme", "T-1")["started_at"] == datetime(2026, 3, 2, 15, 0, tzinfo=UTC)
     assert get_call(engine, "acme", "T-2")["started_at"] == datetime(2026, 3, 2, 10, 0, tzinfo=UTC)
+
+
+def test_made_up_tenant_ids_look_like_bad_signatures_and_count_toward_the_block(poison_client):
+    client, _ = poison_client
+    answers = []
+    for i in range(12):
+        body = encode(call_payload(f"made-up-{i}", f"X{i}"))
+        answers.append(client.post("/v1/callrail/webhook", content=body,
+                                   headers=signed_headers(SECRETS["acme"], body)))
+    first = answers[0]
+    assert (first.status_code, first.json()["error"]) == (401, "invalid_signature")  # as a wrong secret answers
+    assert answers[-1].status_code == 403 and answers[-1].json()["error"] == "client_blocked"
+
+
+def test_the_tenant_cache_is_bounded(poison_client, monkeypatch):
+    from leadline.intake import tenants as tenant_cache
+
+    _, engine = poison_client
+    monkeypatch.setattr(tenant_cache, "MAX_CACHED", 4)
+    directory = tenant_cache.TenantDirectory(engine)
+    for i in range(50):
+        directory.lookup(f"made-up-{i}")
+    assert len(directory._cache) == 4 and directory.cached("made-up-49")[0] is not None
+    assert directory.cached("made-up-0") == (None, False)  # the oldest made-up ids were dropped

@@ -160,16 +160,22 @@ class Intake:
         tenant_id = _tenant_ref(data)
 
         entry = await self._tenant(tenant_id)
-        if entry.tenant is None:
-            raise Rejection(404, "unknown_tenant", "tenant_id is not a registered tenant")
+        known = entry.tenant is not None
         try:
+            if not known:
+                # answered like a bad signature, and counted toward the block: which tenant ids exist is not
+                # something a sender without a secret may learn by trying them
+                raise signature.SignatureError("invalid_signature",
+                                               "signature does not match the tenant's webhook secret")
             signature.verify(entry.secret, timestamp, body, sig)
         except signature.SignatureError as exc:
+            label = tenant_id if known else UNKNOWN_TENANT  # an unregistered id is no label (unbounded)
             if await self.admission.record_failure(client):
-                self.counts.add(tenant_id, "block_started", now)
+                if known:
+                    self.counts.add(tenant_id, "block_started", now)
                 log.warning("client blocked for %ss after repeated signature failures: tenant=%s client=%s",
-                            self.settings.block_seconds, tenant_id, client)
-            raise Rejection(401, exc.reason, exc.detail, tenant_id=tenant_id) from exc
+                            self.settings.block_seconds, label, client)
+            raise Rejection(401, exc.reason, exc.detail, tenant_id=label) from exc
         if self.replays.is_replay(sig, now):
             raise Rejection(409, "replayed_request", "this signed request was already received", tenant_id=tenant_id)
         tenant = entry.tenant

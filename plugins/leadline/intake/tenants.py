@@ -8,6 +8,7 @@ import threading
 import time
 from dataclasses import dataclass
 
+from cachetools import LRUCache
 from sqlalchemy import Engine
 
 from leadline.secrets import resolve_secret
@@ -22,13 +23,15 @@ class CachedTenant:
 
 
 MAX_STALE_S = 300.0
+MAX_CACHED = 10_000
 
 
 class TenantDirectory:
     def __init__(self, engine: Engine, ttl_s: float = 10.0):
         self._engine = engine
         self._ttl_s = ttl_s
-        self._cache: dict[str, CachedTenant] = {}
+        # bounded: every tenant id a sender makes up is looked up once and cached (as unknown) like a real one
+        self._cache: LRUCache[str, CachedTenant] = LRUCache(maxsize=MAX_CACHED)
         self._lock = threading.Lock()
 
     def lookup(self, tenant_id: str) -> CachedTenant:
@@ -43,7 +46,8 @@ class TenantDirectory:
 
     def cached(self, tenant_id: str) -> tuple[CachedTenant | None, bool]:
         """(the entry, whether it is fresh); (None, False) when absent or too old to serve."""
-        entry = self._cache.get(tenant_id)
+        with self._lock:  # an LRU read reorders the entries
+            entry = self._cache.get(tenant_id)
         if entry is None:
             return None, False
         age = time.monotonic() - entry.loaded_at
