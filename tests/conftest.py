@@ -106,7 +106,8 @@ def seeded_engine(store_engine, monkeypatch):
 
 @pytest.fixture
 def intake_settings(store_url, tmp_path) -> IntakeSettings:
-    return IntakeSettings(store_url=store_url, storage_url=(tmp_path / "artifacts").as_uri())
+    return IntakeSettings(store_url=store_url, storage_url=(tmp_path / "artifacts").as_uri(),
+                          metrics_token=METRICS_TOKEN)
 
 
 @pytest.fixture
@@ -116,6 +117,7 @@ def intake_client(seeded_engine, intake_settings):
 
 
 FIXTURES = ROOT / "tests" / "fixtures" / "calls"
+METRICS_TOKEN = "test-metrics-token"  # noqa: S105 - a test value
 
 
 @pytest.fixture(scope="session")

@@ -51,6 +51,8 @@ class IntakeSettings:
     storage_options: dict[str, Any] = field(default_factory=dict)
     # Redis shared by every intake instance for rate limits and blocks; None: this process's memory
     redis_url: str | None = None
+    # Bearer token a Prometheus scraper sends for /v1/metrics (which names every tenant); None: metrics are off
+    metrics_token: str | None = None
 
     @classmethod
     def from_env(cls) -> IntakeSettings:
@@ -59,6 +61,7 @@ class IntakeSettings:
             max_body_bytes=int(os.environ.get("LEADLINE_INTAKE_MAX_BODY_BYTES", 64 * 1024)),
             storage_url=default_storage_url(),
             redis_url=os.environ.get("LEADLINE_REDIS_URL") or None,
+            metrics_token=os.environ.get("LEADLINE_METRICS_TOKEN") or None,
         )
 
 

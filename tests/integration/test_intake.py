@@ -10,6 +10,7 @@ from sqlalchemy import func, select
 
 from leadline.domain.signature import sign
 from leadline.store.schema import call_records, processing_requests
+from tests.conftest import METRICS_TOKEN
 from tests.helpers import SECRETS, call_payload, encode, signed_headers, store_snapshot
 
 WEBHOOK = "/v1/callrail/webhook"
@@ -262,7 +263,8 @@ def test_metrics_count_outcomes_and_rejections_by_tenant_and_log_the_address(int
     post(intake_client, body, signed_headers(SECRETS["globex"], body))  # acme's body, the wrong secret
     stranger = encode(call_payload(tenant_id="mallory", call_id="M2"))
     post(intake_client, stranger, signed_headers(SECRETS["acme"], stranger))
-    text = intake_client.get("/v1/metrics").text
+    assert intake_client.get("/v1/metrics").status_code == 401  # it names every tenant: scrapers only
+    text = intake_client.get("/v1/metrics", headers={"authorization": f"Bearer {METRICS_TOKEN}"}).text
     assert 'leadline_intake_requests_total{outcome="accepted",tenant="acme"} 1.0' in text
     assert 'leadline_intake_requests_total{outcome="rejected",tenant="acme"} 1.0' in text
     assert 'leadline_intake_rejected_total{reason="invalid_signature",tenant="acme"} 1.0' in text
@@ -323,3 +325,15 @@ def test_tenant_lookup_on_a_down_store_answers_503_not_500(intake_client, seeded
     assert (response.status_code, response.json()["error"]) == (503, "store_unavailable")
     retry = post(intake_client, body, signed_headers(SECRETS["acme"], body, int(time.time()) + 1))
     assert retry.json()["status"] == "accepted"
+
+
+def test_metrics_are_off_without_a_token_and_no_api_document_is_served(store_url, tmp_path):
+    from fastapi.testclient import TestClient
+
+    from leadline.config import IntakeSettings
+    from leadline.intake.app import create_app
+
+    settings = IntakeSettings(store_url=store_url, storage_url=tmp_path.as_uri())
+    with TestClient(create_app(settings)) as client:
+        assert client.get("/v1/metrics").status_code == 404
+        assert client.get("/openapi.json").status_code == 404 and client.get("/docs").status_code == 404

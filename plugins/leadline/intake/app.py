@@ -6,6 +6,7 @@ is declared by hand."""
 from __future__ import annotations
 
 import gc
+import hmac
 import json
 import logging
 import time
@@ -126,6 +127,9 @@ def create_app(settings: IntakeSettings | None = None) -> IntakeApp:
 
     app = IntakeApp(
         lifespan=lifespan,
+        # The intake faces the internet: its OpenAPI document is built for tests and docs (`app.openapi()`), not
+        # served; CallRail needs only the webhook contract in the README.
+        openapi_url=None, docs_url=None, redoc_url=None,
         title="Leadline intake",
         description="Signed CallRail webhooks in; calls queued for processing.",
         version="1",
@@ -155,7 +159,15 @@ def create_app(settings: IntakeSettings | None = None) -> IntakeApp:
         return JSONResponse(report, status_code=503 if report["status"] == "unhealthy" else 200)
 
     @app.get("/v1/metrics")
-    async def metrics() -> Response:
+    async def metrics(request: Request) -> Response:
+        """Per-tenant volumes: for a scraper holding LEADLINE_METRICS_TOKEN only (off without one)."""
+        token = intake().settings.metrics_token
+        if token is None:
+            return JSONResponse({"detail": "metrics are off: set LEADLINE_METRICS_TOKEN"}, status_code=404)
+        sent = request.headers.get("authorization", "")
+        if not hmac.compare_digest(sent.encode(), f"Bearer {token}".encode()):
+            return JSONResponse({"detail": "a bearer token is required"}, status_code=401,
+                                headers={"WWW-Authenticate": "Bearer"})
         return Response(intake().metrics.render(), media_type="text/plain; version=0.0.4")
 
     @app.get("/v1/recordings/{tenant_id}/{call_id}")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from collections.abc import Sequence
 from datetime import UTC, datetime, timedelta
 from typing import Any
@@ -77,7 +78,8 @@ class HealthCheckOperator(StoreOperator):
 
         now = datetime.now(UTC)
         services, reasons = self.probe()
-        intake_p95 = p95_from_prometheus(self.intake_metrics_url) if self.intake_metrics_url else None
+        intake_p95 = (p95_from_prometheus(self.intake_metrics_url, os.environ.get("LEADLINE_METRICS_TOKEN"))
+                      if self.intake_metrics_url else None)
         slo = assess(slo_activity_all_tenants(self.engine, now, timedelta(minutes=self.window_minutes)), CRM_TYPES,
                      intake_p95)
         availability = availability_indicators(probe_outcomes(self.engine, now - WINDOW), services)
