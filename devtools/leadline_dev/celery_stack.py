@@ -21,9 +21,10 @@ class CeleryStack(EmbeddedStack):
 
     def __init__(self, home: Path, name: str = "leadline_stack", api_port: int = 8080, intake_port: int = 8081,
                  recordings_port: int = 8082, sandbox_port: int = 8090, sandbox_tls_port: int = 8091,
-                 redis_db: int = 5, worker_concurrency: int = 4, heartbeat_timeout_s: int = 30):
+                 redis_db: int = 5, worker_concurrency: int = 4, heartbeat_timeout_s: int = 30,
+                 speech_model: str | None = None):
         super().__init__(home, api_port, intake_port, recordings_port, sandbox=True, sandbox_port=sandbox_port,
-                         sandbox_tls_port=sandbox_tls_port)
+                         sandbox_tls_port=sandbox_tls_port, speech_model=speech_model)
         self.name = name
         self.redis_db = redis_db
         self.worker_concurrency = worker_concurrency

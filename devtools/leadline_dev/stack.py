@@ -76,10 +76,12 @@ class EmbeddedStack:
     def __init__(self, home: Path, api_port: int = 8080, intake_port: int = 8081, recordings_port: int = 8082,
                  users: dict[str, tuple[str, str]] | None = None, only: tuple[str, ...] | None = None,
                  recordings_dir: Path = RECORDINGS_DIR, sandbox: bool = False, sandbox_port: int = 8090,
-                 sandbox_tls_port: int = 8091):
+                 sandbox_tls_port: int = 8091, speech_model: str | None = None):
         """`users`: Airflow logins {name: (role, password)} instead of everyone being admin without one;
         `only`: run just these services; `recordings_dir`: what the recordings server serves; `sandbox`: run the
-        CRM sandbox too, with the Airflow connections `hubspot_sandbox` and `salesforce_sandbox` pointing at it."""
+        CRM sandbox too, with the Airflow connections `hubspot_sandbox` and `salesforce_sandbox` pointing at it;
+        `speech_model`: the Whisper model of the `leadline_speech` connection (default: the product's, base)."""
+        self.speech_model = speech_model
         self.home = home.resolve()
         self.recordings_dir = recordings_dir
         self.api_port, self.intake_port, self.recordings_port = api_port, intake_port, recordings_port
@@ -157,6 +159,9 @@ class EmbeddedStack:
             "AIRFLOW_CONN_AIRFLOW_METADATA_DB": self.metadata_url,
             **self._sandbox_connections(),
             **self._login_env(),
+            **({"AIRFLOW_CONN_LEADLINE_SPEECH": json.dumps({"conn_type": "leadline_speech",
+                                                            "extra": {"model": self.speech_model}})}
+               if self.speech_model else {}),
         }
 
     def _login_env(self) -> dict[str, str]:

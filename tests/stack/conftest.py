@@ -133,7 +133,9 @@ def celery_stack():
         pytest.skip(f"the Celery stack needs {' and '.join(missing)} on 127.0.0.1")
     home = ROOT / ".leadline" / "stack-test"
     stack = CeleryStack(home, name="leadline_stack_test", api_port=18180, intake_port=18181, recordings_port=18182,
-                        sandbox_port=18190, sandbox_tls_port=18191, redis_db=6, heartbeat_timeout_s=20)
+                        sandbox_port=18190, sandbox_tls_port=18191, redis_db=6, heartbeat_timeout_s=20,
+                        # chaos cases on espeak-ng recordings: tiny.en, as in the other pipeline tests (conftest)
+                        speech_model="tiny.en")
     stack.prepare()
     store = create_store_engine(stack.store_url)
     secret_file = home / "secrets" / "acme-webhook-secret"
