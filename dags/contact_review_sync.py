@@ -24,5 +24,6 @@ with DAG(
                   "max_retry_delay": timedelta(minutes=10)},
     doc_md=__doc__,
 ) as dag:
-    SyncCrmOperator(task_id="sync_primary_crm", role="primary", pool="crm_api", retries=4) >> SyncCrmOperator(
-        task_id="sync_secondary_crm", role="secondary", pool="crm_api", retries=4)
+    SyncCrmOperator(task_id="sync_primary_crm", role="primary", check_access=True, pool="crm_api",
+                    retries=4) >> SyncCrmOperator(task_id="sync_secondary_crm", role="secondary", check_access=True,
+                                                  pool="crm_api", retries=4)

@@ -21,6 +21,8 @@ os.environ.update({
     "AIRFLOW__DATABASE__SQL_ALCHEMY_CONN": f"sqlite:///{_AIRFLOW_HOME}/airflow.db",
     # maintenance_daily cleans Airflow's own database through this connection (operators/airflow_upkeep.py)
     "AIRFLOW_CONN_AIRFLOW_METADATA_DB": f"sqlite:///{_AIRFLOW_HOME}/airflow.db",
+    # dag.test() runs as the user "dag_test": an admin for the tenant-scoped DAGs (test_tenant_access.py)
+    "LEADLINE_ADMIN_USERS": "dag_test",
     # The pipeline tests' recordings are espeak-ng robot voices, which tiny.en reads near-verbatim and base, the
     # product's default, mishears in places; base is tested on neural-voice phone calls (test_whisper_backend).
     "AIRFLOW_CONN_LEADLINE_SPEECH": '{"conn_type": "leadline_speech", "extra": {"model": "tiny.en"}}',

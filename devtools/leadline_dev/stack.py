@@ -166,11 +166,13 @@ class EmbeddedStack:
 
     def _login_env(self) -> dict[str, str]:
         if not self.users:
-            return {}
+            # everyone is the admin "Anonymous" on a local stack (loopback only): it may act on every tenant
+            return {"LEADLINE_ADMIN_USERS": "Anonymous"}
         return {
             "AIRFLOW__CORE__SIMPLE_AUTH_MANAGER_ALL_ADMINS": "False",
             "AIRFLOW__CORE__SIMPLE_AUTH_MANAGER_USERS": ",".join(f"{u}:{r}" for u, (r, _) in self.users.items()),
             "AIRFLOW__CORE__SIMPLE_AUTH_MANAGER_PASSWORDS_FILE": str(self.home / "passwords.json"),
+            "LEADLINE_ADMIN_USERS": ",".join(u for u, (role, _) in self.users.items() if role == "admin"),
         }
 
     def services(self) -> dict[str, tuple[str, ...]]:

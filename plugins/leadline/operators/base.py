@@ -21,6 +21,18 @@ class StoreOperator(BaseOperator):
 
         return LeadlineStoreHook(self.store_conn_id).get_conn()
 
+    def require_tenant_access(self, context, tenant_id: str) -> None:
+        """Fails the task (no retry) when the run's user has no grant for the tenant (operators.access)."""
+        from airflow.sdk.exceptions import AirflowFailException
+
+        from leadline.operators.access import TenantAccessDenied, check_tenant_access, run_user
+
+        try:
+            user = check_tenant_access(self.engine, run_user(context), tenant_id)
+        except TenantAccessDenied as exc:
+            raise AirflowFailException(str(exc)) from exc
+        self.log.info("acting on tenant %s for user %s", tenant_id, user)
+
 
 class CallOperator(StoreOperator):
     """Operates on one call of one tenant, named by the run's params unless given explicitly."""

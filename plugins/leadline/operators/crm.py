@@ -13,11 +13,13 @@ class SyncCrmOperator(CallOperator):
     Salesforce Task); an existing customer's call is logged on their existing contact instead of creating a
     lead. Skips when the tenant has no such CRM. An open circuit breaker reschedules the task."""
 
-    def __init__(self, *, role: str, **kwargs: Any) -> None:
+    def __init__(self, *, role: str, check_access: bool = False, **kwargs: Any) -> None:
+        """`check_access`: the run's user must have a grant for the tenant (a manual re-sync, not the pipeline)."""
         if role not in ("primary", "secondary"):
             raise ValueError("role must be primary or secondary")
         super().__init__(**kwargs)
         self.role = role
+        self.check_access = check_access
 
     def execute(self, context) -> dict:
         from datetime import UTC, datetime, timedelta
@@ -28,6 +30,8 @@ class SyncCrmOperator(CallOperator):
         from leadline.hooks.crm import record_column
         from leadline.hooks.retry import CrmError
 
+        if self.check_access:
+            self.require_tenant_access(context, self.tenant_id)
         tenant = self.load_tenant()
         try:
             target = crm_sync.target(self.engine, tenant, self.role)

@@ -22,6 +22,7 @@ class SetTenantStatusOperator(StoreOperator):
 
         from leadline.store.tenants import set_tenant_status
 
+        self.require_tenant_access(context, self.tenant_id)
         with self.engine.begin() as conn:
             if not set_tenant_status(conn, self.tenant_id, self.status):
                 raise AirflowFailException(f"no tenant {self.tenant_id}")
@@ -48,6 +49,7 @@ class ReprocessCallsOperator(StoreOperator):
 
         from leadline.store.ops import clear_calls_for_reprocessing, requeue
 
+        self.require_tenant_access(context, self.tenant_id)
         ids = list(self.call_ids or [])
         if ids:
             found, unknown = clear_calls_for_reprocessing(self.engine, self.tenant_id, call_ids=ids)
