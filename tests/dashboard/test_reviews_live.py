@@ -99,3 +99,33 @@ def test_browser_review_hear_correct_and_resync(dashboard, waiting_calls):
                      headers={"authorization": f"Bearer {dashboard.token('ops')}"}).json()["dag_runs"]
     assert [r["conf"] for r in runs] == [{"tenant_id": "acme", "call_id": "REV-ACME-1"}]  # one re-sync, no more
     assert get_call(waiting_calls, "globex", "REV-GLOBEX-1")["review_status"] == "open"
+
+
+def test_a_forged_host_header_never_receives_the_viewers_token(dashboard, waiting_calls):
+    """The dashboard calls Airflow's API at its configured address: a Host header pointing elsewhere changes
+    nothing (the call page still lists its task instances from this server)."""
+    import socket
+    import threading
+
+    trap = socket.socket()
+    trap.bind(("127.0.0.1", 0))
+    trap.listen()
+    caught: list[bytes] = []
+
+    def listen():
+        trap.settimeout(20)
+        try:
+            conn, _ = trap.accept()
+            caught.append(conn.recv(4096))
+            conn.close()
+        except OSError:
+            pass
+
+    thread = threading.Thread(target=listen, daemon=True)
+    thread.start()
+    page = httpx.get(f"http://127.0.0.1:{dashboard.api_port}/leadline/ui/calls/acme/REV-ACME-1", timeout=30,
+                     headers={"authorization": f"Bearer {dashboard.token('alice')}",
+                              "host": f"127.0.0.1:{trap.getsockname()[1]}"})
+    trap.close()
+    thread.join(timeout=5)
+    assert page.status_code == 200 and caught == []

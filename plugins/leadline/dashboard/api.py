@@ -19,17 +19,28 @@ REPROCESS_DAG = "reprocess_calls"
 TASK_FIELDS = ("task_id", "state", "try_number", "start_date", "end_date", "duration")
 
 
-def airflow_base(request: Request) -> str:
-    """The Airflow API server this app is mounted in (the dashboard lives under /leadline)."""
-    return str(request.base_url).split("/leadline")[0].rstrip("/")
+def airflow_base() -> str:
+    """The Airflow API server this app is mounted in, from configuration: `LEADLINE_AIRFLOW_API_URL`, else this
+    server on loopback (`[api] port`, under the path of `[api] base_url`). Never from the request's Host header,
+    which a client chooses: the viewer's token is sent there."""
+    import os
+    from urllib.parse import urlsplit
+
+    from airflow.configuration import conf
+
+    configured = os.environ.get("LEADLINE_AIRFLOW_API_URL")
+    if configured:
+        return configured.rstrip("/")
+    path = urlsplit(conf.get("api", "base_url", fallback="") or "").path.rstrip("/")
+    return f"http://127.0.0.1:{conf.getint('api', 'port', fallback=8080)}{path}"
 
 
-async def run_tasks(request: Request, viewer: Viewer, run_id: str) -> list[dict]:
+async def run_tasks(viewer: Viewer, run_id: str) -> list[dict]:
     """The call's task instances from the Airflow REST API, as the viewer: its status history per task.
     Empty when the run does not exist (yet) or the viewer may not read it."""
     async with httpx.AsyncClient(timeout=10) as client:
         response = await client.get(
-            f"{airflow_base(request)}/api/v2/dags/call_processing/dagRuns/{run_id}/taskInstances",
+            f"{airflow_base()}/api/v2/dags/call_processing/dagRuns/{run_id}/taskInstances",
             params={"order_by": "start_date"}, headers={"authorization": f"Bearer {viewer.token}"})
     if response.status_code != 200:
         return []
@@ -75,13 +86,13 @@ def build_api_router(viewer_dependency, engine_dependency) -> APIRouter:
                                   min_score=min_score, max_score=max_score, day=day, page=page)
 
     @router.get("/tenants/{tenant_id}/calls/{call_id}")
-    async def call(tenant_id: str, call_id: str, request: Request, viewer: ViewerDep, engine: EngineDep) -> dict:
+    async def call(tenant_id: str, call_id: str, viewer: ViewerDep, engine: EngineDep) -> dict:
         """Status, transcript, analysis, score breakdown by weight, CRM syncs, the call's DAG run id and its
         task instances (state, tries, times) from Airflow."""
         detail = queries.call_detail(engine, viewer.require(tenant_id), call_id)
         if detail is None:
             raise HTTPException(404, f"no call {call_id} for tenant {tenant_id}")
-        return {**detail, "tasks": await run_tasks(request, viewer, detail["run_id"])}
+        return {**detail, "tasks": await run_tasks(viewer, detail["run_id"])}
 
     @router.post("/tenants/{tenant_id}/calls/{call_id}/reprocess", response_model=ReprocessResult)
     async def reprocess(tenant_id: str, call_id: str, request: Request, viewer: ViewerDep,
@@ -93,7 +104,7 @@ def build_api_router(viewer_dependency, engine_dependency) -> APIRouter:
             raise HTTPException(404, f"no call {call_id} for tenant {tenant_id}")
         async with httpx.AsyncClient(timeout=30) as client:
             response = await client.post(
-                f"{airflow_base(request)}/api/v2/dags/{REPROCESS_DAG}/dagRuns",
+                f"{airflow_base()}/api/v2/dags/{REPROCESS_DAG}/dagRuns",
                 json={"logical_date": None, "conf": {"tenant_id": tenant_id, "call_ids": [call_id]},
                       "note": f"reprocess requested by {viewer.username} from the Leadline dashboard"},
                 headers={"authorization": f"Bearer {viewer.token}"})

@@ -121,7 +121,7 @@ def create_dashboard_app(store_url: str | None = None, intake: FastAPI | None = 
         with engine().connect() as conn:
             tenant = get_tenant(conn, tenant_id)
         return render(request, "call.html", viewer, call=detail, links=crm_links(tenant.config, detail),
-                      tasks=await run_tasks(request, viewer, detail["run_id"]), page="calls")
+                      tasks=await run_tasks(viewer, detail["run_id"]), page="calls")
 
     @app.get("/ui/reviews", response_class=HTMLResponse, include_in_schema=False)
     def reviews_page(request: Request, viewer: PageViewer, tenant: str | None = None) -> HTMLResponse:

@@ -81,12 +81,12 @@ def _require_json(request: Request) -> None:
         raise HTTPException(415, "send Content-Type: application/json")  # no cross-site form posts
 
 
-async def trigger_resync(request: Request, viewer: Viewer, tenant_id: str, call_id: str,
+async def trigger_resync(viewer: Viewer, tenant_id: str, call_id: str,
                          now: datetime) -> tuple[str | None, str | None]:
     run_id = f"review__{tenant_id}__{call_id}__{now:%Y%m%dT%H%M%S%f}"
     async with httpx.AsyncClient(timeout=30) as client:
         response = await client.post(
-            f"{airflow_base(request)}/api/v2/dags/{RESYNC_DAG}/dagRuns",
+            f"{airflow_base()}/api/v2/dags/{RESYNC_DAG}/dagRuns",
             json={"dag_run_id": run_id, "logical_date": None, "conf": {"tenant_id": tenant_id, "call_id": call_id},
                   "note": f"contact review by {viewer.username}"},
             headers={"authorization": f"Bearer {viewer.token}"})
@@ -130,7 +130,7 @@ def build_review_router(viewer_dependency, engine_dependency) -> APIRouter:
             raise HTTPException(404, f"no call {call_id} for tenant {tenant_id}") from exc
         except review_store.ReviewConflict as exc:
             raise HTTPException(409, str(exc)) from exc
-        run_id, error = await trigger_resync(request, viewer, tenant_id, call_id, now)
+        run_id, error = await trigger_resync(viewer, tenant_id, call_id, now)
         return {"call_id": call_id, "field": decision.field, "decision": decision.decision,
                 "final_value": audit["final_value"], "resync_run_id": run_id, "resync_error": error}
 
