@@ -23,6 +23,9 @@ import numpy as np
 SAMPLE_RATE = 16000
 MAX_RECORDING_BYTES = 200 * 1024 * 1024
 DOWNLOAD_TIMEOUT_S = 60
+PROBE_TIMEOUT_S = 30
+DECODE_TIMEOUT_S = 600
+MAX_DURATION_S = 4 * 3600  # nothing past four hours is decoded: a call, not a stream
 COPY_CHUNK_BYTES = 1024 * 1024
 # Dual-mono (the same signal on both channels) carries no speaker separation: stored as mono.
 DUAL_MONO_RESIDUAL = 1e-3
@@ -66,10 +69,17 @@ def download(url: str, dest: BinaryIO) -> int:
     return size
 
 
+def _run(command: list[str], timeout_s: float, text: bool = False) -> subprocess.CompletedProcess:
+    """A decoder run that cannot hang the task: a crafted file that keeps ffmpeg busy is refused, not waited on."""
+    try:
+        return subprocess.run(command, capture_output=True, text=text, check=False, timeout=timeout_s)
+    except subprocess.TimeoutExpired:
+        raise UnsupportedAudio(f"unsupported audio: {command[0]} took over {timeout_s:g} s") from None
+
+
 def source_channels(path: Path) -> int:
-    result = subprocess.run(
-        ["ffprobe", "-v", "error", "-select_streams", "a:0", "-show_entries", "stream=channels", "-of", "csv=p=0",
-         str(path)], capture_output=True, text=True, check=False)
+    result = _run(["ffprobe", "-v", "error", "-select_streams", "a:0", "-show_entries", "stream=channels",
+                   "-of", "csv=p=0", str(path)], PROBE_TIMEOUT_S, text=True)
     try:
         return int(result.stdout.strip().splitlines()[0].strip(","))
     except (IndexError, ValueError):
@@ -96,11 +106,10 @@ def normalize(src: Path, dest: Path) -> WavInfo:
 
 def _ffmpeg(src: Path, dest: Path, channels: int) -> None:
     # Writing to a file (not a pipe) lets ffmpeg fill in the header sizes; -bitexact keeps the header plain.
-    result = subprocess.run(
+    result = _run(
         ["ffmpeg", "-hide_banner", "-loglevel", "error", "-nostdin", "-y", "-i", str(src), "-map", "0:a:0", "-vn",
-         "-ar", str(SAMPLE_RATE), "-ac", str(channels), "-sample_fmt", "s16", "-map_metadata", "-1", "-bitexact",
-         "-f", "wav", str(dest)],
-        capture_output=True, check=False)
+         "-t", str(MAX_DURATION_S), "-ar", str(SAMPLE_RATE), "-ac", str(channels), "-sample_fmt", "s16",
+         "-map_metadata", "-1", "-bitexact", "-f", "wav", str(dest)], DECODE_TIMEOUT_S)
     if result.returncode != 0:
         raise UnsupportedAudio("unsupported audio: ffmpeg could not decode the recording")
 

@@ -142,3 +142,23 @@ def test_wav_info_and_copy_through_object_storage(tmp_path):
 def test_a_non_wav_stored_recording_is_unsupported():
     with pytest.raises(audio.UnsupportedAudio, match="not a PCM WAV"):
         audio.wav_info(FIXTURES / "no_contact.mp3")
+
+
+def test_a_decoder_that_hangs_is_refused_not_waited_on(tmp_path, monkeypatch):
+    import os
+    import shutil as _shutil
+
+    from leadline import audio
+
+    slow = tmp_path / "bin"
+    slow.mkdir()
+    for tool in ("ffprobe", "ffmpeg"):  # stand-ins that never finish, found first on PATH
+        (slow / tool).write_text("#!/bin/sh\nsleep 30\n")
+        (slow / tool).chmod(0o755)
+    monkeypatch.setenv("PATH", f"{slow}:{os.environ['PATH']}")
+    monkeypatch.setattr(audio, "PROBE_TIMEOUT_S", 0.5)
+    assert _shutil.which("ffprobe") == str(slow / "ffprobe")
+    recording = tmp_path / "call.mp3"
+    recording.write_bytes(b"ID3" + b"\0" * 100)
+    with pytest.raises(audio.UnsupportedAudio, match="ffprobe took over 0.5 s"):
+        audio.normalize(recording, tmp_path / "out.wav")
