@@ -21,6 +21,9 @@ os.environ.update({
     "AIRFLOW__DATABASE__SQL_ALCHEMY_CONN": f"sqlite:///{_AIRFLOW_HOME}/airflow.db",
     # maintenance_daily cleans Airflow's own database through this connection (operators/airflow_upkeep.py)
     "AIRFLOW_CONN_AIRFLOW_METADATA_DB": f"sqlite:///{_AIRFLOW_HOME}/airflow.db",
+    # the tests' recordings come from their own servers on loopback (a deployment allows CallRail's hosts)
+    "LEADLINE_RECORDING_HOSTS": "127.0.0.1",
+    "LEADLINE_RECORDING_ALLOW_HTTP": "true",
     # dag.test() runs as the user "dag_test": an admin for the tenant-scoped DAGs (test_tenant_access.py)
     "LEADLINE_ADMIN_USERS": "dag_test",
     # The pipeline tests' recordings are espeak-ng robot voices, which tiny.en reads near-verbatim and base, the

@@ -139,6 +139,9 @@ class EmbeddedStack:
             "LEADLINE_STORAGE_URL": (self.home / "artifacts").as_uri(),
             # signed recording links in CRM engagements, served by the app in the API server (dev key per home)
             "LEADLINE_PUBLIC_URL": f"http://127.0.0.1:{self.api_port}/leadline",
+            # the recordings come from this stack's own servers on loopback, over http
+            "LEADLINE_RECORDING_HOSTS": "127.0.0.1",
+            "LEADLINE_RECORDING_ALLOW_HTTP": "true",
             "LEADLINE_LINK_KEY": inherited.get("LEADLINE_LINK_KEY") or hashlib.sha256(bytes(self.home)).hexdigest(),
             "AIRFLOW_HOME": str(self.home / "airflow"),
             "AIRFLOW__CORE__DAGS_FOLDER": str(ROOT / "dags"),

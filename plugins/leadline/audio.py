@@ -17,8 +17,11 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, BinaryIO
+from urllib.parse import urljoin, urlsplit, urlunsplit
 
 import numpy as np
+
+from leadline.domain.recording_policy import RecordingPolicy, RecordingUrlRefused, check_addresses, check_url
 
 SAMPLE_RATE = 16000
 MAX_RECORDING_BYTES = 200 * 1024 * 1024
@@ -50,23 +53,64 @@ class WavInfo:
         return self.frames / self.sample_rate if self.sample_rate else 0.0
 
 
-def download(url: str, dest: BinaryIO) -> int:
-    """Streams the recording at `url` into `dest`; returns the number of bytes written."""
+MAX_REDIRECTS = 5
+
+
+class RecordingRefused(Exception):
+    """The recording URL, a redirect or an address it resolves to is outside the tenant's recording policy."""
+
+
+def download(url: str, dest: BinaryIO, policy: RecordingPolicy) -> int:
+    """Streams the recording at `url` into `dest`; returns the number of bytes written. Each hop (the URL and
+    every redirect) is checked against `policy` after DNS resolution, and the connection goes to the address
+    that was checked, so a name cannot resolve differently between the check and the fetch."""
     import httpx
 
     size = 0
     try:
-        with httpx.stream("GET", url, timeout=DOWNLOAD_TIMEOUT_S, follow_redirects=True) as response:
-            if response.status_code != 200:
-                raise RecordingUnavailable(f"recording download failed: HTTP {response.status_code}")
-            for chunk in response.iter_bytes():
-                size += len(chunk)
-                if size > MAX_RECORDING_BYTES:
-                    raise UnsupportedAudio(f"recording is larger than {MAX_RECORDING_BYTES // 2**20} MiB")
-                dest.write(chunk)
+        with httpx.Client(timeout=DOWNLOAD_TIMEOUT_S, follow_redirects=False) as client:
+            for _ in range(MAX_REDIRECTS + 1):
+                request_url, headers, extensions = _pinned(url, policy)
+                response = client.send(client.build_request("GET", request_url, headers=headers,
+                                                            extensions=extensions), stream=True)
+                try:
+                    if response.is_redirect:
+                        url = urljoin(url, response.headers.get("location", ""))
+                        continue
+                    if response.status_code != 200:
+                        raise RecordingUnavailable(f"recording download failed: HTTP {response.status_code}")
+                    for chunk in response.iter_bytes():
+                        size += len(chunk)
+                        if size > MAX_RECORDING_BYTES:
+                            raise UnsupportedAudio(f"recording is larger than {MAX_RECORDING_BYTES // 2**20} MiB")
+                        dest.write(chunk)
+                    return size
+                finally:
+                    response.close()
     except httpx.HTTPError as exc:
         raise RecordingUnavailable(f"recording unreachable: {type(exc).__name__}") from exc
-    return size
+    raise RecordingRefused(f"recording fetch refused: more than {MAX_REDIRECTS} redirects")
+
+
+def _pinned(url: str, policy: RecordingPolicy) -> tuple[str, dict[str, str], dict[str, str]]:
+    """The URL rewritten to the checked address, with the Host header (and TLS server name) of the original."""
+    import socket
+
+    try:
+        target = check_url(url, policy)
+        try:
+            infos = socket.getaddrinfo(target.host, target.port, type=socket.SOCK_STREAM)
+        except OSError as exc:
+            raise RecordingUnavailable(f"recording host {target.host} does not resolve now") from exc
+        address = check_addresses(target, [info[4][0] for info in infos], policy)
+    except RecordingUrlRefused as exc:
+        raise RecordingRefused(f"recording fetch refused: {exc}") from exc
+    parts = urlsplit(url)
+    literal = f"[{address}]" if ":" in address else address
+    pinned = urlunsplit((parts.scheme, f"{literal}:{target.port}", parts.path or "/", parts.query, ""))
+    host_header = target.host if parts.port is None else f"{target.host}:{parts.port}"
+    extensions = {"sni_hostname": target.host} if target.scheme == "https" else {}
+    return pinned, {"host": host_header}, extensions
 
 
 def _run(command: list[str], timeout_s: float, text: bool = False) -> subprocess.CompletedProcess:
@@ -125,12 +169,12 @@ def _dual_mono(path: Path) -> bool:
 
 
 @contextlib.contextmanager
-def fetched(url: str) -> Iterator[tuple[Path, WavInfo]]:
-    """Downloads and normalises the recording into a temporary WAV file, removed on exit."""
+def fetched(url: str, policy: RecordingPolicy) -> Iterator[tuple[Path, WavInfo]]:
+    """Downloads (within `policy`) and normalises the recording into a temporary WAV file, removed on exit."""
     with tempfile.TemporaryDirectory(prefix="leadline-audio-") as tmp:
         raw, wav = Path(tmp) / "source", Path(tmp) / "recording.wav"
         with raw.open("wb") as out:
-            download(url, out)
+            download(url, out, policy)
         info = normalize(raw, wav)
         raw.unlink()
         yield wav, info

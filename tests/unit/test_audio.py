@@ -11,6 +11,7 @@ import numpy as np
 import pytest
 
 from leadline import audio
+from leadline.domain.recording_policy import RecordingPolicy
 from tests.conftest import FIXTURES
 
 
@@ -65,8 +66,11 @@ def test_undecodable_and_empty_recordings_are_unsupported(tmp_path):
         audio.normalize(tmp_path / "empty", tmp_path / "out.wav")
 
 
+LOCAL = RecordingPolicy(("127.0.0.1",), allow_http=True)  # the test's own recordings server
+
+
 def test_fetched_downloads_and_normalises_then_cleans_up(recordings_server):
-    with audio.fetched(f"{recordings_server}/no_contact.mp3") as (local, info):
+    with audio.fetched(f"{recordings_server}/no_contact.mp3", LOCAL) as (local, info):
         assert local.exists() and info.channels == 1 and 60 < info.duration_s < 61
         assert sorted(p.name for p in local.parent.iterdir()) == ["recording.wav"]
     assert not local.parent.exists()
@@ -74,14 +78,14 @@ def test_fetched_downloads_and_normalises_then_cleans_up(recordings_server):
 
 def test_download_errors_keep_their_reasons(recordings_server, monkeypatch, tmp_path):
     with pytest.raises(audio.RecordingUnavailable, match="recording download failed: HTTP 404"):
-        with audio.fetched(f"{recordings_server}/no_such_recording.wav"):
+        with audio.fetched(f"{recordings_server}/no_such_recording.wav", LOCAL):
             pass
     with pytest.raises(audio.RecordingUnavailable, match="recording unreachable: ConnectError"):
-        with audio.fetched("http://127.0.0.1:9/recording.wav"):
+        with audio.fetched("http://127.0.0.1:9/recording.wav", LOCAL):
             pass
     monkeypatch.setattr(audio, "MAX_RECORDING_BYTES", 1024 * 1024)
     with pytest.raises(audio.UnsupportedAudio, match="larger than 1 MiB"):
-        with audio.fetched(f"{recordings_server}/hot_lead.wav"):
+        with audio.fetched(f"{recordings_server}/hot_lead.wav", LOCAL):
             pass
 
 

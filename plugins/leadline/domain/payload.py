@@ -24,7 +24,8 @@ TENANT_ID_PATTERN = r"^[a-z0-9][a-z0-9_-]{0,62}$"
 TenantId = Annotated[str, StringConstraints(pattern=TENANT_ID_PATTERN)]
 ShortText = Annotated[str, StringConstraints(max_length=256, strip_whitespace=True)]
 PhoneText = Annotated[str, StringConstraints(max_length=32, pattern=r"^[0-9+().\-\s]*$")]
-RecordingUrl = Annotated[str, StringConstraints(max_length=2048, pattern=r"^(https?|file)://\S+$")]
+# http(s) only, no user:password@ (where a recording may come from is the tenant's policy, checked at fetch time)
+RecordingUrl = Annotated[str, StringConstraints(max_length=2048, pattern=r"^https?://[^\s/@?#]+(?:[/?#]\S*)?$")]
 
 
 def _duration_seconds(value: Any) -> Any:

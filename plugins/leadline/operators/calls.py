@@ -41,10 +41,10 @@ class FetchRecordingOperator(CallOperator):
         else:
             url = call["recording_url"] or self._recording_url_from_callrail(call)
             try:
-                with audio.fetched(url) as (local, info):
+                with audio.fetched(url, self._recording_policy()) as (local, info):
                     target.parent.mkdir(parents=True, exist_ok=True)
                     audio.copy_file(local, target)
-            except audio.UnsupportedAudio as exc:
+            except (audio.UnsupportedAudio, audio.RecordingRefused) as exc:
                 raise AirflowFailException(str(exc)) from exc
         update_call(self.engine, self.tenant_id, self.call_id, recording_path=str(target))
         seconds = round(info.duration_s, 2)
@@ -52,6 +52,22 @@ class FetchRecordingOperator(CallOperator):
                       attempt, seconds, info.channels)
         return {"recording_path": str(target), "audio_seconds": seconds, "channels": info.channels,
                 "attempt": attempt}
+
+    def _recording_policy(self):
+        """The tenant's recording hosts (config), else the deployment's (`LEADLINE_RECORDING_HOSTS`,
+        `LEADLINE_RECORDING_ALLOW_HTTP`), else CallRail's over https."""
+        import os
+
+        from airflow.sdk.exceptions import AirflowFailException
+
+        from leadline.domain.recording_policy import DEFAULT_HOSTS, RecordingPolicy, RecordingUrlRefused
+
+        hosts = [h for h in os.environ.get("LEADLINE_RECORDING_HOSTS", "").split(",") if h.strip()] or DEFAULT_HOSTS
+        try:
+            return RecordingPolicy.from_config(self.load_tenant().config, hosts,
+                                               os.environ.get("LEADLINE_RECORDING_ALLOW_HTTP") == "true")
+        except RecordingUrlRefused as exc:
+            raise AirflowFailException(str(exc)) from exc
 
     def _check_recording_consent(self, call: dict) -> None:
         """The tenant's recording-consent policy (domain.consent): a call that needs consent and has no disclosure
