@@ -30,8 +30,10 @@ def test_a_phone_said_once_at_low_recogniser_confidence_is_unsure_and_an_invalid
     pieces = [seg("caller", "four one five, five five five", 0.6), seg("caller", "oh one eight eight", 0.6)]
     assert phone_evidence("+14155550188", pieces, None).confidence < DEFAULT_THRESHOLD
     said = [seg("caller", "four one five five five five oh one eight eight", 0.6)]
-    whole = phone_evidence("+14155550188", said, None)
-    assert whole.confidence >= DEFAULT_THRESHOLD and "whole number in one breath" in whole.checks
+    whole = phone_evidence("+14155550188", said, None)  # ten digits that parse are no confirmation
+    assert whole.confidence < DEFAULT_THRESHOLD and whole.checks == ("valid number",)
+    twice = phone_evidence("+14155550188", [*said, seg("caller", "again, 415 555 0188", 0.6)], None)
+    assert twice.confidence >= 0.95 and "said twice" in twice.checks
     assert phone_evidence("+14155550188", [seg("caller", "415 555 0188", 0.6)], "+14155550188").confidence >= 0.95
     invalid = phone_evidence("+11235550188", [seg("caller", "123 555 0188", 0.99)], None)  # area code 123
     assert invalid.confidence < DEFAULT_THRESHOLD and invalid.checks == ("not a valid number",)
@@ -46,6 +48,8 @@ def test_an_email_needs_its_local_part_spelled_or_read_back():
     assert read_back.confidence >= 0.95 and "read back by the agent" in read_back.checks
     spelled = email_evidence("priya.r@gmail.com", [seg("caller", "It's P-R-I-Y-A dot R at gmail dot com.", 0.7)])
     assert spelled.confidence >= 0.95 and "local part spelled" in spelled.checks
+    piece = email_evidence("kasia_w@outlook.com", [seg("caller", "kasia, K-A-S, underscore w at outlook", 0.7)])
+    assert piece.confidence < DEFAULT_THRESHOLD  # "kas" is spelled, "kasia" is not
 
 
 def test_an_unknown_domain_heard_once_is_never_sure_even_at_full_confidence():
@@ -54,10 +58,13 @@ def test_an_unknown_domain_heard_once_is_never_sure_even_at_full_confidence():
 
 
 def test_a_name_spelled_or_read_back_is_sure_a_mumbled_one_is_not():
-    spelled = name_evidence("Khoa Tran", [seg("caller", "Khoa Tran. Tran is T-R-A-N.", 0.6)])
-    assert spelled.confidence >= 0.95 and spelled.checks == ("spelled",)
-    read_back = name_evidence("Dana Hill", [seg("caller", "Dana Hill.", 0.6), seg("agent", "Thanks, Dana.")])
-    assert read_back.checks == ("read back by the agent",)
+    half = name_evidence("Khoa Tran", [seg("caller", "Khoa Tran. Tran is T-R-A-N.", 0.6)])
+    assert half.confidence < DEFAULT_THRESHOLD and half.checks == ("spelled", "not every word confirmed")
+    said = [seg("caller", "Khoa Tran. Tran is T-R-A-N.", 0.6), seg("agent", "Thanks, Khoa.")]
+    spelled = name_evidence("Khoa Tran", said)
+    assert spelled.confidence >= 0.95 and spelled.checks == ("spelled", "read back by the agent")
+    read_back = name_evidence("Dana Hill", [seg("caller", "Dana Hill.", 0.6), seg("agent", "Thanks, Dana Hill.")])
+    assert read_back.checks == ("read back by the agent",) and read_back.confidence >= 0.95
     assert name_evidence("Fatima Hadid", [seg("caller", "Fatima Hadid.", 0.62)]).confidence < DEFAULT_THRESHOLD
 
 
