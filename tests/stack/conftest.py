@@ -103,14 +103,16 @@ class StackDriver:
                   timeout=10).raise_for_status()
 
     def crm_records_per_call(self, call_ids: list[str]) -> dict[str, tuple[int, int]]:
-        """(HubSpot contacts with the call's email, Salesforce leads with the call's external id) per call:
-        (1, 1) is exactly once. HubSpot upserts by email, so calls from one caller share a contact."""
-        emails = {c: row["customer_email"] for c, row in self.calls(call_ids).items()}
+        """(HubSpot contacts with the call's identity, Salesforce leads with the call's external id) per call:
+        (1, 1) is exactly once. HubSpot's identity is the email, or the phone when no email is sure (an unsure
+        email goes to review, not the CRM), so calls from one caller share a contact."""
+        identities = {c: ("email", row["customer_email"]) if row["customer_email"] else ("phone", row["customer_phone"])
+                      for c, row in self.calls(call_ids).items()}
         contacts = self.sandbox("hubspot/contacts")
         leads = self.sandbox("salesforce/Lead")
         return {
-            call_id: (sum(1 for c in contacts if emails.get(call_id)
-                          and c["properties"].get("email") == emails[call_id]),
+            call_id: (sum(1 for c in contacts if call_id in identities and identities[call_id][1]
+                          and c["properties"].get(identities[call_id][0]) == identities[call_id][1]),
                       sum(1 for lead in leads if lead.get("Leadline_Call_Id__c") == call_id))
             for call_id in call_ids
         }
