@@ -35,6 +35,16 @@ os.environ.update({
     "GCSFS_EXPERIMENTAL_ZB_HNS_SUPPORT": "false",
 })
 
+# LEADLINE_TEST_CLOCK_OFFSET_DAYS=365 runs the suite's own process that many days ahead (time-machine moves
+# time.time and datetime.now; the clock keeps ticking): a test that assumes a date fails there.
+if os.environ.get("LEADLINE_TEST_CLOCK_OFFSET_DAYS"):
+    import datetime as _datetime
+
+    import time_machine
+
+    time_machine.travel(_datetime.datetime.now(_datetime.UTC) + _datetime.timedelta(
+        days=float(os.environ["LEADLINE_TEST_CLOCK_OFFSET_DAYS"])), tick=True).start()
+
 import pytest
 from fastapi.testclient import TestClient
 
