@@ -35,7 +35,7 @@ system-deps:
 		else echo "install: sudo apt-get install $(SYSTEM_PACKAGES)"; exit 1; fi; \
 	fi
 
-# The default suite (~25 min). test-all adds the Celery/PostgreSQL/Redis stack with its chaos cases (~8 min);
+# The default suite (~16 min). test-all adds the Celery/PostgreSQL/Redis stack with its chaos cases (~9 min): 25 min in all;
 # CI runs test-all.
 test: venv system-deps lint
 	$(PY) -m pytest -m "not stack"
