@@ -99,6 +99,18 @@ def postgres_url():
     admin.dispose()
 
 
+@pytest.fixture(params=["sqlite", "postgresql"])
+def seeded_store_on_each_backend(request, tmp_path, monkeypatch):
+    """(url, engine) of a migrated store with the test tenants, once on SQLite and once on PostgreSQL."""
+    url = (f"sqlite:///{tmp_path / 'leadline.db'}" if request.param == "sqlite"
+           else request.getfixturevalue("postgres_url"))
+    engine = create_store_engine(url)
+    upgrade(engine)
+    seed_tenants(engine, monkeypatch)
+    yield url, engine
+    engine.dispose()
+
+
 @pytest.fixture
 def store_url(tmp_path) -> str:
     url = f"sqlite:///{tmp_path / 'leadline.db'}"

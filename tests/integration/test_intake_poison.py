@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import json
 from concurrent.futures import ThreadPoolExecutor
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 
 import pytest
 from fastapi.testclient import TestClient
@@ -14,10 +14,7 @@ from sqlalchemy import func, select
 
 from leadline.config import IntakeSettings
 from leadline.intake.app import create_app
-from leadline.store.engine import create_store_engine
-from leadline.store.migrate import upgrade
 from leadline.store.schema import call_records
-from tests.conftest import seed_tenants
 from tests.helpers import SECRETS, call_payload, encode, signed_headers
 
 
@@ -34,17 +31,12 @@ def poisoned_bodies() -> list[tuple[bytes, str]]:
     ]
 
 
-@pytest.fixture(params=["sqlite", "postgresql"])
-def poison_client(request, tmp_path, monkeypatch):
-    url = (f"sqlite:///{tmp_path / 'leadline.db'}" if request.param == "sqlite"
-           else request.getfixturevalue("postgres_url"))
-    engine = create_store_engine(url)
-    upgrade(engine)
-    seed_tenants(engine, monkeypatch)
+@pytest.fixture
+def poison_client(seeded_store_on_each_backend, tmp_path):
+    url, engine = seeded_store_on_each_backend
     settings = IntakeSettings(store_url=url, storage_url=(tmp_path / "artifacts").as_uri())
     with TestClient(create_app(settings)) as client:
         yield client, engine
-    engine.dispose()
 
 
 def test_poisoned_webhooks_fail_alone(poison_client):
@@ -72,7 +64,9 @@ def test_times_are_stored_in_utc_and_impossible_ones_refused(poison_client):
     from leadline.store.processing import get_call
 
     client, engine = poison_client
-    for call_id, start, status in (("T-1", "2026-03-02T10:00:00-05:00", 200), ("T-2", "2026-03-02T10:00:00", 200),
+    # yesterday at 10:00 wall time, whatever today is
+    wall = (datetime.now(UTC) - timedelta(days=1)).replace(hour=10, minute=0, second=0, microsecond=0, tzinfo=None)
+    for call_id, start, status in (("T-1", f"{wall.isoformat()}-05:00", 200), ("T-2", wall.isoformat(), 200),
                                    ("T-3", "0001-01-01T00:00:00+14:00", 422), ("T-4", "1970-01-01T00:00:00Z", 422),
                                    ("T-5", "9999-12-31T23:59:59Z", 422)):
         body = encode(call_payload("acme", call_id, start_time=start))
@@ -80,8 +74,8 @@ def test_times_are_stored_in_utc_and_impossible_ones_refused(poison_client):
         assert response.status_code == status, (call_id, response.text)
         if status == 422:
             assert "out of range" in response.text and get_call(engine, "acme", call_id) is None
-    assert get_call(engine, "acme", "T-1")["started_at"] == datetime(2026, 3, 2, 15, 0, tzinfo=UTC)
-    assert get_call(engine, "acme", "T-2")["started_at"] == datetime(2026, 3, 2, 10, 0, tzinfo=UTC)
+    assert get_call(engine, "acme", "T-1")["started_at"] == wall.replace(hour=15, tzinfo=UTC)
+    assert get_call(engine, "acme", "T-2")["started_at"] == wall.replace(tzinfo=UTC)
 
 
 def test_made_up_tenant_ids_look_like_bad_signatures_and_count_toward_the_block(poison_client):

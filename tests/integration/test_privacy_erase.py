@@ -15,10 +15,7 @@ from sqlalchemy import JSON, Boolean, DateTime, Float, Integer, String, Text, se
 from leadline.cli import main
 from leadline.domain.privacy import Person
 from leadline.store import schema
-from leadline.store.engine import create_store_engine
-from leadline.store.migrate import upgrade
 from leadline.store.privacy import list_erasures
-from tests.conftest import seed_tenants
 
 NOW = datetime(2026, 11, 20, 12, 0, tzinfo=UTC)
 PHONE, PHONE_FORMS = "+14155550188", ("+14155550188", "(415) 555-0188", "415.555.0188", "4155550188")
@@ -179,19 +176,14 @@ def mentions(engine, tenant: str) -> dict[str, int]:
     return found
 
 
-@pytest.fixture(params=["sqlite", "postgresql"])
-def erase_store(request, tmp_path, monkeypatch):
-    url = (f"sqlite:///{tmp_path / 'leadline.db'}" if request.param == "sqlite"
-           else request.getfixturevalue("postgres_url"))
-    engine = create_store_engine(url)
-    upgrade(engine)
-    seed_tenants(engine, monkeypatch)
+@pytest.fixture
+def erase_store(seeded_store_on_each_backend, tmp_path, monkeypatch):
+    url, engine = seeded_store_on_each_backend
     recordings = tmp_path / "artifacts"
     monkeypatch.setenv("LEADLINE_STORAGE_URL", recordings.as_uri())
     for tenant in ("acme", "globex"):
         seed_person(engine, tenant, recordings)
-    yield url, engine, recordings
-    engine.dispose()
+    return url, engine, recordings
 
 
 def erase(url: str, capsys, *args: str) -> dict:

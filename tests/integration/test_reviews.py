@@ -10,7 +10,7 @@ from leadline.store.processing import get_call
 from leadline.store.reviews import ReviewConflict, record_review, review_history, review_queue
 from tests.helpers_reviews import HEARD_EMAIL, call_waiting_for_review
 
-NOW = datetime(2026, 3, 2, 15, 0, tzinfo=UTC)
+NOW = datetime.now(UTC).replace(microsecond=0)
 
 
 def test_the_queue_lists_only_the_unsure_values_of_the_tenant(seeded_engine):

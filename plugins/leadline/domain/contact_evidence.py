@@ -5,8 +5,9 @@ span, the words), then given a confidence from the recogniser's own probability 
 checks that a listener would make:
 
 - phone: a valid number (else never sure); the caller ID (sure); the agent read it back; said twice;
-- email: a known mail provider's domain or a spelled one; the local part spelled, or read back by the agent;
-- name: spelled letter by letter, or read back by the agent.
+- email: a known mail provider's domain or a spelled one; every word of the local part spelled, or the whole
+  address read back by the agent;
+- name: every word of it spelled letter by letter or read back by the agent.
 
 A written transcript (no recogniser probability) starts from 1.0: the checks alone decide. Spoken email local
 parts and names that nobody spelled or read back are where recognisers go wrong, so they start below the line.
@@ -89,32 +90,35 @@ def _evidence(field: str, value: str, found: list[dict], confidence: float, chec
 
 def phone_evidence(e164: str, segments: list[dict], caller_id: str | None) -> FieldEvidence:
     national = e164[-10:]
-    said = [s for s in segments if s.get("speaker") != AGENT and national[-4:] in _digits(s.get("text", ""))]
+    heard = [(s, _digits(s.get("text", ""))) for s in segments]  # each segment's digits, read once
+    said = [(s, d) for s, d in heard if s.get("speaker") != AGENT and national[-4:] in d]
+    found = [s for s, _ in said]
     checks = []
     try:
         valid = phonenumbers.is_valid_number(phonenumbers.parse(e164, "US"))
     except phonenumbers.NumberParseException:
         valid = False
-    asr = _recogniser_confidence(said)
+    asr = _recogniser_confidence(found)
     if not valid:
-        return _evidence("customer_phone", e164, said, INVALID_PHONE, ["not a valid number"])
+        return _evidence("customer_phone", e164, found, INVALID_PHONE, ["not a valid number"])
     checks.append("valid number")
     if caller_id and caller_id == e164:
         checks.append("matches caller ID")
-    if any(national[-7:] in _digits(s.get("text", "")) for s in segments if s.get("speaker") == AGENT):
+    if any(national[-7:] in d for s, d in heard if s.get("speaker") == AGENT):
         checks.append("read back by the agent")
-    if sum(national[-7:] in _digits(s.get("text", "")) for s in said) >= 2:
+    if sum(national[-7:] in d for _, d in said) >= 2:
         checks.append("said twice")
     confirmed = len(checks) > 1
     # Ten digits that parse as a real number are not a confirmation: on held-out phone audio the recogniser
     # bent a digit of a whole, valid number in about one call in seven. Only a second hearing or the caller ID
     # makes a spoken number sure.
     confidence = max(asr, CONFIRMED) if confirmed else asr * UNCONFIRMED_PENALTY
-    return _evidence("customer_phone", e164, said, confidence, checks)
+    return _evidence("customer_phone", e164, found, confidence, checks)
 
 
-def _spelled_in_order(found: list[dict]) -> list[str]:
-    return [w.lower() for s in found for w in spelled_words(s.get("text", ""))]
+def _spelled(found: list[dict]) -> set[str]:
+    """The words spelled letter by letter in these segments, lowercased."""
+    return {w.lower() for s in found for w in spelled_words(s.get("text", ""))}
 
 
 def email_evidence(address: str, segments: list[dict]) -> FieldEvidence:
@@ -123,14 +127,14 @@ def email_evidence(address: str, segments: list[dict]) -> FieldEvidence:
     said = [s for s in segments if s.get("speaker") != AGENT and key and key in _letters(s.get("text", ""))]
     asr = _recogniser_confidence(said)
     checks = []
-    spelled = {w.lower() for s in said for w in spelled_words(s.get("text", ""))}
+    spelled = _spelled(said)
     if domain in KNOWN_EMAIL_DOMAINS:
         checks.append("known mail provider")
-    elif any(_letters(domain.split(".")[0]) == w for w in spelled):
+    elif _letters(domain.split(".")[0]) in spelled:
         checks.append("domain spelled")
     local_checks = []
     runs = [r for r in re.split(r"[^a-z]+", local.lower()) if len(r) > 1]  # a lone letter is already spelled
-    if runs and set(runs) <= set(_spelled_in_order(said)):
+    if runs and set(runs) <= spelled:
         local_checks.append("local part spelled")  # every word of it, not a piece
     if any(extract_email([Turn(CALLER, s.get("text", ""))]) == address for s in segments if s.get("speaker") == AGENT):
         local_checks.append("read back by the agent")
@@ -148,7 +152,7 @@ def name_evidence(name: str, segments: list[dict]) -> FieldEvidence:
     pattern = re.compile(r"\b(?:" + "|".join(map(re.escape, tokens)) + r")\b", re.I) if tokens else None
     said = [s for s in segments if s.get("speaker") != AGENT and pattern and pattern.search(s.get("text", ""))]
     asr = _recogniser_confidence(said)
-    spelled = {w.lower() for s in segments if s.get("speaker") != AGENT for w in spelled_words(s.get("text", ""))}
+    spelled = _spelled([s for s in segments if s.get("speaker") != AGENT])
     agent = " ".join(s.get("text", "") for s in segments if s.get("speaker") == AGENT)
     by_spelling = {t for t in tokens if _letters(t) in spelled}
     by_read_back = {t for t in tokens if re.search(rf"\b{re.escape(t)}\b", agent, re.I)}

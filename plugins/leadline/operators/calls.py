@@ -180,14 +180,15 @@ class AnalyzeOperator(CallOperator):
             self.log.info("call %s already analysed; keeping it", self.call_id)
         else:
             config = self.load_tenant().config or {}
+            business = BusinessContext.from_tenant_config(config)
             started = call["started_at"] or call["created_at"]
             analysis = AnalysisHook(self.llm_conn_id).analyze(
                 CallForAnalysis(transcript=call["transcript"] or "", segments=call["transcript_segments"] or [],
-                                context=BusinessContext.from_tenant_config(config),
+                                context=business,
                                 phrase_hints=list(config.get("phrase_hints", [])),
                                 call_date=started.date() if started else None, language=call["transcript_language"]),
                 (config.get("ai_config") or {}).get("analysis_model"))
-            contact = weigh_contact(analysis, call, config, BusinessContext.from_tenant_config(config))
+            contact = weigh_contact(analysis, call, config, business)
             update_call(
                 self.engine, self.tenant_id, self.call_id,
                 ai_analysis={"lead": analysis.model_dump(mode="json"), "contact": contact},

