@@ -123,17 +123,13 @@ def access_revoke(args) -> None:
 
 
 def intake_serve(args) -> None:
-    import uvicorn
-
     from leadline.config import IntakeSettings
     from leadline.intake.app import create_app
+    from leadline.intake.server import serve
 
     settings = IntakeSettings.from_env()
     settings = type(settings)(**{**settings.__dict__, "store_url": args.store_url})
-    uvicorn.run(
-        create_app(settings), host=args.host, port=args.port, log_level=args.log_level,
-        access_log=args.access_log,
-    )
+    serve(create_app(settings), settings, args.host, args.port, args.log_level, args.access_log)
 
 
 def privacy_erase(args) -> None:

@@ -11,6 +11,8 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
+from leadline.domain.client_address import Network, parse_networks
+
 
 def leadline_home() -> Path:
     return Path(os.environ.get("LEADLINE_HOME", Path.cwd() / ".leadline")).resolve()
@@ -53,6 +55,14 @@ class IntakeSettings:
     redis_url: str | None = None
     # Bearer token a Prometheus scraper sends for /v1/metrics (which names every tenant); None: metrics are off
     metrics_token: str | None = None
+    # Proxies whose X-Forwarded-For entries name the real client (Cloud Run's front end in the deploy); none:
+    # the TCP peer is the client
+    trusted_proxies: tuple[Network, ...] = ()
+    # Slow clients: a request's line and headers must arrive within header_timeout_s (standalone server only) and
+    # its body within body_timeout_s; headers over max_header_bytes are refused
+    header_timeout_s: float = 10.0
+    body_timeout_s: float = 20.0
+    max_header_bytes: int = 16 * 1024
 
     @classmethod
     def from_env(cls) -> IntakeSettings:
@@ -62,6 +72,7 @@ class IntakeSettings:
             storage_url=default_storage_url(),
             redis_url=os.environ.get("LEADLINE_REDIS_URL") or None,
             metrics_token=os.environ.get("LEADLINE_METRICS_TOKEN") or None,
+            trusted_proxies=parse_networks(os.environ.get("LEADLINE_TRUSTED_PROXIES", "")),
         )
 
 

@@ -18,17 +18,19 @@ from fastapi import FastAPI
 from fastapi.openapi.utils import get_openapi
 from fastapi.responses import JSONResponse, Response
 from starlette.concurrency import run_in_threadpool
-from starlette.requests import Request
+from starlette.requests import ClientDisconnect, Request
 
 from leadline.config import IntakeSettings
+from leadline.domain.client_address import real_client
 from leadline.domain.payload import CallWebhook
 from leadline.intake.service import Intake, Rejection
+from leadline.store.intake_counts import UNKNOWN_TENANT
 
 log = logging.getLogger(__name__)
 
 WEBHOOK_PATH = "/v1/callrail/webhook"
 REJECTIONS = {400: "malformed body", 401: "missing, stale or invalid signature", 403: "client blocked or tenant "
-              "inactive", 404: "unknown tenant", 409: "replayed request", 413: "body too large",
+              "inactive", 408: "body not received in time", 409: "replayed request", 413: "body too large",
               415: "not application/json", 422: "invalid payload", 429: "tenant rate limit", 503: "store unavailable"}
 
 
@@ -66,12 +68,18 @@ class WebhookEndpoint:
         service = self.intake()
         started = time.perf_counter()
         request = Request(scope, receive)
-        client = scope["client"][0] if scope.get("client") else "unknown"
+        client = real_client(scope["client"][0] if scope.get("client") else None,
+                             request.headers.getlist("x-forwarded-for"), service.settings.trusted_proxies)
         headers: dict[str, str] = {}
         try:
             result = await service.accept(request, client)
             tenant_id, event = result.pop("tenant_id"), result["status"]
             status, answer = 200, result
+        except ClientDisconnect:
+            # nobody is left to answer: one quiet line, no traceback, nothing stored
+            log.info("webhook client went away before its body arrived: client=%s", client)
+            service.metrics.count(UNKNOWN_TENANT, "client_disconnected")
+            return
         except Rejection as rejection:
             tenant_id, event = rejection.tenant_id, rejection.reason
             # runbook 002 reads these lines for "which tenant / which address": the address is logged, never a label

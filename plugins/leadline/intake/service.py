@@ -96,11 +96,17 @@ class Intake:
         if declared is not None and (not declared.isdigit() or int(declared) > limit):
             raise Rejection(413, "payload_too_large", f"body must be at most {limit} bytes")
         chunks, size = [], 0
-        async for chunk in request.stream():
-            size += len(chunk)
-            if size > limit:
-                raise Rejection(413, "payload_too_large", f"body must be at most {limit} bytes")
-            chunks.append(chunk)
+        try:
+            async with asyncio.timeout(self.settings.body_timeout_s):
+                async for chunk in request.stream():
+                    size += len(chunk)
+                    if size > limit:
+                        raise Rejection(413, "payload_too_large", f"body must be at most {limit} bytes")
+                    chunks.append(chunk)
+        except TimeoutError:
+            # the rest of a half-sent body must not be read as the next request: the connection closes
+            raise Rejection(408, "request_timeout", f"the body must arrive within {self.settings.body_timeout_s:g} s",
+                            {"Connection": "close"}) from None
         return b"".join(chunks)
 
     def _load(self, tenant_id: str) -> asyncio.Future:
