@@ -13,6 +13,7 @@ from sqlalchemy import Engine
 from starlette.concurrency import run_in_threadpool
 
 from leadline.store.dashboard import visible_tenant_ids
+from leadline.store.tenant_scope import for_tenant
 
 # A cookie name, not a secret: Airflow's base_auth_manager.COOKIE_NAME_JWT_TOKEN.
 TOKEN_COOKIE = "_token"  # noqa: S105
@@ -29,6 +30,11 @@ class Viewer:
         if tenant_id not in self.tenant_ids:
             raise HTTPException(404, f"no tenant {tenant_id} for this user")
         return tenant_id
+
+    def scope(self, engine: Engine, tenant_id: str) -> tuple[Engine, str]:
+        """(the store limited to the tenant's rows, the tenant) once the viewer may see it: a query that forgets
+        its tenant filter still returns nothing of another tenant (PostgreSQL's row-level security)."""
+        return for_tenant(engine, self.require(tenant_id)), tenant_id
 
 
 def request_token(request: Request) -> str | None:

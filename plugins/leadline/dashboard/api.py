@@ -71,7 +71,7 @@ def build_api_router(viewer_dependency, engine_dependency) -> APIRouter:
     @router.get("/tenants/{tenant_id}/overview")
     def overview(tenant_id: str, viewer: ViewerDep, engine: EngineDep) -> dict:
         """Today's calls, queue, processing P95, error rate and CRM sync rates with runbook levels; 7 days."""
-        return queries.overview(engine, viewer.require(tenant_id), datetime.now(UTC))
+        return queries.overview(*viewer.scope(engine, tenant_id), datetime.now(UTC))
 
     @router.get("/tenants/{tenant_id}/calls")
     def calls(tenant_id: str, viewer: ViewerDep, engine: EngineDep,
@@ -82,14 +82,14 @@ def build_api_router(viewer_dependency, engine_dependency) -> APIRouter:
               day: Annotated[date | None, Query(alias="date")] = None,
               page: Annotated[int, Query(ge=1, le=10_000)] = 1) -> dict:
         """Newest first, 50 per page; the caller's phone is masked."""
-        return queries.list_calls(engine, viewer.require(tenant_id), status=status, call_class=call_class,
+        return queries.list_calls(*viewer.scope(engine, tenant_id), status=status, call_class=call_class,
                                   min_score=min_score, max_score=max_score, day=day, page=page)
 
     @router.get("/tenants/{tenant_id}/calls/{call_id}")
     async def call(tenant_id: str, call_id: str, viewer: ViewerDep, engine: EngineDep) -> dict:
         """Status, transcript, analysis, score breakdown by weight, CRM syncs, the call's DAG run id and its
         task instances (state, tries, times) from Airflow."""
-        detail = queries.call_detail(engine, viewer.require(tenant_id), call_id)
+        detail = queries.call_detail(*viewer.scope(engine, tenant_id), call_id)
         if detail is None:
             raise HTTPException(404, f"no call {call_id} for tenant {tenant_id}")
         return {**detail, "tasks": await run_tasks(viewer, detail["run_id"])}
@@ -100,7 +100,7 @@ def build_api_router(viewer_dependency, engine_dependency) -> APIRouter:
         """Triggers the reprocess_calls DAG for this call through the Airflow REST API, as the caller."""
         if request.headers.get("content-type", "").split(";")[0].strip() != "application/json":
             raise HTTPException(415, "send Content-Type: application/json")  # no cross-site form posts
-        if get_call(engine, viewer.require(tenant_id), call_id) is None:
+        if get_call(*viewer.scope(engine, tenant_id), call_id) is None:
             raise HTTPException(404, f"no call {call_id} for tenant {tenant_id}")
         async with httpx.AsyncClient(timeout=30) as client:
             response = await client.post(
@@ -119,12 +119,12 @@ def build_api_router(viewer_dependency, engine_dependency) -> APIRouter:
     def accounts(tenant_id: str, viewer: ViewerDep, engine: EngineDep,
                  day: Annotated[date | None, Query(alias="date")] = None) -> dict:
         """The runbook's top accounts by score for the day, and its unmatched emails."""
-        return queries.top_accounts(engine, viewer.require(tenant_id), day or datetime.now(UTC).date())
+        return queries.top_accounts(*viewer.scope(engine, tenant_id), day or datetime.now(UTC).date())
 
     @router.get("/tenants/{tenant_id}/etl")
     def etl(tenant_id: str, viewer: ViewerDep, engine: EngineDep) -> dict:
         """Recent ETL runs, hours since each source's last successful sync, the runbook's ETL performance per
         source and day, and its embedding status."""
-        return queries.etl_status(engine, viewer.require(tenant_id), datetime.now(UTC))
+        return queries.etl_status(*viewer.scope(engine, tenant_id), datetime.now(UTC))
 
     return router

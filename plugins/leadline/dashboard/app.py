@@ -83,7 +83,7 @@ def create_dashboard_app(store_url: str | None = None, intake: FastAPI | None = 
     @app.get("/ui/", response_class=HTMLResponse, include_in_schema=False)
     def overview_page(request: Request, viewer: PageViewer) -> HTMLResponse:
         now = datetime.now(UTC)
-        overviews = [queries.overview(engine(), t, now) for t in viewer.tenant_ids]
+        overviews = [queries.overview(*viewer.scope(engine(), t), now) for t in viewer.tenant_ids]
         for item in overviews:
             item["chart"] = score_chart(item["daily"])
             item["levels"] = level_counts(item["indicators"])
@@ -104,8 +104,8 @@ def create_dashboard_app(store_url: str | None = None, intake: FastAPI | None = 
         except ValueError as exc:
             raise HTTPException(400, "date must be YYYY-MM-DD") from exc
         result = None if tenant_id is None else queries.list_calls(
-            engine(), tenant_id, status=status, call_class=call_class, min_score=min_score, max_score=max_score,
-            day=parsed_day, page=page)
+            *viewer.scope(engine(), tenant_id), status=status, call_class=call_class, min_score=min_score,
+            max_score=max_score, day=parsed_day, page=page)
         filters = {"tenant": tenant_id, "status": status or "", "call_class": call_class or "", "min_score": min_score,
                    "max_score": max_score, "date": day or ""}
         return render(request, "calls.html", viewer, result=result, filters=filters, statuses=REQUEST_STATUSES,
@@ -115,10 +115,11 @@ def create_dashboard_app(store_url: str | None = None, intake: FastAPI | None = 
     async def call_page(request: Request, tenant_id: str, call_id: str, viewer: PageViewer) -> HTMLResponse:
         from leadline.store.tenants import get_tenant
 
-        detail = queries.call_detail(engine(), viewer.require(tenant_id), call_id)
+        store, tenant_id = viewer.scope(engine(), tenant_id)
+        detail = queries.call_detail(store, tenant_id, call_id)
         if detail is None:
             raise HTTPException(404, f"no call {call_id} for tenant {tenant_id}")
-        with engine().connect() as conn:
+        with store.connect() as conn:
             tenant = get_tenant(conn, tenant_id)
         return render(request, "call.html", viewer, call=detail, links=crm_links(tenant.config, detail),
                       tasks=await run_tasks(viewer, detail["run_id"]), page="calls")
@@ -128,20 +129,22 @@ def create_dashboard_app(store_url: str | None = None, intake: FastAPI | None = 
         from leadline.store.reviews import review_queue
 
         tenant_id = chosen_tenant(viewer, tenant)
-        items = [] if tenant_id is None else review_queue(engine(), tenant_id)
+        items = [] if tenant_id is None else review_queue(*viewer.scope(engine(), tenant_id))
         return render(request, "reviews.html", viewer, items=items, filters={"tenant": tenant_id}, page="reviews")
 
     @app.get("/ui/accounts", response_class=HTMLResponse, include_in_schema=False)
     def accounts_page(request: Request, viewer: PageViewer, tenant: str | None = None) -> HTMLResponse:
         tenant_id = chosen_tenant(viewer, tenant)
-        result = None if tenant_id is None else queries.top_accounts(engine(), tenant_id, datetime.now(UTC).date())
+        result = None if tenant_id is None else queries.top_accounts(*viewer.scope(engine(), tenant_id),
+                                                                     datetime.now(UTC).date())
         return render(request, "accounts.html", viewer, result=result, filters={"tenant": tenant_id},
                       page="accounts")
 
     @app.get("/ui/etl", response_class=HTMLResponse, include_in_schema=False)
     def etl_page(request: Request, viewer: PageViewer, tenant: str | None = None) -> HTMLResponse:
         tenant_id = chosen_tenant(viewer, tenant)
-        result = None if tenant_id is None else queries.etl_status(engine(), tenant_id, datetime.now(UTC))
+        result = None if tenant_id is None else queries.etl_status(*viewer.scope(engine(), tenant_id),
+                                                                   datetime.now(UTC))
         return render(request, "etl.html", viewer, result=result, filters={"tenant": tenant_id}, page="etl")
 
     @app.get("/ui", include_in_schema=False)

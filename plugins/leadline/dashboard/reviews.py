@@ -103,7 +103,7 @@ def build_review_router(viewer_dependency, engine_dependency) -> APIRouter:
     @router.get("/tenants/{tenant_id}/reviews", response_model=list[ReviewOut])
     def review_queue(tenant_id: str, request: Request, viewer: ViewerDep, engine: EngineDep) -> list[dict]:
         """The tenant's calls waiting for a person to confirm a contact value, oldest first."""
-        items = review_store.review_queue(engine, viewer.require(tenant_id))
+        items = review_store.review_queue(*viewer.scope(engine, tenant_id))
         return [{**item.__dict__, "checks": list(item.checks),
                  "audio_url": str(request.url_for("review_audio", tenant_id=tenant_id, call_id=item.call_id)
                                   .include_query_params(start=item.start, end=item.end))
@@ -124,8 +124,8 @@ def build_review_router(viewer_dependency, engine_dependency) -> APIRouter:
                 raise HTTPException(422, str(exc)) from exc
         now = datetime.now(UTC)
         try:
-            audit = review_store.record_review(engine, tenant_id, call_id, decision.field, decision.decision, value,
-                                               viewer.username, now)
+            audit = review_store.record_review(*viewer.scope(engine, tenant_id), call_id, decision.field,
+                                               decision.decision, value, viewer.username, now)
         except LookupError as exc:
             raise HTTPException(404, f"no call {call_id} for tenant {tenant_id}") from exc
         except review_store.ReviewConflict as exc:
@@ -144,7 +144,7 @@ def build_review_router(viewer_dependency, engine_dependency) -> APIRouter:
 
         if end <= start or end - start > MAX_EXCERPT_S:
             raise HTTPException(422, f"end must be after start, at most {MAX_EXCERPT_S:g} s later")
-        call = get_call(engine, viewer.require(tenant_id), call_id)
+        call = get_call(*viewer.scope(engine, tenant_id), call_id)
         if call is None or not call["recording_path"]:
             raise HTTPException(404, f"no recording of call {call_id} for tenant {tenant_id}")
         body = excerpt_wav(ObjectStoragePath(call["recording_path"]), start, end)
@@ -153,7 +153,7 @@ def build_review_router(viewer_dependency, engine_dependency) -> APIRouter:
     @router.get("/tenants/{tenant_id}/reviews/export")
     def export(tenant_id: str, viewer: ViewerDep, engine: EngineDep) -> StreamingResponse:
         """Every decision as JSON lines (what was heard, the words, what it became): labeled extraction data."""
-        rows = review_store.review_history(engine, viewer.require(tenant_id))
+        rows = review_store.review_history(*viewer.scope(engine, tenant_id))
         lines = (json.dumps(row, default=str) + "\n" for row in rows)
         return StreamingResponse(lines, media_type="application/x-ndjson",
                                  headers={"content-disposition": f'attachment; filename="reviews-{tenant_id}.jsonl"'})

@@ -53,6 +53,14 @@ class CallOperator(StoreOperator):
         self.call_id = call_id
         self.force = force
 
+    @property
+    def engine(self):
+        """The store limited to this call's tenant: a query that forgets its tenant filter still cannot reach
+        another tenant's rows (PostgreSQL's row-level security)."""
+        from leadline.store.tenant_scope import for_tenant
+
+        return for_tenant(super().engine, self.tenant_id)
+
     def forced(self, context) -> bool:
         """`force` as given, else the run's boolean `force` param, read as the value it is rather than through a
         template: the DAG does not render templates as native objects, since that would turn a numeric call id

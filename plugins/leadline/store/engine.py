@@ -14,6 +14,8 @@ from sqlalchemy import Connection, Engine, create_engine, event, text
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import DBAPIError, IntegrityError
 
+from leadline.store.tenant_scope import enforce_tenant_scope
+
 T = TypeVar("T")
 
 SQLITE_BUSY_TIMEOUT_MS = 10_000
@@ -52,8 +54,10 @@ def create_store_engine(url: str, sqlite_busy_timeout_ms: int = SQLITE_BUSY_TIME
     if parsed.get_backend_name() == "postgresql":
         # Sessions in UTC, whatever the server's default: DATE() of a timestamp is then its UTC day, as on the
         # other backends.
-        return create_engine(url, pool_pre_ping=True, pool_size=10, max_overflow=10,
-                             connect_args={"options": "-c timezone=UTC"})
+        engine = create_engine(url, pool_pre_ping=True, pool_size=10, max_overflow=10,
+                               connect_args={"options": "-c timezone=UTC"})
+        enforce_tenant_scope(engine)
+        return engine
     return create_engine(url, pool_pre_ping=True)
 
 
