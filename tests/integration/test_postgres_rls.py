@@ -13,6 +13,14 @@ import pytest
 from sqlalchemy import create_engine, text
 from sqlalchemy.exc import ProgrammingError
 
+from leadline.store.backups import (
+    create_backup,
+    drop_scratch,
+    latest_backup,
+    restore_to_scratch,
+    restored_counts,
+    runbook_counts,
+)
 from leadline.store.engine import create_store_engine
 from leadline.store.intake import IncomingCall, record_calls
 from leadline.store.migrate import upgrade
@@ -29,7 +37,9 @@ def store_as_ordinary_role(monkeypatch):
     name = f"leadline_rls_{uuid.uuid4().hex[:8]}"
     with admin.connect() as conn:
         conn.exec_driver_sql(f"DO $$BEGIN IF NOT EXISTS (SELECT FROM pg_roles WHERE rolname = '{STORE_ROLE}') "
-                             f"THEN CREATE ROLE {STORE_ROLE} LOGIN NOSUPERUSER NOBYPASSRLS; END IF; END$$")
+                             f"THEN CREATE ROLE {STORE_ROLE}; END IF; END$$")
+        # what a store role may be: log in, create the scratch database a backup is restored into, no more
+        conn.exec_driver_sql(f"ALTER ROLE {STORE_ROLE} LOGIN CREATEDB NOSUPERUSER NOBYPASSRLS")
         conn.exec_driver_sql(f'CREATE DATABASE "{name}" OWNER {STORE_ROLE}')
     url = f"postgresql://{STORE_ROLE}@127.0.0.1:5432/{name}"
     engine = create_store_engine(url)
@@ -90,3 +100,14 @@ def test_a_scope_must_name_a_tenant(store_as_ordinary_role):
     for bad in ("", "*"):
         with pytest.raises(ValueError, match="not a tenant id"):
             for_tenant(engine, bad)
+
+
+def test_a_backup_of_the_row_secured_store_restores_every_tenant(store_as_ordinary_role, tmp_path):
+    _, engine = store_as_ordinary_role
+    create_backup(engine, tmp_path, retention_days=7)
+    restored = restore_to_scratch(engine, latest_backup(engine, tmp_path), "rls")
+    try:
+        live = runbook_counts(engine)
+        assert live["call_records"] == 6 and restored_counts(engine, restored) == live
+    finally:
+        drop_scratch(engine, restored)

@@ -16,7 +16,9 @@ from sqlalchemy import create_engine
 from sqlalchemy.engine import URL, Engine, make_url
 
 from leadline.config import leadline_home
+from leadline.store.engine import create_store_engine
 from leadline.store.named_sql import named_query
+from leadline.store.tenant_scope import ALL_TENANTS
 
 MAX_BACKUP_AGE = timedelta(hours=26)
 SUFFIX = {"sqlite": ".db", "postgresql": ".dump"}
@@ -32,10 +34,13 @@ def backup_dir() -> Path:
 
 
 def _libpq(url: URL) -> tuple[list[str], dict[str, str]]:
-    """Connection arguments for the PostgreSQL client tools; the password goes in the environment, not argv."""
+    """Connection arguments for the PostgreSQL client tools; the password goes in the environment, not argv.
+    A backup is cross-tenant work: its sessions take the all-tenants scope of the row-level security policies
+    (migration 0014), which a store role that is not a superuser is subject to."""
     args = ["--host", url.host or "127.0.0.1", "--port", str(url.port or 5432),
             "--username", url.username or "postgres"]
-    env = {**os.environ, **({"PGPASSWORD": url.password} if url.password else {})}
+    env = {**os.environ, "PGOPTIONS": f"-c leadline.tenant_id={ALL_TENANTS}",
+           **({"PGPASSWORD": url.password} if url.password else {})}
     return args, env
 
 
@@ -65,7 +70,8 @@ def create_backup(engine: Engine, folder: Path, retention_days: int) -> dict:
             source.close()
     else:
         args, env = _libpq(engine.url)
-        result = subprocess.run(["pg_dump", *args, "--format=custom", "--no-owner", "--file", str(target),
+        result = subprocess.run(["pg_dump", *args, "--format=custom", "--no-owner", "--enable-row-security",
+                                 "--file", str(target),
                                  engine.url.database], env=env, capture_output=True, text=True, check=False)
         if result.returncode != 0:
             target.unlink(missing_ok=True)
@@ -139,7 +145,7 @@ def restored_counts(live: Engine, restored_url: str) -> dict[str, int]:
     restored = make_url(restored_url)
     if restored.get_backend_name() == "postgresql":
         restored = restored.set(password=live.url.password)
-    engine = create_engine(restored)
+    engine = create_store_engine(restored.render_as_string(hide_password=False))
     try:
         return runbook_counts(engine)
     finally:
