@@ -15,3 +15,24 @@ def test_no_module_over_300_lines():
                 if path not in EXEMPT and "migrations" not in path.parts
                 and (lines := len(path.read_text().splitlines())) > MAX_LINES}
     assert too_long == {}
+
+
+DAGS = PACKAGE.parents[1] / "dags"
+# what a DAG file may wire together: tasks (operators, sensors), their callbacks and notifiers, and settings;
+# never the store, the hooks or the domain, whose use belongs inside a task
+DAG_IMPORTS = ("leadline.operators", "leadline.sensors", "leadline.callbacks", "leadline.notifier",
+               "leadline.config")
+
+
+def test_dag_files_import_only_tasks_and_settings():
+    import ast
+
+    strays = {}
+    for path in sorted(DAGS.glob("*.py")):
+        for node in ast.walk(ast.parse(path.read_text())):
+            names = ([alias.name for alias in node.names] if isinstance(node, ast.Import)
+                     else [node.module or ""] if isinstance(node, ast.ImportFrom) else [])
+            for name in names:
+                if name.split(".")[0] in ("leadline", "leadline_dev") and not name.startswith(DAG_IMPORTS):
+                    strays.setdefault(path.name, []).append(name)
+    assert DAGS.is_dir() and strays == {}

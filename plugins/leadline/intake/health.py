@@ -14,14 +14,13 @@ So production probes production, and the intake needs neither Airflow nor the Sp
 from __future__ import annotations
 
 import logging
-import uuid
-from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from sqlalchemy import Engine
 
 from leadline.config import storage_connection
+from leadline.domain.probes import HEALTHY, UNKNOWN, probe_name, run_probes
 from leadline.domain.slo import overall_status
 from leadline.store.engine import ping
 
@@ -30,11 +29,6 @@ log = logging.getLogger(__name__)
 SNAPSHOT_FRESHNESS = timedelta(minutes=15)
 SERVICES = ("database", "storage", "speech_api", "vertex_ai")
 FROM_SNAPSHOT = ("speech_api", "vertex_ai")
-HEALTHY, UNHEALTHY, UNKNOWN = "healthy", "unhealthy", "unknown"
-
-
-def probe_name() -> str:
-    return f".health-{uuid.uuid4().hex}"
 
 
 def probe_storage(storage_url: str, storage_options: dict[str, Any] | None = None) -> None:
@@ -55,23 +49,6 @@ def probe_storage(storage_url: str, storage_options: dict[str, Any] | None = Non
             raise OSError("storage read back different bytes")
     finally:
         fs.rm_file(probe)
-
-
-def run_probes(probes: dict[str, Callable[[], Any]]) -> tuple[dict[str, str], dict[str, str]]:
-    """(service -> healthy/unhealthy, service -> failure reason). A probe fails by raising, or by returning
-    (False, message) as a hook's test_connection() does."""
-    services, reasons = {}, {}
-    for name, probe in probes.items():
-        try:
-            outcome = probe()
-        except Exception as exc:
-            outcome = (False, f"{type(exc).__name__}: {exc}")
-        if isinstance(outcome, tuple) and outcome and outcome[0] is False:
-            services[name], reasons[name] = UNHEALTHY, str(outcome[1])
-            log.warning("health probe %s failed: %s", name, reasons[name])
-        else:
-            services[name] = HEALTHY
-    return services, reasons
 
 
 def _iso(moment: datetime) -> str:

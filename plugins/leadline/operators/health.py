@@ -15,7 +15,7 @@ def probe_object_storage(storage_url: str) -> None:
     `gs://conn@bucket/...` the Airflow connection, that fetch_recording and the reports use."""
     from airflow.sdk import ObjectStoragePath
 
-    from leadline.intake.health import probe_name
+    from leadline.domain.probes import probe_name
 
     root = ObjectStoragePath(storage_url.rstrip("/"))
     if root.protocol in ("", "file", "local"):
@@ -53,9 +53,9 @@ class HealthCheckOperator(StoreOperator):
     def probe(self) -> tuple[dict[str, str], dict[str, str]]:
         """(service -> healthy/unhealthy, service -> reason) for database, storage, speech_api, vertex_ai."""
         from leadline.config import default_storage_url
+        from leadline.domain.probes import run_probes
         from leadline.hooks.analysis import AnalysisHook
         from leadline.hooks.speech import SpeechHook
-        from leadline.intake.health import run_probes
         from leadline.store.engine import ping
 
         storage_url = self.storage_url or default_storage_url()
@@ -71,7 +71,7 @@ class HealthCheckOperator(StoreOperator):
         from leadline.domain.availability import WINDOW, availability_indicators
         from leadline.domain.blast_radius import assess
         from leadline.domain.slo import RED, overall_status
-        from leadline.intake.metrics import p95_from_prometheus
+        from leadline.hooks.intake_metrics import p95_from_prometheus
         from leadline.operators.alerting import reconcile_alerts
         from leadline.store.ops import probe_outcomes, save_snapshot, slo_activity_all_tenants
         from leadline.store.schema import CRM_TYPES
