@@ -8,8 +8,8 @@ SYSTEM_PACKAGES := espeak-ng sox libsox-fmt-mp3 ffmpeg chromium
 export AIRFLOW_HOME ?= $(CURDIR)/.airflow
 export LEADLINE_HOME ?= $(CURDIR)/.leadline
 
-.PHONY: demo stack test test-all test-stack lint bench venv system-deps deploy-composer publish-connections \
-	deploy-intake rollback-intake clean lock
+.PHONY: demo stack test test-all test-stack lint bench venv system-deps bootstrap deploy-composer \
+	publish-connections deploy-intake rollback-intake clean lock
 REGION ?= us-central1
 
 $(VENV)/.ready: requirements.lock pyproject.toml
@@ -62,17 +62,24 @@ bench: venv system-deps
 	$(PY) bench/intake.py
 
 # Production (needs gcloud, authenticated): see README "Deploying to Cloud Composer and Cloud Run".
+# HEALTH_URL is optional: the intake's own URL + /v1/health by default.
+bootstrap: venv
+	$(PY) deploy/deploy.py bootstrap --project $(PROJECT) --region $(REGION)
+
 deploy-composer: venv
-	$(PY) deploy/deploy.py composer --project $(PROJECT) --environment $(ENVIRONMENT) --region $(REGION)
+	$(PY) deploy/deploy.py composer --project $(PROJECT) --environment $(ENVIRONMENT) --region $(REGION) \
+		--public-url $(PUBLIC_URL)
 
 publish-connections: venv
 	$(PY) deploy/deploy.py connections --project $(PROJECT)
 
 deploy-intake: venv
-	$(PY) deploy/deploy.py intake --project $(PROJECT) --region $(REGION) --image $(IMAGE) --health-url $(HEALTH_URL)
+	$(PY) deploy/deploy.py intake --project $(PROJECT) --region $(REGION) --image $(IMAGE) --public-url $(PUBLIC_URL) \
+		$(if $(HEALTH_URL),--health-url $(HEALTH_URL))
 
 rollback-intake: venv
-	$(PY) deploy/deploy.py rollback-intake --project $(PROJECT) --region $(REGION) --health-url $(HEALTH_URL)
+	$(PY) deploy/deploy.py rollback-intake --project $(PROJECT) --region $(REGION) \
+		$(if $(HEALTH_URL),--health-url $(HEALTH_URL))
 
 clean:
 	rm -rf $(VENV) .airflow .leadline

@@ -4,10 +4,14 @@ from __future__ import annotations
 
 import argparse
 import json
-import sys
 from pathlib import Path
 
 from leadline.config import default_store_url
+
+
+class CommandError(Exception):
+    """A refusal the user can act on (no such tenant, a duplicate, a bad value): `main` prints it as one line on
+    stderr and exits 2, as argparse does for a bad command line."""
 
 
 def _engine(args):
@@ -24,9 +28,25 @@ def db_upgrade(args) -> None:
     print(f"store at revision {current_revision(engine)}")
 
 
-def tenants_add(args) -> None:
-    from leadline.store.tenants import Tenant, add_tenant
+def _tenant_config(raw: str) -> dict:
+    try:
+        config = json.loads(raw)
+    except json.JSONDecodeError as exc:
+        raise CommandError(f"--config is not JSON: {exc.msg} at character {exc.pos}") from exc
+    if not isinstance(config, dict):
+        raise CommandError("--config must be a JSON object")
+    return config
 
+
+def tenants_add(args) -> None:
+    from sqlalchemy.exc import IntegrityError
+
+    from leadline.secrets import reference_problem
+    from leadline.store.tenants import Tenant, add_tenant, get_tenant
+
+    problem = reference_problem(args.webhook_secret_ref)
+    if problem:
+        raise CommandError(f"--webhook-secret-ref is {problem}")
     tenant = Tenant(
         tenant_id=args.tenant_id,
         name=args.name,
@@ -37,10 +57,20 @@ def tenants_add(args) -> None:
         secondary_crm=args.secondary_crm,
         retention_days=args.retention_days,
         requests_per_minute=args.requests_per_minute,
-        config=json.loads(args.config),
+        config=_tenant_config(args.config),
     )
-    with _engine(args).begin() as conn:
-        add_tenant(conn, tenant)
+    try:
+        with _engine(args).begin() as conn:
+            duplicate = get_tenant(conn, tenant.tenant_id) is not None
+            if not duplicate:
+                add_tenant(conn, tenant)
+    except IntegrityError:  # added by someone else since the check
+        duplicate = True
+    except ValueError as exc:
+        raise CommandError(str(exc)) from exc
+    if duplicate:
+        raise CommandError(f"tenant {tenant.tenant_id} already exists: change it with tenants set-status, "
+                           "set-limits, set-crm or set-context")
     print(f"tenant {tenant.tenant_id} added")
 
 
@@ -59,7 +89,7 @@ def tenants_set_status(args) -> None:
 
     with _engine(args).begin() as conn:
         if not set_tenant_status(conn, args.tenant_id, args.status):
-            sys.exit(f"no tenant {args.tenant_id}")
+            raise CommandError(f"no tenant {args.tenant_id}")
     print(f"tenant {args.tenant_id} is {args.status}")
 
 
@@ -69,9 +99,9 @@ def tenants_set_limits(args) -> None:
     try:
         with _engine(args).begin() as conn:
             if not set_limits(conn, args.tenant_id, args.requests_per_minute, args.burst):
-                sys.exit(f"no tenant {args.tenant_id}")
+                raise CommandError(f"no tenant {args.tenant_id}")
     except ValueError as exc:
-        sys.exit(str(exc))
+        raise CommandError(str(exc)) from exc
     burst = args.burst or f"{max(1, args.requests_per_minute // 10)} (a tenth of the minute's limit)"
     print(f"tenant {args.tenant_id}: {args.requests_per_minute} webhooks per minute, burst {burst}; "
           "intake instances apply it within a minute")
@@ -82,7 +112,7 @@ def tenants_set_crm(args) -> None:
 
     with _engine(args).begin() as conn:
         if not set_crm_integration(conn, args.tenant_id, args.crm_type, args.connection_id, args.status):
-            sys.exit(f"no tenant {args.tenant_id}")
+            raise CommandError(f"no tenant {args.tenant_id}")
     print(f"tenant {args.tenant_id}: {args.crm_type} through Airflow connection {args.connection_id} ({args.status})")
 
 
@@ -97,10 +127,12 @@ def tenants_set_context(args) -> None:
     try:
         context = BusinessContext.model_validate_json(raw)
     except ValidationError as exc:
-        sys.exit(f"invalid business context: {exc.error_count()} error(s)\n{exc}")
+        errors = "; ".join(f"{'.'.join(map(str, error['loc'])) or 'context'}: {error['msg']}"
+                           for error in exc.errors())
+        raise CommandError(f"invalid business context: {exc.error_count()} error(s): {errors}") from exc
     with _engine(args).begin() as conn:
         if not set_config_section(conn, args.tenant_id, "business_context", context.model_dump(mode="json")):
-            sys.exit(f"no tenant {args.tenant_id}")
+            raise CommandError(f"no tenant {args.tenant_id}")
     print(f"tenant {args.tenant_id}: {len(context.services)} services, "
           f"{len(context.service_area.cities)} service-area cities, qualification {context.qualification.model_dump()}")
 
@@ -110,7 +142,7 @@ def access_grant(args) -> None:
 
     with _engine(args).begin() as conn:
         if not grant(conn, args.tenant_id, args.username):
-            sys.exit(f"no tenant {args.tenant_id}")
+            raise CommandError(f"no tenant {args.tenant_id}")
     print(f"{args.username} may see tenant {args.tenant_id} in the dashboard")
 
 
@@ -141,7 +173,7 @@ def privacy_erase(args) -> None:
         result = erase_person(_engine(args), args.tenant, phone=args.phone, email=args.email,
                               requested_by=args.requested_by or getpass.getuser(), delete_in_crm=args.delete_in_crm)
     except ErasureError as exc:
-        sys.exit(str(exc))
+        raise CommandError(str(exc)) from exc
     print(json.dumps(result, indent=2, default=str))
 
 
@@ -230,8 +262,12 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def main(argv: list[str] | None = None) -> None:
-    args = build_parser().parse_args(argv)
-    args.func(args)
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    try:
+        args.func(args)
+    except CommandError as error:
+        parser.exit(2, f"leadline: {error}\n")
 
 
 if __name__ == "__main__":

@@ -4,7 +4,7 @@ env:NAME                                   an environment variable (embedded def
 file:/path                                 a mounted secret file (Cloud Run / Kubernetes secret volumes)
 gsm:projects/P/secrets/S[/versions/V]      Google Secret Manager (production)
 gsm:S[/versions/V]                         the same, in the project LEADLINE_SECRETS_PROJECT names (the Cloud Run
-                                           intake is deployed with it: deploy/deploy.py)
+                                           intake and Composer are deployed with it: deploy/deploy.py)
 
 Secret Manager answers that are errors (no such secret, no access, unreachable) are SecretNotFound too: the
 intake turns them into a 503 for the webhook, never a 500.
@@ -13,12 +13,33 @@ intake turns them into a 503 for the webhook, never a 500.
 from __future__ import annotations
 
 import os
+import re
 from functools import cache
 from pathlib import Path
+
+ENV_NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
+GSM_TARGET = re.compile(r"(projects/[^/\s]+/secrets/)?[A-Za-z0-9_-]{1,255}(/versions/(latest|[0-9]+))?")
+REFERENCE_FORMS = "env:NAME, file:/absolute/path or gsm:SECRET (gsm:projects/P/secrets/S)"
 
 
 class SecretNotFound(LookupError):
     pass
+
+
+def reference_problem(ref: str) -> str | None:
+    """Why `ref` is not a secret reference `resolve_secret` can follow, or None when it is one. Checked when a
+    reference is stored, so that a secret pasted in its place, or a typo, is refused at once; the message never
+    repeats the value."""
+    scheme, _, target = ref.partition(":")
+    if scheme == "env" and ENV_NAME.fullmatch(target):
+        return None
+    if scheme == "file" and target.startswith("/"):  # relative would depend on each process's working directory
+        return None
+    if scheme == "gsm" and GSM_TARGET.fullmatch(target):
+        return None
+    if scheme in ("env", "file", "gsm"):
+        return f"not a valid {scheme}: reference: use {REFERENCE_FORMS}"
+    return f"not a secret reference: use {REFERENCE_FORMS} (the secret itself is never stored)"
 
 
 def resolve_secret(ref: str) -> str:

@@ -35,16 +35,20 @@ def test_set_context_from_a_file_keeps_the_rest_of_the_config(seeded_engine, sto
     ({"services": [{"name": ""}]}, "invalid business context"),
     ({"qualification": {"min_budget": -1}}, "invalid business context"),
 ])
-def test_set_context_refuses_an_invalid_context_and_changes_nothing(seeded_engine, store_url, payload, message):
+def test_set_context_refuses_an_invalid_context_and_changes_nothing(seeded_engine, store_url, payload, message,
+                                                                     capsys):
     with seeded_engine.connect() as conn:
         before = get_tenant(conn, "acme").config
     with pytest.raises(SystemExit) as exit_info:
         main(["--store-url", store_url, "tenants", "set-context", "acme", "--json", json.dumps(payload)])
-    assert message in str(exit_info.value)
+    error = capsys.readouterr().err
+    assert exit_info.value.code == 2 and error.startswith(f"leadline: {message}: 1 error(s): ")
+    assert error.count("\n") == 1  # one line, naming the field
     with seeded_engine.connect() as conn:
         assert get_tenant(conn, "acme").config == before
 
 
-def test_set_context_for_an_unknown_tenant(seeded_engine, store_url):
-    with pytest.raises(SystemExit, match="no tenant nosuch"):
+def test_set_context_for_an_unknown_tenant(seeded_engine, store_url, capsys):
+    with pytest.raises(SystemExit) as exit_info:
         main(["--store-url", store_url, "tenants", "set-context", "nosuch", "--json", json.dumps(CONTEXT)])
+    assert (exit_info.value.code, capsys.readouterr().err) == (2, "leadline: no tenant nosuch\n")

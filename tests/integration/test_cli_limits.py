@@ -28,9 +28,9 @@ def test_set_limits_changes_rate_and_burst_and_defaults_the_burst(seeded_engine,
     (["acme", "--requests-per-minute", "100", "--burst", "101"], "burst must be within 1..requests_per_minute"),
     (["nobody", "--requests-per-minute", "100"], "no tenant nobody"),
 ])
-def test_set_limits_refuses_bad_values_and_changes_nothing(seeded_engine, store_url, args, message):
+def test_set_limits_refuses_bad_values_and_changes_nothing(seeded_engine, store_url, args, message, capsys):
     before = limits(seeded_engine)
     with pytest.raises(SystemExit) as exit_:
         main(["--store-url", store_url, "tenants", "set-limits", *args])
-    assert str(exit_.value) == message
+    assert (exit_.value.code, capsys.readouterr().err) == (2, f"leadline: {message}\n")
     assert limits(seeded_engine) == before

@@ -8,6 +8,8 @@ from pathlib import Path
 import pytest
 import yaml
 
+from tests.integration.fake_gcloud import FakeGcloud, Health
+
 ROOT = Path(__file__).resolve().parents[2]
 
 
@@ -139,75 +141,49 @@ def test_a_connection_variable_left_unset_stops_the_publish():
 
 def test_deploy_composer_dry_run_uploads_code_installs_packages_and_configures(capsys):
     _deploy_module().main(["composer", "--project", "acme-prod", "--environment", "leadline",
-                           "--region", "us-central1", "--dry-run"])
+                           "--region", "us-central1", "--public-url", "https://leads.acme.example/", "--dry-run"])
     commands = [line[2:] for line in capsys.readouterr().out.splitlines() if line.startswith("+ ")]
     joined = "\n".join(commands)
     for folder, target in (("dags", "dags"), ("plugins", "plugins"), ("include", "data/include")):
         assert f"storage rsync {ROOT / folder} gs://COMPOSER-BUCKET/{target}" in joined
     assert "--update-pypi-packages-from-file=" in joined and "--update-airflow-configs=^|^" in joined
     assert "LEADLINE_STORAGE_URL=gs://acme-prod-audio-files/leadline" in joined  # the runbook's audio bucket
+    # the call pages and recording links the tasks write, signed with the key of a Secret Manager reference
+    for variable in ("|LEADLINE_PUBLIC_URL=https://leads.acme.example|",
+                     "|LEADLINE_LINK_KEY_REF=gsm:leadline-link-key|", "|LEADLINE_SECRETS_PROJECT=acme-prod"):
+        assert variable in joined, variable
     assert "pools -- set crm_api 8" in joined
     # Composer 3 cleans the Airflow database itself, so maintenance_daily's own cleanup is off there
     assert "--airflow-database-retention-days=30" in joined and "LEADLINE_METADATA_RETENTION_DAYS=0" in joined
     assert all(c.endswith("--project=acme-prod") for c in commands)
 
 
-class _Health:
-    """A stand-in intake /v1/health answering from a script of statuses (the last one repeats)."""
-
-    def __init__(self, statuses: list[str]):
-        import http.server
-        import json
-        import threading
-
-        self.statuses = statuses
-        health = self
-
-        class Handler(http.server.BaseHTTPRequestHandler):
-            def do_GET(self):  # noqa: N802 - http.server's name
-                status = health.statuses.pop(0) if len(health.statuses) > 1 else health.statuses[0]
-                body = json.dumps({"status": status}).encode()
-                self.send_response(200 if status == "healthy" else 503)
-                self.send_header("content-type", "application/json")
-                self.end_headers()
-                self.wfile.write(body)
-
-            def log_message(self, *args):
-                pass
-
-        self.server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-        threading.Thread(target=self.server.serve_forever, daemon=True).start()
-        self.url = f"http://127.0.0.1:{self.server.server_address[1]}/v1/health"
+INTAKE_SERVICE_DESCRIBE = "gcloud run services describe webhook-processor"
 
 
-def _fake_gcloud(tmp_path, monkeypatch) -> Path:
-    """gcloud on PATH that records its arguments and lists two revisions, newest first."""
-    log = tmp_path / "gcloud.log"
-    script = tmp_path / "bin" / "gcloud"
-    script.parent.mkdir()
-    script.write_text(f'#!/bin/sh\necho "$@" >> {log}\ncase "$*" in *"revisions list"*) '
-                      "printf 'webhook-processor-00002-new\\nwebhook-processor-00001-old\\n';; esac\n")
-    script.chmod(0o755)
-    monkeypatch.setenv("PATH", f"{script.parent}:{__import__('os').environ['PATH']}")
-    return log
+def _fake_gcloud(tmp_path, monkeypatch, service_url: str = "https://webhook-processor-123.a.run.app") -> FakeGcloud:
+    """gcloud on PATH with the intake service deployed before and two revisions, newest first."""
+    gcloud = FakeGcloud(tmp_path, monkeypatch)
+    gcloud.answer(INTAKE_SERVICE_DESCRIBE, service_url)
+    gcloud.answer("gcloud run revisions list", "webhook-processor-00002-new\nwebhook-processor-00001-old")
+    return gcloud
 
 
-def _traffic(log: Path) -> list[str]:
-    return [line.split("--to-revisions=")[1].split()[0] for line in log.read_text().splitlines()
-            if "update-traffic" in line]
+INTAKE = ["intake", "--project", "acme-prod", "--public-url", "https://leads.acme.example"]
 
 
 def test_intake_rollout_goes_10_50_100_when_healthy(tmp_path, monkeypatch):
     deploy = _deploy_module()
-    log = _fake_gcloud(tmp_path, monkeypatch)
-    health = _Health(["healthy"])
-    deploy.main(["intake", "--project", "acme-prod", "--image", "gcr.io/acme-prod/leadline:1.2.0",
-                 "--health-url", health.url, "--step-wait", "0"])
-    lines = log.read_text().splitlines()
-    assert lines[0].startswith("run deploy webhook-processor --image=gcr.io/acme-prod/leadline:1.2.0")
-    assert "--no-traffic" in lines[0]
-    assert _traffic(log) == ["webhook-processor-00002-new=10", "webhook-processor-00002-new=50",
-                             "webhook-processor-00002-new=100"]
+    gcloud = _fake_gcloud(tmp_path, monkeypatch)
+    health = Health(["healthy"])
+    deploy.main([*INTAKE, "--image", "gcr.io/acme-prod/leadline:1.2.0", "--health-url", health.url,
+                 "--step-wait", "0"])
+    calls = gcloud.calls()
+    assert calls[0][:5] == INTAKE_SERVICE_DESCRIBE.split()  # the service exists: a gradual rollout
+    assert calls[1][:4] == ["gcloud", "run", "deploy", "webhook-processor"]
+    assert calls[1][4] == "--image=gcr.io/acme-prod/leadline:1.2.0" and "--no-traffic" in calls[1]
+    assert gcloud.traffic() == ["webhook-processor-00002-new=10", "webhook-processor-00002-new=50",
+                                "webhook-processor-00002-new=100"]
     health.server.shutdown()
 
 
@@ -215,6 +191,8 @@ INTAKE_STORE = "spanner+spanner:///projects/acme-prod/instances/pipeline-prod/da
 
 
 def test_intake_deploy_passes_every_setting_the_service_needs(tmp_path, monkeypatch):
+    import ipaddress
+
     from airflow.models.connection import Connection
 
     from leadline.hooks.store import LeadlineStoreHook
@@ -223,20 +201,24 @@ def test_intake_deploy_passes_every_setting_the_service_needs(tmp_path, monkeypa
     monkeypatch.delenv("SPANNER_INSTANCE", raising=False)
     monkeypatch.delenv("SPANNER_DATABASE", raising=False)
     monkeypatch.delenv("LEADLINE_REDIS_URL", raising=False)
-    log = _fake_gcloud(tmp_path, monkeypatch)
-    health = _Health(["healthy"])
-    deploy.main(["intake", "--project", "acme-prod", "--image", "gcr.io/acme-prod/leadline:1.2.0",
-                 "--health-url", health.url, "--step-wait", "0"])
+    gcloud = _fake_gcloud(tmp_path, monkeypatch)
+    health = Health(["healthy"])
+    deploy.main([*INTAKE, "--image", "gcr.io/acme-prod/leadline:1.2.0", "--health-url", health.url,
+                 "--step-wait", "0"])
     health.server.shutdown()
-    assert log.read_text().splitlines()[0].split() == [
-        "run", "deploy", "webhook-processor", "--image=gcr.io/acme-prod/leadline:1.2.0", "--region=us-central1",
-        "--platform=managed", "--service-account=pipeline-service@acme-prod.iam.gserviceaccount.com",
+    deploy_call = gcloud.calls()[1]
+    assert deploy_call == [
+        "gcloud", "run", "deploy", "webhook-processor", "--image=gcr.io/acme-prod/leadline:1.2.0",
+        "--region=us-central1", "--platform=managed",
+        "--service-account=pipeline-service@acme-prod.iam.gserviceaccount.com",
         "--allow-unauthenticated",  # CallRail posts to the webhook; each request is HMAC-signed
         "--min-instances=1", "--max-instances=50", "--concurrency=50",
         "--memory=2Gi", "--cpu=1", "--timeout=60", "--port=8080",
         "--command=python", "--args=-m,leadline.cli,intake,serve,--host,0.0.0.0,--port,8080",
         "--set-env-vars=^|^LEADLINE_STORE_URL=" + INTAKE_STORE
-        + "|LEADLINE_STORAGE_URL=gs://acme-prod-audio-files/leadline|LEADLINE_SECRETS_PROJECT=acme-prod",
+        + "|LEADLINE_STORAGE_URL=gs://acme-prod-audio-files/leadline|LEADLINE_PUBLIC_URL=https://leads.acme.example"
+        "|LEADLINE_LINK_KEY_REF=gsm:leadline-link-key|LEADLINE_SECRETS_PROJECT=acme-prod"
+        "|LEADLINE_TRUSTED_PROXIES=169.254.0.0/16",
         "--no-traffic", "--project=acme-prod"]
 
     # the intake's store is the database Composer's tasks reach through the leadline_db connection
@@ -248,75 +230,96 @@ def test_intake_deploy_passes_every_setting_the_service_needs(tmp_path, monkeypa
                                                       extra=__import__("json").dumps(spec["extra"]))
     assert hook.sqlalchemy_url() == INTAKE_STORE
     # and the settings the intake reads at start are those
-    from leadline.config import IntakeSettings
+    from leadline.config import IntakeSettings, link_key_ref, public_base_url
 
-    env = dict(item.split("=", 1) for item in log.read_text().splitlines()[0].split("--set-env-vars=^|^")[1]
-               .split()[0].split("|"))
+    env = dict(item.split("=", 1) for item in deploy_call[-3].removeprefix("--set-env-vars=^|^").split("|"))
     for name, value in env.items():
         monkeypatch.setenv(name, value)
     settings = IntakeSettings.from_env()
     assert (settings.store_url, settings.storage_url) == (INTAKE_STORE, "gs://acme-prod-audio-files/leadline")
+    assert settings.trusted_proxies == (ipaddress.ip_network("169.254.0.0/16"),)  # Cloud Run's front end
+    assert (public_base_url(), link_key_ref()) == ("https://leads.acme.example", "gsm:leadline-link-key")
+
+
+def test_the_link_key_is_only_ever_a_secret_manager_reference(tmp_path, monkeypatch, capsys):
+    deploy = _deploy_module()
+    gcloud = _fake_gcloud(tmp_path, monkeypatch)
+    for command in (["bootstrap", "--project", "acme-prod"], [*INTAKE, "--image", "img:2"],
+                    ["composer", "--project", "acme-prod", "--environment", "leadline", "--public-url", "https://x"]):
+        for ref in ("env:LEADLINE_LINK_KEY", "file:/secrets/link-key", "the-key-itself", "gsm:", "gsm:a/b"):
+            with pytest.raises(SystemExit) as refused:
+                deploy.main([*command, "--link-key-ref", ref])
+            error = capsys.readouterr().err
+            assert refused.value.code == 2 and error.endswith(
+                "argument --link-key-ref: must name a Secret Manager secret as gsm:NAME (the key itself never goes "
+                "on a command line)\n")
+            assert "the-key-itself" not in error
+    assert gcloud.calls() == []  # refused before anything is called
 
 
 def test_intake_deploy_scaling_and_names_can_be_given_and_dry_run_calls_nothing(tmp_path, monkeypatch, capsys):
     deploy = _deploy_module()
-    log = _fake_gcloud(tmp_path, monkeypatch)
-    deploy.main(["intake", "--project", "acme-prod", "--image", "img:2", "--health-url", "http://127.0.0.1:9/x",
+    gcloud = _fake_gcloud(tmp_path, monkeypatch)
+    deploy.main([*INTAKE, "--image", "img:2", "--health-url", "http://127.0.0.1:9/x",
                  "--spanner-instance", "leadline-prod", "--spanner-database", "leadline",
                  "--service-account", "intake@acme-prod.iam.gserviceaccount.com",
                  "--min-instances", "2", "--max-instances", "100", "--concurrency", "80", "--dry-run"])
-    assert not log.exists()
+    assert gcloud.calls() == []
     commands = [line[2:] for line in capsys.readouterr().out.splitlines() if line.startswith("+ ")]
-    assert commands[0].startswith("gcloud run deploy webhook-processor --image=img:2")
+    # a dry run cannot ask whether the service exists: it shows a routine deploy
+    assert commands[0].startswith(INTAKE_SERVICE_DESCRIBE)
+    assert commands[1].startswith("gcloud run deploy webhook-processor --image=img:2")
     for flag in ("--service-account=intake@acme-prod.iam.gserviceaccount.com", "--min-instances=2",
-                 "--max-instances=100", "--concurrency=80",
+                 "--max-instances=100", "--concurrency=80", "--no-traffic",
                  "LEADLINE_STORE_URL=spanner+spanner:///projects/acme-prod/instances/leadline-prod/databases/leadline"):
-        assert flag in commands[0]
-    assert "--to-revisions=NEW-REVISION=10" in commands[1]
+        assert flag in commands[1]
+    assert "--to-revisions=NEW-REVISION=10" in commands[2]
 
 
 def test_intake_deploy_with_memorystore_shares_the_limits_over_direct_vpc_egress(tmp_path, monkeypatch, capsys):
     deploy = _deploy_module()
     _fake_gcloud(tmp_path, monkeypatch)
-    base = ["intake", "--project", "acme-prod", "--image", "img:3", "--health-url", "http://127.0.0.1:9/x",
+    base = [*INTAKE, "--image", "img:3", "--health-url", "http://127.0.0.1:9/x",
             "--redis-url", "redis://10.0.0.3:6379/0", "--dry-run"]
     with pytest.raises(SystemExit, match="needs --network and --subnet"):
         deploy.main(base)
+    capsys.readouterr()
     deploy.main([*base, "--network", "default", "--subnet", "run-egress"])
-    command = [line[2:] for line in capsys.readouterr().out.splitlines() if line.startswith("+ ")][0]
+    command = [line[2:] for line in capsys.readouterr().out.splitlines() if line.startswith("+ ")][1]
     for flag in ("--network=default", "--subnet=run-egress", "--vpc-egress=private-ranges-only",
                  "|LEADLINE_REDIS_URL=redis://10.0.0.3:6379/0"):
         assert flag in command
 
 
 def test_the_image_serves_the_intake_without_the_airflow_entrypoint():
+    import intake_rollout
+
     dockerfile = (ROOT / "Dockerfile").read_text()
-    deploy = _deploy_module()
     # Cloud Run's --command replaces the image's ENTRYPOINT (the Airflow image's, which checks Airflow's database)
-    assert deploy.INTAKE_COMMAND[0] == "--command=python"
+    assert intake_rollout.INTAKE_COMMAND[0] == "--command=python"
     assert "ENV PYTHONPATH=/opt/airflow/plugins" in dockerfile  # where `leadline` is importable from
 
 
 def test_intake_rollout_rolls_back_when_the_new_revision_is_unhealthy(tmp_path, monkeypatch):
-    import pytest
+    import intake_rollout
 
     deploy = _deploy_module()
-    monkeypatch.setattr(deploy.time, "sleep", lambda _s: None)
-    log = _fake_gcloud(tmp_path, monkeypatch)
-    health = _Health(["healthy", "unhealthy"])  # fine before the deploy, failing once 10 % is routed
+    monkeypatch.setattr(intake_rollout.time, "sleep", lambda _s: None)
+    gcloud = _fake_gcloud(tmp_path, monkeypatch)
+    health = Health(["healthy", "unhealthy"])  # fine before the deploy, failing once 10 % is routed
     with pytest.raises(SystemExit, match="rolled back to webhook-processor-00001-old"):
-        deploy.main(["intake", "--project", "acme-prod", "--image", "gcr.io/acme-prod/leadline:1.2.1",
-                     "--health-url", health.url, "--step-wait", "0"])
-    assert _traffic(log) == ["webhook-processor-00002-new=10", "webhook-processor-00001-old=100"]
+        deploy.main([*INTAKE, "--image", "gcr.io/acme-prod/leadline:1.2.1", "--health-url", health.url,
+                     "--step-wait", "0"])
+    assert gcloud.traffic() == ["webhook-processor-00002-new=10", "webhook-processor-00001-old=100"]
     health.server.shutdown()
 
 
 def test_emergency_rollback_routes_everything_to_the_previous_revision(tmp_path, monkeypatch):
     deploy = _deploy_module()
-    log = _fake_gcloud(tmp_path, monkeypatch)
-    health = _Health(["healthy"])
-    deploy.main(["rollback-intake", "--project", "acme-prod", "--health-url", health.url])
-    assert _traffic(log) == ["webhook-processor-00001-old=100"]
+    health = Health(["healthy"])
+    gcloud = _fake_gcloud(tmp_path, monkeypatch, service_url=health.base_url)
+    deploy.main(["rollback-intake", "--project", "acme-prod"])  # checks the service's own /v1/health
+    assert gcloud.traffic() == ["webhook-processor-00001-old=100"]
     health.server.shutdown()
 
 
