@@ -35,6 +35,7 @@ from leadline.secrets import SecretNotFound
 from leadline.store.engine import create_store_engine
 from leadline.store.intake import IncomingCall
 from leadline.store.intake_counts import UNKNOWN_TENANT
+from leadline.store.tenants import Tenant
 
 log = logging.getLogger(__name__)
 
@@ -163,8 +164,13 @@ class Intake:
             data = parse_json_object(body)
         except MalformedJson as exc:
             raise Rejection(400, "malformed_json", str(exc)) from exc
-        tenant_id = _tenant_ref(data)
+        tenant = await self._authenticated_tenant(_tenant_ref(data), body, timestamp, sig, client, now)
+        await self._admit(tenant, sig, now)
+        return await self._store(tenant.tenant_id, data, sig, now)
 
+    async def _authenticated_tenant(self, tenant_id: str, body: bytes, timestamp: int, sig: str, client: str,
+                                    now: float) -> Tenant:
+        """The registered tenant whose secret signed `body`; every failure counts toward the client's block."""
         entry = await self._tenant(tenant_id)
         known = entry.tenant is not None
         try:
@@ -182,22 +188,27 @@ class Intake:
                 log.warning("client blocked for %ss after repeated signature failures: tenant=%s client=%s",
                             self.settings.block_seconds, label, client)
             raise Rejection(401, exc.reason, exc.detail, tenant_id=label) from exc
+        return entry.tenant
+
+    async def _admit(self, tenant: Tenant, sig: str, now: float) -> None:
+        """Refuses a replay, an inactive tenant and a tenant over its rate limit."""
+        tenant_id = tenant.tenant_id
         if self.replays.is_replay(sig, now):
             raise Rejection(409, "replayed_request", "this signed request was already received", tenant_id=tenant_id)
-        tenant = entry.tenant
         if not tenant.is_active:
             raise Rejection(403, "tenant_inactive", f"tenant is {tenant.status}", tenant_id=tenant_id)
-        wait = await self.admission.retry_after(tenant.tenant_id, tenant.requests_per_minute, tenant.burst_limit)
+        wait = await self.admission.retry_after(tenant_id, tenant.requests_per_minute, tenant.burst_limit)
         if wait:
             raise Rejection(
                 429, "rate_limited", f"tenant limit is {tenant.requests_per_minute} requests per minute, "
                 f"burst {tenant.burst_limit}", {"Retry-After": str(wait)}, tenant_id=tenant_id,
             )
+
+    async def _store(self, tenant_id: str, data: dict, sig: str, now: float) -> dict:
         try:
             payload = CallWebhook.model_validate(data)
         except ValidationError as exc:
             raise Rejection(422, "invalid_payload", _validation_detail(exc), tenant_id=tenant_id) from exc
-
         call = IncomingCall(
             tenant_id=payload.tenant_id,
             call_id=payload.call_id,
