@@ -9,6 +9,8 @@ from pathlib import Path
 from leadline_dev.stack import EmbeddedStack
 
 POSTGRES_SERVER = "postgresql://postgres@127.0.0.1:5432"
+# The store logs in as an ordinary role, as it must in production: superusers skip row-level security
+STORE_ROLE = "leadline_store"
 REDIS_SERVER = "redis://127.0.0.1:6379"
 
 
@@ -40,7 +42,7 @@ class CeleryStack(EmbeddedStack):
 
     @property
     def store_url(self) -> str:
-        return f"{POSTGRES_SERVER}/{self.store_database}"
+        return f"postgresql://{STORE_ROLE}@127.0.0.1:5432/{self.store_database}"
 
     @property
     def metadata_url(self) -> str:
@@ -86,9 +88,13 @@ class CeleryStack(EmbeddedStack):
 
         admin = create_engine(f"{POSTGRES_SERVER}/postgres", isolation_level="AUTOCOMMIT")
         with admin.connect() as conn:
-            for database in (self.metadata_database, self.store_database):
+            conn.execute(text(f"DO $$BEGIN IF NOT EXISTS (SELECT FROM pg_roles WHERE rolname = '{STORE_ROLE}') "
+                              f"THEN CREATE ROLE {STORE_ROLE}; END IF; END$$"))
+            # log in, and create the scratch database a backup is restored into
+            conn.execute(text(f"ALTER ROLE {STORE_ROLE} LOGIN CREATEDB NOSUPERUSER NOBYPASSRLS"))
+            for database, owner in ((self.metadata_database, "postgres"), (self.store_database, STORE_ROLE)):
                 conn.execute(text(f'DROP DATABASE IF EXISTS "{database}" WITH (FORCE)'))
-                conn.execute(text(f'CREATE DATABASE "{database}"'))
+                conn.execute(text(f'CREATE DATABASE "{database}" OWNER {owner}'))
         admin.dispose()
         import redis
 

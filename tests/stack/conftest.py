@@ -16,8 +16,9 @@ from leadline.store.engine import create_store_engine
 from leadline.store.processing import TERMINAL
 from leadline.store.schema import call_records, processing_requests
 from leadline.store.tenants import Tenant, add_tenant, set_crm_integration
-from leadline_dev.celery_stack import CeleryStack
+from leadline_dev.celery_stack import POSTGRES_SERVER, CeleryStack
 from leadline_dev.stack import ROOT, port_open
+from tests.tiers import server_missing
 
 TENANT = "acme"
 FIGURES: dict[str, dict[str, int]] = {}  # per case: posted, completed, duplicated, lost; printed at the end
@@ -130,9 +131,10 @@ class StackDriver:
 
 @pytest.fixture(scope="session")
 def celery_stack():
-    missing = [name for name, port in (("PostgreSQL", 5432), ("Redis", 6379)) if not port_open(port)]
+    missing = {name: port for name, port in (("PostgreSQL", 5432), ("Redis", 6379)) if not port_open(port)}
     if missing:
-        pytest.skip(f"the Celery stack needs {' and '.join(missing)} on 127.0.0.1")
+        addresses = ", ".join(f"127.0.0.1:{port}" for port in missing.values())
+        server_missing(" and ".join(missing), f"nothing listens on {addresses}")
     home = ROOT / ".leadline" / "stack-test"
     stack = CeleryStack(home, name="leadline_stack_test", api_port=18180, intake_port=18181, recordings_port=18182,
                         sandbox_port=18190, sandbox_tls_port=18191, redis_db=6, heartbeat_timeout_s=20,
@@ -173,7 +175,7 @@ class StoreOutage:
 
     def __init__(self, stack: CeleryStack):
         self.database = stack.store_database
-        self.admin = create_engine(f"{stack.store_url.rsplit('/', 1)[0]}/postgres", isolation_level="AUTOCOMMIT")
+        self.admin = create_engine(f"{POSTGRES_SERVER}/postgres", isolation_level="AUTOCOMMIT")
 
     def __enter__(self) -> StoreOutage:
         with self.admin.connect() as conn:
