@@ -7,6 +7,7 @@ import json
 from pathlib import Path
 
 from leadline.config import default_store_url
+from leadline.domain.crm import CRM_TYPES
 
 
 class CommandError(Exception):
@@ -199,8 +200,8 @@ def build_parser() -> argparse.ArgumentParser:
     add.add_argument("--name", required=True)
     add.add_argument("--webhook-secret-ref", required=True, help="env:NAME, file:PATH or gsm:projects/P/secrets/S")
     add.add_argument("--lead-scoring-threshold", type=int, default=DEFAULT_LEAD_SCORING_THRESHOLD)
-    add.add_argument("--primary-crm", choices=["hubspot", "salesforce"])
-    add.add_argument("--secondary-crm", choices=["hubspot", "salesforce"])
+    add.add_argument("--primary-crm", choices=CRM_TYPES)
+    add.add_argument("--secondary-crm", choices=CRM_TYPES)
     add.add_argument("--retention-days", type=int, default=DEFAULT_RETENTION_DAYS)
     add.add_argument("--requests-per-minute", type=int, default=DEFAULT_REQUESTS_PER_MINUTE)
     add.add_argument("--config", default="{}", help="tenant config JSON (callrail_company_id, crm_config, ...)")
@@ -218,7 +219,7 @@ def build_parser() -> argparse.ArgumentParser:
     limits.set_defaults(func=tenants_set_limits)
     crm = tenants.add_parser("set-crm", help="point a tenant's CRM at an Airflow connection (crm_integrations)")
     crm.add_argument("tenant_id")
-    crm.add_argument("crm_type", choices=["hubspot", "salesforce"])
+    crm.add_argument("crm_type", choices=CRM_TYPES)
     crm.add_argument("connection_id", help="e.g. hubspot_acme; the connection holds the CRM credentials")
     crm.add_argument("--status", choices=["active", "disabled"], default="active")
     crm.set_defaults(func=tenants_set_crm)

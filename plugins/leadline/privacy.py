@@ -6,15 +6,11 @@ The result names no phone or email; only masked forms reach the output."""
 from __future__ import annotations
 
 import logging
-from typing import Any
 
+from leadline.domain.crm import CRM_TYPES
 from leadline.domain.privacy import Person
 
 log = logging.getLogger(__name__)
-
-# CRM object names in the erasure record -> how to delete one with the official clients
-_HUBSPOT_OBJECTS = {"contact": "contacts", "call": "calls"}
-_SALESFORCE_OBJECTS = {"lead": "Lead", "Contact": "Contact", "task": "Task", "record": None}
 
 
 class ErasureError(ValueError):
@@ -63,53 +59,23 @@ def _delete_recordings(paths: list[str]) -> int:
 
 
 def _delete_in_crm(engine, tenant_id: str, records: list[dict]) -> set[tuple[str, str, str]]:
-    """Deletes each record through the tenant's CRM connection; what could not be deleted stays listed."""
+    """Deletes each record through the tenant's CRM connection and its hook (retries included); what could not be
+    deleted stays listed."""
+    from leadline.hooks.crm import crm_hook
     from leadline.store.crm import active_integration
 
     deleted: set[tuple[str, str, str]] = set()
-    for crm in ("hubspot", "salesforce"):
+    for crm in CRM_TYPES:
         mine = [r for r in records if r["crm"] == crm]
         conn_id = active_integration(engine, tenant_id, crm) if mine else None
         if not conn_id:
             continue
-        delete = _hubspot_deleter(conn_id) if crm == "hubspot" else _salesforce_deleter(conn_id)
+        client = crm_hook(crm, conn_id)
         for record in mine:
             try:
-                if delete(record["object"], record["id"]):
+                if client.delete_record(record["object"], record["id"]):
                     deleted.add((crm, record["object"], record["id"]))
             except Exception as exc:  # noqa: BLE001 - a record left in the CRM stays listed, with the reason logged
                 log.warning("could not delete %s %s %s in the CRM: %s", crm, record["object"], record["id"],
                             type(exc).__name__)
     return deleted
-
-
-def _hubspot_deleter(conn_id: str):
-    from leadline.hooks.hubspot import HubSpotHook
-
-    client = HubSpotHook(conn_id).client
-
-    def delete(obj: str, record_id: str) -> bool:
-        if obj == "contact":
-            client.crm.contacts.basic_api.archive(contact_id=record_id)
-        elif obj in _HUBSPOT_OBJECTS:
-            client.crm.objects.basic_api.archive(object_type=_HUBSPOT_OBJECTS[obj], object_id=record_id)
-        else:
-            return False
-        return True
-
-    return delete
-
-
-def _salesforce_deleter(conn_id: str):
-    from leadline.hooks.salesforce import LeadlineSalesforceHook
-
-    sf: Any = LeadlineSalesforceHook(conn_id).get_conn()
-
-    def delete(obj: str, record_id: str) -> bool:
-        name = _SALESFORCE_OBJECTS.get(obj)
-        if name is None:
-            return False
-        getattr(sf, name).delete(record_id)
-        return True
-
-    return delete

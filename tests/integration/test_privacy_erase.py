@@ -278,7 +278,6 @@ def test_bad_requests_are_refused(erase_store, capsys):
 
 
 def test_crm_records_deleted_where_the_tenant_allows(erase_store, capsys, monkeypatch):
-    import leadline.privacy
     from leadline.store.tenants import set_config_section
 
     url, engine, _ = erase_store
@@ -286,11 +285,16 @@ def test_crm_records_deleted_where_the_tenant_allows(erase_store, capsys, monkey
         set_config_section(conn, "acme", "privacy", {"delete_in_crm": True})
     archived = []
 
-    def hubspot_deleter(conn_id):
-        assert conn_id == "hubspot_acme"  # the tenant's active integration (no Salesforce one: listed only)
-        return lambda obj, record_id: archived.append((obj, record_id)) or True
+    class RecordingHook:
+        def __init__(self, crm_type, conn_id):
+            # the tenant's active integration (no Salesforce one: listed only)
+            assert (crm_type, conn_id) == ("hubspot", "hubspot_acme")
 
-    monkeypatch.setattr(leadline.privacy, "_hubspot_deleter", hubspot_deleter)
+        def delete_record(self, obj, record_id):
+            archived.append((obj, record_id))
+            return True
+
+    monkeypatch.setattr("leadline.hooks.crm.crm_hook", RecordingHook)
     result, _ = erase(url, capsys, "--phone", PHONE)
     assert archived == [("contact", "H1")]
     assert {"crm": "hubspot", "object": "contact", "id": "H1", "deleted": True} in result["crm_records"]

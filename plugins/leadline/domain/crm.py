@@ -4,6 +4,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+# The CRMs a tenant can sync to (tenants.primary_crm / secondary_crm), one list the
+# store, the CLI, the health check and the erasure read; their hooks are registered in hooks.crm.CRM_HOOKS.
+CRM_TYPES = ("hubspot", "salesforce")
 UNKNOWN = "Unknown"
 
 

@@ -1,7 +1,7 @@
 """The one CRM interface: what Leadline needs from a CRM, implemented by one hook class per CRM.
 
-Adding a CRM means writing its hook (a class with the members of `CrmHook`) and adding one line to
-`CRM_TYPES`; `crm_sync` and the CRM operators only ever see this interface."""
+Adding a CRM means writing its hook (a class with the members of `CrmHook`), naming it in `domain.crm.CRM_TYPES`
+and adding one line to `CRM_HOOKS`; `crm_sync` and the CRM operators only ever see this interface."""
 
 from __future__ import annotations
 
@@ -13,8 +13,9 @@ if TYPE_CHECKING:
     from leadline.domain.crm import Lead
     from leadline.domain.engagement import Engagement
 
-# crm_type -> "module:Class" of its hook; imported on first use (each CRM's client library is heavy)
-CRM_TYPES: dict[str, str] = {
+# crm_type (domain.crm.CRM_TYPES) -> "module:Class" of its hook; imported on first use (each CRM's client library
+# is heavy)
+CRM_HOOKS: dict[str, str] = {
     "hubspot": "leadline.hooks.hubspot:HubSpotHook",
     "salesforce": "leadline.hooks.salesforce:LeadlineSalesforceHook",
 }
@@ -34,7 +35,7 @@ class CrmHook(Protocol):
     """A CRM as Leadline uses it. `cross_ref` is the record id of the same lead in the tenant's other CRM
     (written on the record so each CRM points at the other)."""
 
-    crm_type: ClassVar[str]  # the key in CRM_TYPES and in tenants.primary_crm / secondary_crm
+    crm_type: ClassVar[str]  # the key in CRM_HOOKS and in tenants.primary_crm / secondary_crm
     record_column: ClassVar[str]  # the call_records column holding this CRM's record id
     batch_limit: ClassVar[int]  # most records one bulk request takes
 
@@ -64,6 +65,11 @@ class CrmHook(Protocol):
         """The existing customer's record (by email, then phone), for logging their call: (id or None, attempts)."""
         ...
 
+    def delete_record(self, object_name: str, record_id: str, /) -> bool:
+        """Erasure: deletes one record an erasure plan names (store.privacy: "contact", "lead", "call", "task",
+        ...), with the hook's retries. False when this CRM has no such object; raises CrmError when it refuses."""
+        ...
+
     def test_connection(self) -> tuple[bool, str]: ...
 
 
@@ -73,9 +79,9 @@ def chunks(items: list, size: int) -> list[list]:
 
 def crm_hook_class(crm_type: str) -> type[CrmHook]:
     try:
-        module, _, name = CRM_TYPES[crm_type].partition(":")
+        module, _, name = CRM_HOOKS[crm_type].partition(":")
     except KeyError:
-        raise LookupError(f"unknown CRM type {crm_type!r} (known: {', '.join(sorted(CRM_TYPES))})") from None
+        raise LookupError(f"unknown CRM type {crm_type!r} (known: {', '.join(sorted(CRM_HOOKS))})") from None
     return getattr(importlib.import_module(module), name)
 
 

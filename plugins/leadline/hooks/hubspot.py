@@ -20,6 +20,8 @@ BATCH_LIMIT = 100
 # What the mirrors (hubspot_contacts, hubspot_companies) keep of each object.
 CONTACT_PROPERTIES = ["email", "phone", "firstname", "lastname", "company"]
 COMPANY_PROPERTIES = ["name", "domain"]
+# what an erasure plan names (store.privacy) -> HubSpot's object type
+ERASABLE_OBJECTS = {"contact": "contacts", "call": "calls"}
 
 
 def classify(exc: BaseException) -> Verdict:
@@ -264,6 +266,14 @@ class HubSpotHook(ConnectionForm, BaseHook):
             result.attempts += used
             result.synced.update(ids)
         return result
+
+    def delete_record(self, object_name: str, record_id: str) -> bool:
+        object_type = ERASABLE_OBJECTS.get(object_name)
+        if object_type is None:
+            return False
+        self._call(lambda: self.client.crm.objects.basic_api.archive(
+            object_type=object_type, object_id=record_id, _request_timeout=self._timeout))
+        return True
 
     def test_connection(self) -> tuple[bool, str]:
         """One contact search (limit 1): the token, the host and the contacts read scope."""

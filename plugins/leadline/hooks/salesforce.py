@@ -18,6 +18,8 @@ from leadline.hooks.crm import BulkResult, chunks
 from leadline.hooks.retry import CrmError, RetryPolicy, Verdict
 
 COMPOSITE_LIMIT = 200
+# what an erasure plan names (store.privacy) -> the sObject
+ERASABLE_OBJECTS = {"lead": "Lead", "Contact": "Contact", "task": "Task"}
 DUPLICATE_RULE_HEADER = {"Sforce-Duplicate-Rule-Header": "allowSave=true, includeRecordDetails=false, "
                                                          "runAsCurrentUser=true"}
 
@@ -172,6 +174,13 @@ class LeadlineSalesforceHook(SalesforceHook):
             result.attempts += used
             _record_answers(result, [engagement.call_id for engagement, _ in chunk], answers, "task")
         return result
+
+    def delete_record(self, object_name: str, record_id: str) -> bool:
+        sobject = ERASABLE_OBJECTS.get(object_name)
+        if sobject is None:
+            return False
+        self.policy.call(lambda: getattr(self.get_conn(), sobject).delete(record_id), classify, "salesforce")
+        return True
 
     def test_connection(self) -> tuple[bool, str]:
         """One SOQL query on Lead (LIMIT 1): authentication, instance and read access to Leads."""

@@ -70,11 +70,11 @@ class HealthCheckOperator(StoreOperator):
         from leadline.domain.alarms import indicator_alarms, service_alarms
         from leadline.domain.availability import WINDOW, availability_indicators
         from leadline.domain.blast_radius import assess
+        from leadline.domain.crm import CRM_TYPES
         from leadline.domain.slo import RED, overall_status
         from leadline.hooks.intake_metrics import p95_from_prometheus
         from leadline.operators.alerting import reconcile_alerts
         from leadline.store.ops import probe_outcomes, save_snapshot, slo_activity_all_tenants
-        from leadline.store.schema import CRM_TYPES
 
         now = datetime.now(UTC)
         services, reasons = self.probe()

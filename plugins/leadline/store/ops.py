@@ -10,11 +10,11 @@ from typing import Any
 
 from sqlalchemy import Engine, and_, case, func, insert, select, update
 
+from leadline.domain.crm import CRM_TYPES
 from leadline.domain.slo import SloActivity, SloMetrics, combine, slo_metrics_of
 from leadline.store.named_sql import named_query
 from leadline.store.processing import TERMINAL
 from leadline.store.schema import (
-    CRM_TYPES,
     SYSTEM_TENANT,
     call_records,
     crm_sync_log,

@@ -36,7 +36,6 @@ metadata = MetaData()
 
 TENANT_STATUSES = ("active", "paused", "inactive")
 REQUEST_STATUSES = ("pending", "dispatched", "processing", "completed", "failed", "skipped")
-CRM_TYPES = ("hubspot", "salesforce")
 
 
 class UtcDateTime(TypeDecorator):

@@ -8,7 +8,8 @@ from typing import Any
 
 from sqlalchemy import Connection, insert, select, update
 
-from leadline.store.schema import CRM_TYPES, TENANT_STATUSES, crm_integrations, tenants
+from leadline.domain.crm import CRM_TYPES
+from leadline.store.schema import TENANT_STATUSES, crm_integrations, tenants
 
 DEFAULT_LEAD_SCORING_THRESHOLD = 70
 DEFAULT_RETENTION_DAYS = 365
