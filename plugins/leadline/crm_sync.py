@@ -57,6 +57,12 @@ def hook_for(target: Target) -> CrmHook:
     return crm_hook(target.crm_type, target.connection_id)
 
 
+def _require_closed_circuit(engine: Engine, tenant_id: str, crm_type: str) -> None:
+    wait = crm_store.circuit(engine, tenant_id, crm_type).wait_s(datetime.now(UTC))
+    if wait > 0:
+        raise CircuitOpen(crm_type, wait)
+
+
 def _count_failure(engine: Engine, tenant_id: str, crm_type: str, exc: CrmError) -> None:
     """Count a failed call towards the breaker. A transient failure that leaves the breaker open (it opened it,
     or it was a failed half-open trial) raises CircuitOpen: the caller waits for the cool-down instead of
@@ -71,9 +77,7 @@ def sync_lead(engine: Engine, target: Target, client: CrmHook, lead: Lead, cross
               known_id: str | None = None) -> tuple[str, int]:
     """Upsert one lead into one CRM; returns (record id, HTTP attempts). Raises CircuitOpen or CrmError.
     `known_id`: the record an earlier sync of this call made there."""
-    wait = crm_store.circuit(engine, lead.tenant_id, target.crm_type).wait_s(datetime.now(UTC))
-    if wait > 0:
-        raise CircuitOpen(target.crm_type, wait)
+    _require_closed_circuit(engine, lead.tenant_id, target.crm_type)
     log = {"tenant_id": lead.tenant_id, "call_id": lead.call_id, "crm_type": target.crm_type, "role": target.role,
            "cross_ref_id": cross_ref}
     try:
@@ -116,9 +120,7 @@ def sync_engagement(engine: Engine, target: Target, client: CrmHook, engagement:
                     ) -> tuple[str, int]:
     """Log the call on `record_id` in one CRM (idempotent by call id) and keep the engagement id on the call.
     Raises CircuitOpen or CrmError; failures count towards the circuit breaker."""
-    wait = crm_store.circuit(engine, engagement.tenant_id, target.crm_type).wait_s(datetime.now(UTC))
-    if wait > 0:
-        raise CircuitOpen(target.crm_type, wait)
+    _require_closed_circuit(engine, engagement.tenant_id, target.crm_type)
     try:
         engagement_id, attempts = client.upsert_engagement(engagement, record_id)
     except CrmError as exc:
@@ -126,6 +128,57 @@ def sync_engagement(engine: Engine, target: Target, client: CrmHook, engagement:
         raise
     update_call(engine, engagement.tenant_id, engagement.call_id, **{client.engagement_column: engagement_id})
     return engagement_id, attempts
+
+
+class NothingToSync(Exception):
+    """The call has nothing to sync to this CRM: the tenant has none in that role, or the call is an existing
+    customer's with no contact there to log it on."""
+
+
+@dataclass(frozen=True)
+class CallSynced:
+    crm_type: str
+    record_id: str
+    engagement_id: str
+    attempts: int
+
+
+def _existing_contact(engine: Engine, target: Target, client: CrmHook, call: dict[str, Any]) -> tuple[str, int]:
+    """An existing customer's contact, looked up behind the breaker; a failed lookup is logged like a failed
+    sync and counts towards the breaker."""
+    _require_closed_circuit(engine, call["tenant_id"], target.crm_type)
+    try:
+        record_id, attempts = client.find_contact(call["customer_phone"] or call["caller_phone"],
+                                                  call["customer_email"])
+    except CrmError as exc:
+        crm_store.record_sync(engine, tenant_id=call["tenant_id"], call_id=call["call_id"],
+                              crm_type=target.crm_type, role=target.role, status="failed", record_id=None,
+                              cross_ref_id=None, attempts=exc.attempts, error=str(exc))
+        _count_failure(engine, call["tenant_id"], target.crm_type, exc)
+        raise
+    if record_id is None:
+        raise NothingToSync(f"existing customer's call: no {target.crm_type} contact matches the caller's email "
+                            "or phone, so nothing to log it on")
+    return record_id, attempts
+
+
+def sync_call(engine: Engine, tenant, role: str, call: dict[str, Any]) -> CallSynced:
+    """One call to the tenant's `role` CRM: its lead upserted (an existing customer's contact found instead),
+    then the call logged on that record. Raises NothingToSync, LookupError (no active integration),
+    CircuitOpen or CrmError."""
+    chosen = target(engine, tenant, role)
+    if chosen is None:
+        raise NothingToSync(f"tenant has no {role} CRM")
+    client = hook_for(chosen)
+    if call["call_class"] == "existing_customer":
+        record_id, attempts = _existing_contact(engine, chosen, client, call)
+    else:
+        cross_ref = call[record_column(tenant.primary_crm)] if role == "secondary" else None
+        record_id, attempts = sync_lead(engine, chosen, client, lead_from_call(call), cross_ref,
+                                        call[client.record_column])
+    engagement_id, more = sync_engagement(engine, chosen, client, engagement_for(tenant, chosen.crm_type, call),
+                                          record_id)
+    return CallSynced(chosen.crm_type, record_id, engagement_id, attempts + more)
 
 
 def _backfill_engagements(engine: Engine, tenant, crm_type: str, client: CrmHook, start: datetime,
@@ -154,9 +207,7 @@ def backfill(engine: Engine, tenant, start: datetime, end: datetime) -> dict[str
             continue
         client = hook_for(chosen)
         rows = crm_store.scored_calls_without_record(engine, tenant.tenant_id, client.record_column, start, end)
-        wait = crm_store.circuit(engine, tenant.tenant_id, chosen.crm_type).wait_s(datetime.now(UTC))
-        if wait > 0:
-            raise CircuitOpen(chosen.crm_type, wait)
+        _require_closed_circuit(engine, tenant.tenant_id, chosen.crm_type)
         if not rows:
             synced, failed, used = _backfill_engagements(engine, tenant, chosen.crm_type, client, start, end)
             summary["engagements"] += synced

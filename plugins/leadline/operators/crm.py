@@ -27,36 +27,16 @@ class SyncCrmOperator(CallOperator):
         from airflow.sdk.exceptions import AirflowFailException, AirflowRescheduleException, AirflowSkipException
 
         from leadline import crm_sync
-        from leadline.hooks.crm import record_column
         from leadline.hooks.retry import CrmError
 
         if self.check_access:
             self.require_tenant_access(context, self.tenant_id)
-        tenant = self.load_tenant()
         try:
-            target = crm_sync.target(self.engine, tenant, self.role)
+            synced = crm_sync.sync_call(self.engine, self.load_tenant(), self.role, self.load_call())
+        except crm_sync.NothingToSync as exc:
+            raise AirflowSkipException(str(exc)) from exc
         except LookupError as exc:
             raise AirflowFailException(str(exc)) from exc
-        if target is None:
-            raise AirflowSkipException(f"tenant has no {self.role} CRM")
-        call = self.load_call()
-        client = crm_sync.hook_for(target)
-        try:
-            if call["call_class"] == "existing_customer":
-                # not a new lead: the call is logged on the customer's existing contact, found by email/phone
-                record_id, attempts = client.find_contact(call["customer_phone"] or call["caller_phone"],
-                                                          call["customer_email"])
-                if record_id is None:
-                    raise AirflowSkipException(f"existing customer's call: no {target.crm_type} contact matches "
-                                               "the caller's email or phone, so nothing to log it on")
-            else:
-                cross_ref = call[record_column(tenant.primary_crm)] if self.role == "secondary" else None
-                record_id, attempts = crm_sync.sync_lead(self.engine, target, client,
-                                                         crm_sync.lead_from_call(call), cross_ref,
-                                                         call[client.record_column])
-            engagement_id, more = crm_sync.sync_engagement(
-                self.engine, target, client, crm_sync.engagement_for(tenant, target.crm_type, call), record_id)
-            attempts += more
         except crm_sync.CircuitOpen as exc:
             self.log.warning("%s", exc)
             raise AirflowRescheduleException(datetime.now(UTC) + timedelta(seconds=exc.wait_s + 1)) from exc
@@ -65,9 +45,9 @@ class SyncCrmOperator(CallOperator):
                 raise  # transient: Airflow retries the task, the request stays open
             raise AirflowFailException(str(exc)) from exc
         self.log.info("call %s synced to %s (%s) and logged as engagement %s in %s attempts", self.call_id,
-                      target.crm_type, self.role, engagement_id, attempts)
-        return {"crm": target.crm_type, "record_id": record_id, "engagement_id": engagement_id,
-                "attempts": attempts}
+                      synced.crm_type, self.role, synced.engagement_id, synced.attempts)
+        return {"crm": synced.crm_type, "record_id": synced.record_id, "engagement_id": synced.engagement_id,
+                "attempts": synced.attempts}
 
 
 class CrmBackfillOperator(StoreOperator):
