@@ -54,6 +54,7 @@ from leadline.store.engine import create_store_engine
 from leadline.store.migrate import upgrade
 from leadline.store.tenants import Tenant, add_tenant
 from tests.helpers import SECRETS
+from tests.tiers import server_missing
 
 
 def seed_tenants(engine, monkeypatch) -> None:
@@ -89,7 +90,7 @@ def postgres_url():
         with admin.connect() as conn:
             conn.exec_driver_sql(f'CREATE DATABASE "{name}"')
     except Exception as exc:  # pragma: no cover - depends on the machine
-        pytest.skip(f"PostgreSQL at 127.0.0.1:5432 is not reachable: {type(exc).__name__}")
+        server_missing("PostgreSQL", f"127.0.0.1:5432 is not reachable ({type(exc).__name__})")
     yield f"postgresql://postgres@127.0.0.1:5432/{name}"
     from leadline.hooks.store import _engine_for
 

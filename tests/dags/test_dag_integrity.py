@@ -1,8 +1,10 @@
 """DagBag integrity (in the manner of mozilla/telemetry-airflow): every DAG file imports cleanly,
-carries tags, an owner and retries, and parses fast. Parse times are measured and reported."""
+carries tags, an owner and retries, and parses within its CPU budget without importing anything heavy."""
 
 from __future__ import annotations
 
+import json
+import os
 import subprocess
 import sys
 from pathlib import Path
@@ -55,35 +57,68 @@ def test_call_dispatch_never_holds_a_slot_while_waiting(dagbag):
     assert dag.get_task("dispatch_calls").deferrable
 
 
+# As Airflow's DAG processor does, the script loads Airflow, freezes the garbage collector (so a fork copies no
+# pages on its first collection) and forks a process to parse each file, three times per file. Each fork reports
+# the CPU time it spent parsing and the modules the file brought in.
 PARSE_SCRIPT = """
-import sys, time, runpy
-import airflow.sdk  # the DAG processor has Airflow loaded already: time only the file itself
-t = time.perf_counter()
-runpy.run_path(sys.argv[1])
-print((time.perf_counter() - t) * 1000)
+import gc, json, os, runpy, sys, time, traceback
+import airflow.sdk
+
+def parse_in_a_fork(path):
+    read_end, write_end = os.pipe()
+    pid = os.fork()
+    if pid == 0:
+        try:
+            loaded = set(sys.modules)
+            started = time.process_time()
+            runpy.run_path(path)
+            cpu_ms = (time.process_time() - started) * 1000
+            with os.fdopen(write_end, "w") as report:
+                json.dump({"cpu_ms": cpu_ms, "imported": sorted(set(sys.modules) - loaded)}, report)
+        except BaseException:
+            traceback.print_exc()
+            os._exit(1)
+        os._exit(0)
+    os.close(write_end)
+    with os.fdopen(read_end) as report:
+        parse = report.read()
+    if os.waitstatus_to_exitcode(os.waitpid(pid, 0)[1]) != 0:
+        sys.exit(f"parsing {path} failed")
+    return json.loads(parse)
+
+gc.freeze()
+print(json.dumps({path: [parse_in_a_fork(path) for _ in range(3)] for path in sys.argv[1:]}))
 """
+HEAVY_PACKAGES = ("sqlalchemy", "faster_whisper", "ctranslate2", "hubspot", "simple_salesforce", "httpx")
+
+
+@pytest.fixture(scope="module")
+def parses(tmp_path_factory) -> dict[str, list[dict]]:
+    """Three parses of every DAG file: {path: [{"cpu_ms": ..., "imported": [...]}, ...]}. The first parse of a
+    file compiles what it imports into a private bytecode cache and the next two run from it, as a deployed image
+    does. Not in unit-test mode, which loads a test configuration on the first DAG: the DAG processor does not."""
+    env = {name: value for name, value in os.environ.items()
+           if name not in ("AIRFLOW__CORE__UNIT_TEST_MODE", "PYTHONDONTWRITEBYTECODE")}
+    env.update(PYTHONPATH=str(ROOT / "plugins"), PYTHONPYCACHEPREFIX=str(tmp_path_factory.mktemp("bytecode")))
+    run = subprocess.run([sys.executable, "-c", PARSE_SCRIPT, *map(str, DAG_FILES)], capture_output=True, text=True,
+                         cwd=ROOT, env=env)
+    assert run.returncode == 0, run.stderr
+    return json.loads(run.stdout.strip().splitlines()[-1])
 
 
 @pytest.mark.parametrize("path", DAG_FILES, ids=[p.name for p in DAG_FILES])
-def test_dag_file_parse_time_is_measured(path, record_property):
-    """Fresh interpreter per file, so our package imports are counted too."""
-    out = subprocess.run([sys.executable, "-c", PARSE_SCRIPT, str(path)], capture_output=True, text=True,
-                         check=True, cwd=ROOT, env={**__import__("os").environ, "PYTHONPATH": str(ROOT / "plugins")})
-    parse_ms = float(out.stdout.strip().splitlines()[-1])
-    record_property("parse_ms", parse_ms)
-    print(f"{path.name}: parsed in {parse_ms:.1f} ms (budget {PARSE_BUDGET_MS} ms)")
-    check = subprocess.run(
-        [sys.executable, "-c", "import sys, runpy, airflow.sdk; before=set(sys.modules); runpy.run_path(sys.argv[1]);"
-         "print(sorted(m for m in set(sys.modules)-before if m.split('.')[0] in ('sqlalchemy','faster_whisper',"
-         "'ctranslate2','hubspot','simple_salesforce','httpx') or m.startswith('google.cloud')))", str(path)],
-        capture_output=True, text=True, check=True, cwd=ROOT,
-        env={**__import__("os").environ, "PYTHONPATH": str(ROOT / "plugins")})
-    assert check.stdout.strip().splitlines()[-1] == "[]", f"{path.name} imports heavy modules at parse time"
+def test_dag_file_parses_within_budget_and_imports_nothing_heavy(path, parses):
+    """Our package's imports count against the budget: a fork starts with Airflow loaded, not with leadline.
+    The budget is in CPU time, the work the parse itself does: wall time on a 2-core machine running other
+    tests grows with whatever else is scheduled. The best of three is a parse from bytecode on a warm CPU."""
+    best_cpu_ms = min(parse["cpu_ms"] for parse in parses[str(path)])
+    assert best_cpu_ms <= PARSE_BUDGET_MS, f"{path.name}: {best_cpu_ms:.0f} ms of CPU (budget {PARSE_BUDGET_MS} ms)"
+    heavy = [module for module in parses[str(path)][0]["imported"]
+             if module.split(".")[0] in HEAVY_PACKAGES or module.startswith("google.cloud")]
+    assert heavy == [], f"{path.name} imports heavy modules at parse time"
 
 
 def test_every_pool_a_task_uses_is_declared_once_for_all_stacks(dagbag):
-    import json
-
     # JSON, so `airflow pools import` (local stacks, docker-compose) reads the same file Composer's deploy reads
     declared = json.loads((ROOT / "deploy" / "composer" / "pools.yaml").read_text())
     used = {task.pool for dag in dagbag.dags.values() for task in dag.tasks} - {"default_pool"}

@@ -21,6 +21,7 @@ from leadline.store.engine import create_store_engine
 from leadline.store.intake_counts import intake_counts_all_tenants
 from leadline_dev.stack import terminate_with_parent
 from tests.conftest import ROOT
+from tests.tiers import server_missing
 
 pytestmark = pytest.mark.timeout(300)
 
@@ -42,7 +43,7 @@ def redis_url():
     try:
         client.flushdb()
     except redis.ConnectionError:
-        pytest.skip("needs Redis on 127.0.0.1:6379 (LEADLINE_REDIS_URL)")
+        server_missing("Redis", "127.0.0.1:6379 is not reachable (LEADLINE_REDIS_URL)")
     yield url
     client.flushdb()
 

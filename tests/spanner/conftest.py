@@ -1,7 +1,7 @@
 """The Spanner tier: the store on the Cloud Spanner emulator, which this session starts itself (a missing
-emulator fails the tier with what to install; it is never skipped). Tests pick a backend through the URL or
-the Airflow connection they are handed, never through the environment: SPANNER_EMULATOR_HOST is only the
-Spanner client's own switch to the emulator."""
+emulator skips the tier with what to install, and fails it under CI: tests/tiers.py). Tests pick a backend
+through the URL or the Airflow connection they are handed, never through the environment:
+SPANNER_EMULATOR_HOST is only the Spanner client's own switch to the emulator."""
 
 from __future__ import annotations
 
@@ -16,6 +16,7 @@ from leadline.store.engine import create_store_engine
 from leadline.store.migrate import upgrade
 from tests.conftest import seed_tenants
 from tests.emulators import spanner_emulator, spanner_emulator_binary
+from tests.tiers import server_missing
 
 PROJECT = "leadline-local"
 INSTANCE = "leadline"
@@ -39,7 +40,7 @@ def spanner_host() -> Iterator[str]:
     try:
         spanner_emulator_binary()
     except RuntimeError as exc:
-        pytest.fail(f"the Spanner tier needs the Cloud Spanner emulator: {exc}", pytrace=False)
+        server_missing("the Cloud Spanner emulator", str(exc))
     with spanner_emulator() as host:
         yield host
 
