@@ -27,7 +27,7 @@ def _call(tenant_id: str, call_id: str) -> IncomingCall:
 
 def _round_trip(engine) -> None:
     upgrade(engine)
-    assert current_revision(engine) == "0013"
+    assert current_revision(engine) == "0014"
     upgrade(engine)  # idempotent
     assert set(inspect(engine).get_table_names()) >= set(metadata.tables)
     with engine.begin() as conn:

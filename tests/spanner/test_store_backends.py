@@ -87,8 +87,6 @@ def test_tenants_members_and_crm_integrations(store):
         assert initech.config["ai_config"]["lead_scoring_threshold"] == 55
     assert crm.active_integration(store, "initech", "salesforce") == "sf_initech_v2"
     assert crm.active_integration(store, "initech", "hubspot") is None  # disabled
-    assert etl.active_crm_connection(store, "initech", "salesforce") == "sf_initech_v2"
-    assert etl.active_crm_connection(store, "initech", "hubspot") is None
     with store.begin() as conn:
         tenants.set_crm_integration(conn, "acme", "salesforce", "sf_acme")
     assert etl.active_crm_connections_all_tenants(store, "salesforce") == {"acme": "sf_acme",

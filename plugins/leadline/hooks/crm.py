@@ -10,6 +10,8 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, ClassVar, Protocol, runtime_checkable
 
 if TYPE_CHECKING:
+    from datetime import datetime
+
     from leadline.domain.crm import Lead
     from leadline.domain.engagement import Engagement
 
@@ -63,6 +65,12 @@ class CrmHook(Protocol):
 
     def find_contact(self, phone: str | None, email: str | None, /) -> tuple[str | None, int]:
         """The existing customer's record (by email, then phone), for logging their call: (id or None, attempts)."""
+        ...
+
+    def mirror_records(self, object_name: str, start: datetime | None = None, end: datetime | None = None, /
+                       ) -> list[dict]:
+        """Sales intelligence's mirror: the `object_name` records modified in [start, end), every one without a
+        window, as the CRM's API names their fields."""
         ...
 
     def delete_record(self, object_name: str, record_id: str, /) -> bool:

@@ -5,6 +5,8 @@ optional `retry_base_s`, `max_attempts`, `timeout_s`."""
 
 from __future__ import annotations
 
+import importlib
+from datetime import datetime
 from functools import cached_property
 from typing import Any
 
@@ -20,6 +22,9 @@ BATCH_LIMIT = 100
 # What the mirrors (hubspot_contacts, hubspot_companies) keep of each object.
 CONTACT_PROPERTIES = ["email", "phone", "firstname", "lastname", "company"]
 COMPANY_PROPERTIES = ["name", "domain"]
+# the objects sales intelligence mirrors -> (the API's name, its modified-time property, the properties kept)
+MIRRORED_OBJECTS = {"contacts": ("contacts", "lastmodifieddate", CONTACT_PROPERTIES),
+                    "companies": ("companies", "hs_lastmodifieddate", COMPANY_PROPERTIES)}
 # what an erasure plan names (store.privacy) -> HubSpot's object type
 ERASABLE_OBJECTS = {"contact": "contacts", "call": "calls"}
 
@@ -141,27 +146,17 @@ class HubSpotHook(ConnectionForm, BaseHook):
             limit=100, after=after, properties=[*properties, modified_property], archived=False,
             _request_timeout=self._timeout))
 
-    def modified_contacts(self, start_iso: str, end_iso: str) -> list[dict]:
-        """Contacts whose lastmodifieddate falls in [start, end), following the search pages."""
-        from hubspot.crm.contacts import PublicObjectSearchRequest
-
-        return self._modified(self.client.crm.contacts, PublicObjectSearchRequest, "lastmodifieddate",
-                              CONTACT_PROPERTIES, start_iso, end_iso)
-
-    def all_contacts(self) -> list[dict]:
-        """Every contact (a full sync), with the properties modified_contacts reads."""
-        return self._every(self.client.crm.contacts, "lastmodifieddate", CONTACT_PROPERTIES)
-
-    def modified_companies(self, start_iso: str, end_iso: str) -> list[dict]:
-        """Companies whose hs_lastmodifieddate falls in [start, end)."""
-        from hubspot.crm.companies import PublicObjectSearchRequest
-
-        return self._modified(self.client.crm.companies, PublicObjectSearchRequest, "hs_lastmodifieddate",
-                              COMPANY_PROPERTIES, start_iso, end_iso)
-
-    def all_companies(self) -> list[dict]:
-        """Every company (a full sync), with the properties modified_companies reads."""
-        return self._every(self.client.crm.companies, "hs_lastmodifieddate", COMPANY_PROPERTIES)
+    def mirror_records(self, object_name: str, start: datetime | None = None, end: datetime | None = None
+                       ) -> list[dict]:
+        """The `object_name` records (MIRRORED_OBJECTS) modified in [start, end), or every one without a window
+        (a full sync), with the properties the mirror keeps."""
+        api_name, modified_property, properties = MIRRORED_OBJECTS[object_name]
+        api = getattr(self.client.crm, api_name)
+        if start is None or end is None:
+            return self._every(api, modified_property, properties)
+        search_request = importlib.import_module(f"hubspot.crm.{api_name}").PublicObjectSearchRequest
+        return self._modified(api, search_request, modified_property, properties, start.isoformat(),
+                              end.isoformat())
 
     def upsert_lead(self, lead: Lead, salesforce_id: str | None = None, *, known_id: str | None = None
                     ) -> tuple[str, int]:

@@ -6,6 +6,7 @@ full jitter, and Lead upserts by the external id Leadline_Call_Id__c with the du
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
 from functools import cached_property
 from typing import Any
 from urllib.parse import quote
@@ -18,10 +19,18 @@ from leadline.hooks.crm import BulkResult, chunks
 from leadline.hooks.retry import CrmError, RetryPolicy, Verdict
 
 COMPOSITE_LIMIT = 200
+# the objects sales intelligence mirrors -> the fields it keeps
+MIRRORED_FIELDS = {"Account": "Id, Name, Website, Industry, SystemModstamp",
+                   "Contact": "Id, AccountId, FirstName, LastName, Email, Phone, SystemModstamp",
+                   "Opportunity": "Id, AccountId, Name, StageName, Amount, IsClosed, CloseDate, SystemModstamp"}
 # what an erasure plan names (store.privacy) -> the sObject
 ERASABLE_OBJECTS = {"lead": "Lead", "Contact": "Contact", "task": "Task"}
 DUPLICATE_RULE_HEADER = {"Sforce-Duplicate-Rule-Header": "allowSave=true, includeRecordDetails=false, "
                                                          "runAsCurrentUser=true"}
+
+
+def _soql_time(moment: datetime) -> str:
+    return moment.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
 def classify(exc: BaseException) -> Verdict:
@@ -123,6 +132,15 @@ class LeadlineSalesforceHook(SalesforceHook):
         if not isinstance(results, list) or len(results) != len(leads):
             raise CrmError("salesforce: composite response does not match the request", attempts, True)
         return results, attempts
+
+    def mirror_records(self, object_name: str, start: datetime | None = None, end: datetime | None = None
+                       ) -> list[dict]:
+        """The `object_name` records (MIRRORED_FIELDS) whose SystemModstamp falls in [start, end), or every one
+        without a window (a full sync)."""
+        soql = f"SELECT {MIRRORED_FIELDS[object_name]} FROM {object_name}"
+        if start is not None and end is not None:
+            soql += f" WHERE SystemModstamp >= {_soql_time(start)} AND SystemModstamp < {_soql_time(end)}"
+        return self.query_all(soql)
 
     def query_all(self, soql: str) -> list[dict]:
         """Every record of a SOQL query (following nextRecordsUrl), with the same retries as writes."""

@@ -93,14 +93,6 @@ def replace_gmail_messages(engine: Engine, tenant_id: str, messages: list[dict],
             conn.execute(insert(gmail_participants), [{"tenant_id": tenant_id, **p} for p in participants])
 
 
-def active_crm_connection(engine: Engine, tenant_id: str, crm_type: str) -> str | None:
-    """The Airflow connection id of a tenant's active integration with this CRM, if it has one."""
-    with engine.connect() as conn:
-        return conn.execute(select(crm_integrations.c.connection_id).where(
-            crm_integrations.c.tenant_id == tenant_id, crm_integrations.c.crm_type == crm_type,
-            crm_integrations.c.status == "active")).scalar()
-
-
 def active_crm_connections_all_tenants(engine: Engine, crm_type: str) -> dict[str, str]:
     """Tenant id -> connection id of every tenant's active integration with this CRM (one per tenant)."""
     with engine.connect() as conn:
