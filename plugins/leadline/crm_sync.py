@@ -8,16 +8,16 @@ from __future__ import annotations
 import logging
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from typing import Any
 
 from sqlalchemy import Engine
 
+from leadline.domain.call import CallRecord
 from leadline.domain.crm import Lead
 from leadline.domain.engagement import Engagement, engagement_from_call, recording_link
-from leadline.hooks.crm import CrmHook, crm_hook, record_column
+from leadline.hooks.crm import CrmHook, crm_hook
 from leadline.hooks.retry import CrmError
+from leadline.store import calls as call_store
 from leadline.store import crm as crm_store
-from leadline.store.processing import update_call, update_calls
 
 log = logging.getLogger(__name__)
 
@@ -35,11 +35,11 @@ class Target:
     connection_id: str
 
 
-def lead_from_call(call: dict[str, Any]) -> Lead:
-    lead = (call.get("ai_analysis") or {}).get("lead") or {}
-    return Lead(tenant_id=call["tenant_id"], call_id=call["call_id"], name=call.get("customer_name"),
-                phone=call.get("customer_phone"), email=call.get("customer_email"), score=call.get("lead_score"),
-                summary=lead.get("summary", ""), project_type=lead.get("project_category") or lead.get("project_type"))
+def lead_from_call(call: CallRecord) -> Lead:
+    lead = call.lead
+    return Lead(tenant_id=call.tenant_id, call_id=call.call_id, name=call.customer_name, phone=call.customer_phone,
+                email=call.customer_email, score=call.lead_score, summary=lead.get("summary", ""),
+                project_type=lead.get("project_category") or lead.get("project_type"))
 
 
 def target(engine: Engine, tenant, role: str) -> Target | None:
@@ -88,27 +88,27 @@ def sync_lead(engine: Engine, target: Target, client: CrmHook, lead: Lead, cross
         raise
     crm_store.record_sync(engine, **log, status="synced", record_id=record_id, attempts=attempts, error=None)
     crm_store.record_success(engine, lead.tenant_id, target.crm_type)
-    update_call(engine, lead.tenant_id, lead.call_id, **{client.record_column: record_id})
+    call_store.record_crm_record(engine, lead.tenant_id, lead.call_id, target.crm_type, record_id)
     return record_id, attempts
 
 
-def signed_recording_link(call: dict[str, Any], now: datetime | None = None) -> str | None:
+def signed_recording_link(call: CallRecord, now: datetime | None = None) -> str | None:
     """A signed, expiring link to the call's stored recording, served by Leadline's app (None when the call
     has no stored recording or no link key is configured)."""
     from leadline.config import link_key_ref, public_base_url
     from leadline.secrets import SecretNotFound, resolve_secret
 
-    if not call.get("recording_path"):
+    if not call.recording_path:
         return None
     try:
         key = resolve_secret(link_key_ref())
     except SecretNotFound:
         log.warning("no recording link key (%s): engagements go without a recording link", link_key_ref())
         return None
-    return recording_link(public_base_url(), key, call["tenant_id"], call["call_id"], now or datetime.now(UTC))
+    return recording_link(public_base_url(), key, call.tenant_id, call.call_id, now or datetime.now(UTC))
 
 
-def engagement_for(tenant, crm_type: str, call: dict[str, Any]) -> Engagement:
+def engagement_for(tenant, crm_type: str, call: CallRecord) -> Engagement:
     """The call as `crm_type` logs it; the transcript goes in only when the tenant's crm_config says so for
     this CRM (`<crm>_include_transcript`), else the summary and the recording link."""
     crm_config = (tenant.config or {}).get("crm_config") or {}
@@ -126,7 +126,8 @@ def sync_engagement(engine: Engine, target: Target, client: CrmHook, engagement:
     except CrmError as exc:
         _count_failure(engine, engagement.tenant_id, target.crm_type, exc)
         raise
-    update_call(engine, engagement.tenant_id, engagement.call_id, **{client.engagement_column: engagement_id})
+    call_store.record_crm_engagement(engine, engagement.tenant_id, engagement.call_id, target.crm_type,
+                                     engagement_id)
     return engagement_id, attempts
 
 
@@ -143,18 +144,17 @@ class CallSynced:
     attempts: int
 
 
-def _existing_contact(engine: Engine, target: Target, client: CrmHook, call: dict[str, Any]) -> tuple[str, int]:
+def _existing_contact(engine: Engine, target: Target, client: CrmHook, call: CallRecord) -> tuple[str, int]:
     """An existing customer's contact, looked up behind the breaker; a failed lookup is logged like a failed
     sync and counts towards the breaker."""
-    _require_closed_circuit(engine, call["tenant_id"], target.crm_type)
+    _require_closed_circuit(engine, call.tenant_id, target.crm_type)
     try:
-        record_id, attempts = client.find_contact(call["customer_phone"] or call["caller_phone"],
-                                                  call["customer_email"])
+        record_id, attempts = client.find_contact(call.phone, call.customer_email)
     except CrmError as exc:
-        crm_store.record_sync(engine, tenant_id=call["tenant_id"], call_id=call["call_id"],
-                              crm_type=target.crm_type, role=target.role, status="failed", record_id=None,
-                              cross_ref_id=None, attempts=exc.attempts, error=str(exc))
-        _count_failure(engine, call["tenant_id"], target.crm_type, exc)
+        crm_store.record_sync(engine, tenant_id=call.tenant_id, call_id=call.call_id, crm_type=target.crm_type,
+                              role=target.role, status="failed", record_id=None, cross_ref_id=None,
+                              attempts=exc.attempts, error=str(exc))
+        _count_failure(engine, call.tenant_id, target.crm_type, exc)
         raise
     if record_id is None:
         raise NothingToSync(f"existing customer's call: no {target.crm_type} contact matches the caller's email "
@@ -162,7 +162,7 @@ def _existing_contact(engine: Engine, target: Target, client: CrmHook, call: dic
     return record_id, attempts
 
 
-def sync_call(engine: Engine, tenant, role: str, call: dict[str, Any]) -> CallSynced:
+def sync_call(engine: Engine, tenant, role: str, call: CallRecord) -> CallSynced:
     """One call to the tenant's `role` CRM: its lead upserted (an existing customer's contact found instead),
     then the call logged on that record. Raises NothingToSync, LookupError (no active integration),
     CircuitOpen or CrmError."""
@@ -170,12 +170,12 @@ def sync_call(engine: Engine, tenant, role: str, call: dict[str, Any]) -> CallSy
     if chosen is None:
         raise NothingToSync(f"tenant has no {role} CRM")
     client = hook_for(chosen)
-    if call["call_class"] == "existing_customer":
+    if call.call_class == "existing_customer":
         record_id, attempts = _existing_contact(engine, chosen, client, call)
     else:
-        cross_ref = call[record_column(tenant.primary_crm)] if role == "secondary" else None
+        cross_ref = call.crm_record_id(tenant.primary_crm) if role == "secondary" else None
         record_id, attempts = sync_lead(engine, chosen, client, lead_from_call(call), cross_ref,
-                                        call[client.record_column])
+                                        call.crm_record_id(chosen.crm_type))
     engagement_id, more = sync_engagement(engine, chosen, client, engagement_for(tenant, chosen.crm_type, call),
                                           record_id)
     return CallSynced(chosen.crm_type, record_id, engagement_id, attempts + more)
@@ -185,13 +185,12 @@ def _backfill_engagements(engine: Engine, tenant, crm_type: str, client: CrmHook
                           end: datetime) -> tuple[int, int, int]:
     """Calls synced to this CRM (record id set) without their engagement yet: logged in batches.
     Returns (synced, failed, attempts)."""
-    rows = crm_store.calls_without_engagement(engine, tenant.tenant_id, client.record_column,
-                                              client.engagement_column, start, end)
-    if not rows:
+    calls = crm_store.calls_without_engagement(engine, tenant.tenant_id, crm_type, start, end)
+    if not calls:
         return 0, 0, 0
-    items = [(engagement_for(tenant, crm_type, row), row[client.record_column]) for row in rows]
+    items = [(engagement_for(tenant, crm_type, call), call.crm_record_id(crm_type)) for call in calls]
     result = client.bulk_upsert_engagements(items)
-    update_calls(engine, tenant.tenant_id, client.engagement_column, result.synced)
+    call_store.record_crm_engagements(engine, tenant.tenant_id, crm_type, result.synced)
     return len(result.synced), len(result.failed), result.attempts
 
 
@@ -200,26 +199,26 @@ def backfill(engine: Engine, tenant, start: datetime, end: datetime) -> dict[str
     CRM record goes out in batches, primary CRM first, then the secondary with the primary's ids; then every
     synced call without its call engagement in that CRM is logged, in batches too."""
     summary = {"leads": 0, "api_calls": 0, "synced": 0, "failed": 0, "engagements": 0}
-    primary_column = record_column(tenant.primary_crm) if tenant.primary_crm else None
     for role in ("primary", "secondary"):
         chosen = target(engine, tenant, role)
         if chosen is None:
             continue
         client = hook_for(chosen)
-        rows = crm_store.scored_calls_without_record(engine, tenant.tenant_id, client.record_column, start, end)
+        calls = crm_store.scored_calls_without_record(engine, tenant.tenant_id, chosen.crm_type, start, end)
         _require_closed_circuit(engine, tenant.tenant_id, chosen.crm_type)
-        if not rows:
+        if not calls:
             synced, failed, used = _backfill_engagements(engine, tenant, chosen.crm_type, client, start, end)
             summary["engagements"] += synced
             summary["failed"] += failed
             summary["api_calls"] += used
             continue
-        leads = [lead_from_call(row) for row in rows]
-        cross_refs = {row["call_id"]: row.get(primary_column) for row in rows} if role == "secondary" else {}
+        leads = [lead_from_call(call) for call in calls]
+        cross_refs = ({call.call_id: call.crm_record_id(tenant.primary_crm) for call in calls}
+                      if role == "secondary" else {})
         result = client.bulk_upsert(leads, cross_refs)
         crm_store.record_sync_many(engine, tenant.tenant_id, chosen.crm_type, role, result.synced, result.failed,
                                    cross_refs)
-        update_calls(engine, tenant.tenant_id, client.record_column, result.synced)
+        call_store.record_crm_records(engine, tenant.tenant_id, chosen.crm_type, result.synced)
         (crm_store.record_success if result.synced else crm_store.record_failure)(engine, tenant.tenant_id,
                                                                                   chosen.crm_type)
         summary["leads"] = max(summary["leads"], len(leads))

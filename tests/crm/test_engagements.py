@@ -11,12 +11,12 @@ import pytest
 
 from leadline import crm_sync
 from leadline.domain.engagement import engagement_from_call, link_problem, recording_link
-from leadline.store.processing import get_call
+from leadline.store.calls import get_call
 from leadline.store.schema import tenants
 from leadline_dev.sandbox.app import DEFAULT_TOKENS
 from tests.crm.conftest import configure_tenant_crms, journal, set_faults
 from tests.crm.conftest import crm_records as records
-from tests.helpers import SECRETS, call_payload, encode, signed_headers
+from tests.helpers import SECRETS, call_payload, encode, make_call_record, signed_headers
 
 LINK_KEY = "test-link-key"
 
@@ -47,7 +47,7 @@ def test_a_call_synced_to_both_crms_leaves_one_engagement_each_after_three_runs(
     crm = records(crm_sandbox)
     [contact], [hs_call] = crm["hubspot"]["contacts"], crm["hubspot"]["calls"]
     [sf_lead], [task] = crm["salesforce"]["Lead"], crm["salesforce"]["Task"]
-    assert (call["hubspot_call_id"], call["salesforce_task_id"]) == (hs_call["id"], task["Id"])
+    assert (call.hubspot_call_id, call.salesforce_task_id) == (hs_call["id"], task["Id"])
 
     # HubSpot: the call, on the contact
     props = hs_call["properties"]
@@ -58,8 +58,8 @@ def test_a_call_synced_to_both_crms_leaves_one_engagement_each_after_three_runs(
     assert props["hs_call_disposition"] == "f240bbac-87c9-4f6e-bf70-924b57d47db7"  # Connected
     assert props["hs_timestamp"].endswith("Z") and props["hs_call_title"].startswith("Inbound call")
     body = props["hs_call_body"]
-    assert call["ai_analysis"]["lead"]["summary"] in body and "Call class: new_lead" in body
-    assert f"Lead score: {call['lead_score']}/100" in body and "Key facts:" in body
+    assert call.ai_analysis["lead"]["summary"] in body and "Call class: new_lead" in body
+    assert f"Lead score: {call.lead_score}/100" in body and "Key facts:" in body
     assert "Transcript:" not in body  # default: summary and link only
     # Salesforce: a call Task on the Lead, keyed by the call id
     assert (task["TaskSubtype"], task["CallType"], task["Status"], task["WhoId"]) == (
@@ -75,7 +75,7 @@ def test_a_call_synced_to_both_crms_leaves_one_engagement_each_after_three_runs(
     parts = urlsplit(link)
     response = intake_client.get(f"{parts.path}?{parts.query}")
     assert response.status_code == 200 and response.content[:4] == b"RIFF"
-    assert response.content == open(call["recording_path"].removeprefix("file://"), "rb").read()
+    assert response.content == open(call.recording_path.removeprefix("file://"), "rb").read()
     expired = recording_link("http://testserver", LINK_KEY, "acme", "CAL-ENG-1",
                              datetime.now(UTC) - timedelta(days=8))
     assert intake_client.get(expired.removeprefix("http://testserver")).status_code == 410
@@ -108,9 +108,9 @@ def test_transcript_goes_in_only_where_the_tenant_chose_it(seeded_engine):
         conn.execute(tenants.update().where(tenants.c.tenant_id == "acme").values(
             config={"crm_config": {"salesforce_include_transcript": True}}))
         tenant = get_tenant(conn, "acme")
-    call = {"tenant_id": "acme", "call_id": "C1", "started_at": datetime(2026, 11, 1, 15, tzinfo=UTC),
-            "duration_s": 90, "answered": True, "call_class": "new_lead", "lead_score": 88,
-            "transcript": "Hi, I need a new roof.", "ai_analysis": {"lead": {"summary": "Roof."}}}
+    call = make_call_record("acme", "C1", started_at=datetime(2026, 11, 1, 15, tzinfo=UTC), duration_s=90,
+                            answered=True, call_class="new_lead", lead_score=88, transcript="Hi, I need a new roof.",
+                            ai_analysis={"lead": {"summary": "Roof."}})
     assert "Transcript:\nHi, I need a new roof." in crm_sync.engagement_for(tenant, "salesforce", call).body
     assert "Transcript:" not in crm_sync.engagement_for(tenant, "hubspot", call).body
 
@@ -153,7 +153,7 @@ def test_existing_customer_call_is_logged_on_the_existing_contact(
     run = dagbag.get_dag("call_processing").test(run_conf={"tenant_id": "acme", "call_id": "CAL-ENG-CUST"})
     states = {ti.task_id: ti.state for ti in run.get_task_instances()}
     call = get_call(seeded_engine, "acme", "CAL-ENG-CUST")
-    assert call["call_class"] == "existing_customer", call["call_class_reason"]
+    assert call.call_class == "existing_customer", call.call_class_reason
     assert states["sync_primary_crm"] == states["sync_secondary_crm"] == "success", states
     crm = records(crm_sandbox)
     assert [c["id"] for c in crm["hubspot"]["contacts"]] == [hubspot_contact]  # no new lead contact
@@ -161,7 +161,7 @@ def test_existing_customer_call_is_logged_on_the_existing_contact(
     [hs_call], [task] = crm["hubspot"]["calls"], crm["salesforce"]["Task"]
     assert hs_call["associations"]["contacts"] == [hubspot_contact] and task["WhoId"] == "003000000000AAA"
     assert "Call class: existing_customer" in task["Description"]
-    assert (call["hubspot_contact_id"], call["salesforce_lead_id"]) == (None, None)
+    assert (call.hubspot_contact_id, call.salesforce_lead_id) == (None, None)
 
 
 def test_sandbox_refuses_engagements_missing_required_fields(crm_sandbox, seeded_engine):
@@ -180,8 +180,8 @@ def test_sandbox_refuses_engagements_missing_required_fields(crm_sandbox, seeded
                           headers=headers, json={"inputs": [{"from": {"id": "1"}, "to": {"id": "404"}}]})
     assert dangling.status_code == 400
 
-    engagement = engagement_from_call({"tenant_id": "acme", "call_id": "X2", "duration_s": 61, "answered": True,
-                                       "started_at": datetime.now(UTC)}, None, False)
+    engagement = engagement_from_call(make_call_record("acme", "X2", duration_s=61, answered=True,
+                                                        started_at=datetime.now(UTC)), None, False)
     salesforce = LeadlineSalesforceHook("salesforce_acme")
     with pytest.raises(CrmError, match="INVALID_CROSS_REFERENCE_KEY"):
         salesforce.upsert_engagement(engagement, "00Q000000000404")  # no such Lead
@@ -201,8 +201,8 @@ def test_engagements_survive_injected_faults_without_duplicates(crm_sandbox, see
         for lead in leads:
             hubspot_id, _ = crm_sync.sync_lead(seeded_engine, HUBSPOT, hubspot, lead, None)
             sf_id, _ = crm_sync.sync_lead(seeded_engine, SALESFORCE, salesforce, lead, hubspot_id)
-            engagement = engagement_from_call({"tenant_id": "acme", "call_id": lead.call_id, "duration_s": 90,
-                                               "answered": True, "started_at": datetime.now(UTC)}, None, False)
+            engagement = engagement_from_call(make_call_record("acme", lead.call_id, duration_s=90, answered=True,
+                                                                started_at=datetime.now(UTC)), None, False)
             crm_sync.sync_engagement(seeded_engine, HUBSPOT, hubspot, engagement, hubspot_id)
             crm_sync.sync_engagement(seeded_engine, SALESFORCE, salesforce, engagement, sf_id)
     crm = records(crm_sandbox)
@@ -244,5 +244,5 @@ def test_unknown_customer_is_not_found_and_links_need_a_key(crm_sandbox, seeded_
         found, attempts = hook.find_contact("+14155550999", "nobody@example.com")
         assert (found, attempts) == (None, 2)  # searched by email, then by phone
     monkeypatch.delenv("LEADLINE_LINK_KEY", raising=False)
-    assert crm_sync.signed_recording_link({"tenant_id": "acme", "call_id": "X", "recording_path": "file:///x"}) is None
+    assert crm_sync.signed_recording_link(make_call_record("acme", "X", recording_path="file:///x")) is None
     assert intake_client.get("/v1/recordings/acme/X?expires=1&sig=x").status_code == 503

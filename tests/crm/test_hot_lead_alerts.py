@@ -16,7 +16,7 @@ import httpx
 import pytest
 from sqlalchemy import select
 
-from leadline.store.processing import get_call
+from leadline.store.calls import get_call
 from leadline.store.schema import alerts
 from leadline.store.tenants import set_config_section
 from leadline_dev.synthetic_calls import render_call
@@ -140,7 +140,7 @@ def test_hot_lead_alert_fires_once_to_slack_and_the_alerts_table(
         states = {ti.task_id: ti.state for ti in run.get_task_instances()}
         assert set(states.values()) == {"success"}, states
     call = get_call(seeded_engine, "acme", "CAL-HOT-ALERT")
-    assert call["lead_score"] > 90
+    assert call.lead_score > 90
 
     with seeded_engine.connect() as conn:
         rows = conn.execute(select(alerts).where(alerts.c.tenant_id == "acme")).mappings().all()
@@ -150,18 +150,18 @@ def test_hot_lead_alert_fires_once_to_slack_and_the_alerts_table(
     assert slack.on("alerts") == slack.on("critical") == [] and smtp.mails == []
     assert text == f"[INFO] {rows[0]['message']}"
     # masked: no name, phone or email of the caller, in Slack or in the table
-    heard_email = next(e["value"] for e in call["ai_analysis"]["contact"]["evidence"] if e["field"] == "customer_email")
-    for secret in (call["customer_name"], heard_email, call["customer_phone"], "Whitfield",
-                   call["customer_phone"][2:]):
+    heard_email = next(e["value"] for e in call.ai_analysis["contact"]["evidence"] if e["field"] == "customer_email")
+    for secret in (call.customer_name, heard_email, call.customer_phone, "Whitfield",
+                   call.customer_phone[2:]):
         assert secret and secret not in text
-    assert f"score {call['lead_score']}" in text and "Summary: " in text
+    assert f"score {call.lead_score}" in text and "Summary: " in text
     assert "Call page: https://leads.example.com/leadline/ui/calls/acme/CAL-HOT-ALERT" in text
-    assert (f"HubSpot contact: https://app.hubspot.com/contacts/424242/record/0-1/{call['hubspot_contact_id']}"
+    assert (f"HubSpot contact: https://app.hubspot.com/contacts/424242/record/0-1/{call.hubspot_contact_id}"
             in text)
-    assert f"HubSpot call: https://app.hubspot.com/contacts/424242/record/0-48/{call['hubspot_call_id']}" in text
-    assert (f"Salesforce lead: https://acme.my.salesforce.com/lightning/r/Lead/{call['salesforce_lead_id']}/view"
+    assert f"HubSpot call: https://app.hubspot.com/contacts/424242/record/0-48/{call.hubspot_call_id}" in text
+    assert (f"Salesforce lead: https://acme.my.salesforce.com/lightning/r/Lead/{call.salesforce_lead_id}/view"
             in text)
-    assert f"Salesforce task: https://acme.my.salesforce.com/lightning/r/Task/{call['salesforce_task_id']}/view" in text
+    assert f"Salesforce task: https://acme.my.salesforce.com/lightning/r/Task/{call.salesforce_task_id}/view" in text
 
     # resolving the alert does not make a re-run raise it again: one alert per call
     from leadline.store.alerts import resolve_alerts

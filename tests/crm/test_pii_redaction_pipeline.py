@@ -12,7 +12,7 @@ import httpx
 from sqlalchemy import select
 
 from leadline.speech import Segment, assemble
-from leadline.store.processing import get_call
+from leadline.store.calls import get_call
 from leadline.store.schema import call_records
 from tests.crm.conftest import configure_tenant_crms
 from tests.dags.test_vertex_analysis import GEMINI_LEAD
@@ -62,10 +62,10 @@ def test_planted_card_and_ssn_survive_nowhere(crm_sandbox, seeded_engine, dagbag
 
     call = get_call(seeded_engine, "acme", "CAL-PII-1")
     for label in ("[CREDIT_CARD]", "[CARD_EXPIRY]", "[CVV]", "[SSN]", "[DATE_OF_BIRTH]"):
-        assert label in call["transcript"]
-    assert call["transcript"].count("[CREDIT_CARD]") == 2
-    assert "512-555-0142" in call["transcript"] and "forty thousand" in call["transcript"]  # phone, budget stay
-    segment_text = " ".join(s["text"] for s in call["transcript_segments"])
+        assert label in call.transcript
+    assert call.transcript.count("[CREDIT_CARD]") == 2
+    assert "512-555-0142" in call.transcript and "forty thousand" in call.transcript  # phone, budget stay
+    segment_text = " ".join(s["text"] for s in call.transcript_segments)
     assert segment_text.count("[CREDIT_CARD]") == 2 and "[SSN]" in segment_text
 
     with seeded_engine.connect() as conn:
@@ -97,18 +97,18 @@ def _airflow_home() -> str:
 
 def test_a_transcript_stored_before_redaction_is_redacted_when_reused(seeded_engine, dagbag, store_conn,
                                                                       recordings_server, intake_client):
-    from leadline.store.processing import update_call
+    from tests.helpers import set_call_fields
 
     body = encode(call_payload(call_id="CAL-PII-OLD", recording_url=f"{recordings_server}/hot_lead.wav",
                                duration="240"))
     assert intake_client.post("/v1/callrail/webhook", content=body,
                               headers=signed_headers(SECRETS["acme"], body)).status_code == 200
     old = fake_transcript()
-    update_call(seeded_engine, "acme", "CAL-PII-OLD", transcript=old.text, transcript_confidence=old.confidence,
+    set_call_fields(seeded_engine, "acme", "CAL-PII-OLD", transcript=old.text, transcript_confidence=old.confidence,
                 transcript_segments=[s.as_dict() for s in old.segments], transcript_language="en")
     dagbag.get_dag("call_processing").test(run_conf={"tenant_id": "acme", "call_id": "CAL-PII-OLD"})
     call = get_call(seeded_engine, "acme", "CAL-PII-OLD")
-    stored = call["transcript"] + json.dumps(call["transcript_segments"]) + json.dumps(call["ai_analysis"])
-    assert "[CREDIT_CARD]" in call["transcript"] and "[SSN]" in json.dumps(call["transcript_segments"])
+    stored = call.transcript + json.dumps(call.transcript_segments) + json.dumps(call.ai_analysis)
+    assert "[CREDIT_CARD]" in call.transcript and "[SSN]" in json.dumps(call.transcript_segments)
     for planted in PLANTED:
         assert planted not in stored

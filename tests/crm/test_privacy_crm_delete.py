@@ -7,7 +7,7 @@ from __future__ import annotations
 import pytest
 
 from leadline.privacy import erase_person
-from leadline.store.processing import get_call
+from leadline.store.calls import get_call
 from tests.crm.conftest import configure_tenant_crms
 from tests.crm.conftest import crm_records as records
 from tests.crm.test_engagements import post_call
@@ -30,13 +30,13 @@ def test_erase_deletes_the_persons_crm_records_where_the_tenant_allows(
     assert [len(before["hubspot"]["contacts"]), len(before["hubspot"]["calls"])] == [1, 1]
     assert [len(before["salesforce"]["Lead"]), len(before["salesforce"]["Task"])] == [1, 1]
 
-    result = erase_person(seeded_engine, "acme", phone=call["customer_phone"] or call["caller_phone"],
+    result = erase_person(seeded_engine, "acme", phone=call.customer_phone or call.caller_phone,
                           requested_by="dpo@acme.test", delete_in_crm=True)
 
     deleted = {(r["crm"], r["object"], r["id"]) for r in result["crm_records"] if r["deleted"]}
-    assert deleted == {("hubspot", "contact", call["hubspot_contact_id"]), ("hubspot", "call", call["hubspot_call_id"]),
-                       ("salesforce", "lead", call["salesforce_lead_id"]),
-                       ("salesforce", "task", call["salesforce_task_id"])}
+    assert deleted == {("hubspot", "contact", call.hubspot_contact_id), ("hubspot", "call", call.hubspot_call_id),
+                       ("salesforce", "lead", call.salesforce_lead_id),
+                       ("salesforce", "task", call.salesforce_task_id)}
     after = records(crm_sandbox)
     assert after["hubspot"]["contacts"] == [] and after["hubspot"]["calls"] == []
     assert after["salesforce"].get("Lead", []) == [] and after["salesforce"].get("Task", []) == []

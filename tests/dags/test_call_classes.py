@@ -13,7 +13,8 @@ from pathlib import Path
 import pytest
 from sqlalchemy import select
 
-from leadline.store.processing import get_call, get_request
+from leadline.store.calls import get_call
+from leadline.store.processing import get_request
 from leadline.store.schema import alerts
 from leadline.store.tenants import set_config_section
 from leadline_dev.synthetic_calls import render_call
@@ -69,25 +70,25 @@ def open_alerts(engine) -> list:
 def test_hot_new_lead_scores_above_ninety_and_alerts(plumbing):
     states, call, request = run_call(plumbing, "CAL-CLS-HOT", "hot_lead.wav", "240")
     assert states["score"] == "success" and states["notify"] == "success"
-    assert (call["call_class"], request["status"]) == ("new_lead", "completed")
+    assert (call.call_class, request["status"]) == ("new_lead", "completed")
     # the agent read back the name and the number, nobody confirmed the email: it goes to review, not the CRM
-    assert (call["customer_name"], call["customer_phone"], call["customer_email"]) == (
+    assert (call.customer_name, call.customer_phone, call.customer_email) == (
         "Marcus Whitfield", "+14155550188", None)
-    contact = call["ai_analysis"]["contact"]
+    contact = call.ai_analysis["contact"]
     assert contact["needs_review"] == ["customer_email"]
     [email] = [e for e in contact["evidence"] if e["field"] == "customer_email"]
     assert "@" in email["value"] and email["confidence"] < contact["threshold"]  # whatever was heard, unsure
     assert email["speaker"] == "caller" and email["start"] < email["end"]
-    lead = call["ai_analysis"]["lead"]
+    lead = call.ai_analysis["lead"]
     assert (lead["project_category"], lead["timeline"], lead["budget_max"]) == ("sewer line repair", "immediate", 8000)
-    assert call["lead_score"] > 90 and open_alerts(plumbing[2]) == ["high_value_lead:CAL-CLS-HOT"]
-    segments = call["transcript_segments"]
+    assert call.lead_score > 90 and open_alerts(plumbing[2]) == ["high_value_lead:CAL-CLS-HOT"]
+    segments = call.transcript_segments
     assert {s["speaker"] for s in segments} == {"agent", "caller"}  # stereo: one party per channel
 
 
 def test_existing_customer_is_not_a_new_lead(plumbing):
     states, call, request = run_call(plumbing, "CAL-CLS-CUST", "existing_customer.wav", "95")
-    assert (call["call_class"], call["lead_score"], call["lead_status"]) == ("existing_customer", None, "customer")
+    assert (call.call_class, call.lead_score, call.lead_status) == ("existing_customer", None, "customer")
     assert states["sync_primary_crm"] == "skipped" and request["status"] == "completed"
     assert open_alerts(plumbing[2]) == []
 
@@ -96,15 +97,15 @@ def test_existing_customer_is_not_a_new_lead(plumbing):
                                                    ("vendor_call", "vendor_or_solicitation")])
 def test_non_leads_end_at_score_with_their_reason(plumbing, name, call_class):
     states, call, request = run_call(plumbing, f"CAL-CLS-{name.upper()}", f"{name}.wav", CALLS[name]["duration"])
-    assert call["call_class"] == call_class and call["call_class_reason"]
-    assert (call["lead_score"], call["lead_status"]) == (None, "not_lead")
+    assert call.call_class == call_class and call.call_class_reason
+    assert (call.lead_score, call.lead_status) == (None, "not_lead")
     assert states["score"] == "skipped" and states["sync_primary_crm"] == "skipped"
     assert (request["status"], request["error"]) == ("skipped", f"not a lead ({call_class}): "
-                                                                f"{call['call_class_reason']}")
+                                                                f"{call.call_class_reason}")
 
 
 def test_silent_recording_is_incomplete(plumbing):
     states, call, request = run_call(plumbing, "CAL-CLS-SILENT", "silence.wav", "70")
-    assert (call["transcript"], call["call_class"]) == ("", "incomplete")
-    assert call["call_class_reason"] == "no speech in the recording (silence or an empty call)"
+    assert (call.transcript, call.call_class) == ("", "incomplete")
+    assert call.call_class_reason == "no speech in the recording (silence or an empty call)"
     assert request["status"] == "skipped" and states["notify"] == "skipped"

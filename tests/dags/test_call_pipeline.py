@@ -5,7 +5,8 @@ from __future__ import annotations
 import pytest
 from sqlalchemy import select
 
-from leadline.store.processing import get_call, get_request
+from leadline.store.calls import get_call
+from leadline.store.processing import get_request
 from leadline.store.schema import alerts, processing_requests
 from tests.helpers import SECRETS, call_payload, encode, signed_headers, store_snapshot
 
@@ -70,12 +71,12 @@ def test_hot_lead_is_dispatched_once_and_processed(pipeline):
     request, call = get_request(engine, "acme", "CAL-HOT-1"), get_call(engine, "acme", "CAL-HOT-1")
     assert (request["status"], request["attempts"], request["error"]) == ("completed", 1, None)
     assert request["processing_time_ms"] > 0
-    assert "roof" in call["transcript"] and 0 < call["transcript_confidence"] <= 1
-    lead = call["ai_analysis"]["lead"]
+    assert "roof" in call.transcript and 0 < call.transcript_confidence <= 1
+    lead = call.ai_analysis["lead"]
     assert lead["project_category"] == "roof replacement" and lead["call_class"] == "new_lead"
-    assert call["ai_analysis"]["scoring"]["threshold"] == 70
-    assert call["lead_score"] is not None and call["lead_score"] >= 70
-    assert call["recording_path"].endswith("/acme/recordings/CAL-HOT-1.wav")
+    assert call.ai_analysis["scoring"]["threshold"] == 70
+    assert call.lead_score is not None and call.lead_score >= 70
+    assert call.recording_path.endswith("/acme/recordings/CAL-HOT-1.wav")
 
     # A finished call run again (by hand, without force) changes nothing.
     before = store_snapshot(engine)
@@ -91,7 +92,7 @@ def test_short_call_is_skipped_with_reason(pipeline):
     assert states["score"] == "skipped" and states["notify"] == "skipped"
     request = get_request(engine, "acme", "CAL-SHORT-1")
     assert (request["status"], request["error"]) == ("skipped", "call shorter than 60 s")
-    assert get_call(engine, "acme", "CAL-SHORT-1")["lead_score"] is None
+    assert get_call(engine, "acme", "CAL-SHORT-1").lead_score is None
 
 
 def test_missing_recording_fails_with_reason_after_retries(pipeline):
@@ -118,8 +119,8 @@ def test_mp3_call_without_contact_details(pipeline):
     post_call(client, "CAL-MP3-1", f"{server}/no_contact.mp3", "61")
     assert process(dagbag, "CAL-MP3-1") == PROCESSED
     call = get_call(engine, "acme", "CAL-MP3-1")
-    assert call["customer_email"] is None
-    assert call["lead_score"] is not None and call["lead_score"] < 70
+    assert call.customer_email is None
+    assert call.lead_score is not None and call.lead_score < 70
     with engine.connect() as conn:
         assert conn.execute(select(alerts)).all() == []  # not a high-value lead
 

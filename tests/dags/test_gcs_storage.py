@@ -15,8 +15,8 @@ from datetime import UTC, datetime, timedelta
 import pytest
 from sqlalchemy import select, update
 
+from leadline.store.calls import get_call
 from leadline.store.intake import IncomingCall, record_calls
-from leadline.store.processing import get_call
 from leadline.store.schema import alerts, call_records, health_snapshots, tenants
 from tests.dags.test_call_pipeline import PROCESSED, post_call, process
 from tests.emulators import create_bucket, gcs_emulator
@@ -78,11 +78,11 @@ def test_fetch_recording_stores_to_gcs_and_the_pipeline_reads_it_back(dagbag, bu
     post_call(intake_client, "CAL-GCS-1", f"{recordings_server}/hot_lead.wav", "71")
     assert process(dagbag, "CAL-GCS-1") == PROCESSED  # transcribe read the WAV back from the bucket
     call = get_call(seeded_engine, "acme", "CAL-GCS-1")
-    assert call["recording_path"] == bucket.uri("acme/recordings/CAL-GCS-1.wav")
+    assert call.recording_path == bucket.uri("acme/recordings/CAL-GCS-1.wav")
     assert bucket.files() == ["acme/recordings/CAL-GCS-1.wav"]  # no .partial left behind
     stored = bucket.fs.cat_file(bucket.key("acme/recordings/CAL-GCS-1.wav"))
     assert stored[:4] == b"RIFF" and stored[8:12] == b"WAVE"
-    assert "roof" in call["transcript"]
+    assert "roof" in call.transcript
 
     # forced reprocessing fetches again over the stored object
     assert process(dagbag, "CAL-GCS-1", force=True)["fetch_recording"] == "success"
@@ -109,7 +109,7 @@ def test_retention_purge_deletes_expired_recordings_from_gcs(dagbag, bucket, see
     assert bucket.files() == ["acme/recordings/NEW-acme.wav", "globex/recordings/NEW-globex.wav",
                               "globex/recordings/OLD-globex.wav"]  # globex keeps the default retention
     purged = get_call(seeded_engine, "acme", "OLD-acme")
-    assert purged["recording_path"] is None and purged["transcript"] is None
+    assert purged.recording_path is None and purged.transcript is None
     # a rerun finds the object already gone and the row already purged: nothing fails
     assert states(dagbag.get_dag("maintenance_daily").test())["retention_purge"] == "success"
 

@@ -10,8 +10,9 @@ from pathlib import Path
 import pytest
 from sqlalchemy import func, select, update
 
+from leadline.store.calls import get_call
 from leadline.store.intake import IncomingCall, record_calls
-from leadline.store.processing import get_call, get_request
+from leadline.store.processing import get_request
 from leadline.store.schema import alerts, call_records, health_snapshots, processing_requests, tenants
 
 
@@ -137,12 +138,12 @@ def test_retention_purges_only_old_calls_of_their_own_tenant(dagbag, store_conn,
     recordings = _old_and_new_calls(seeded_engine, tmp_path)
     run = dagbag.get_dag("maintenance_daily").test()
     purged = get_call(seeded_engine, "acme", "OLD-acme")
-    assert purged["transcript"] is None and purged["recording_path"] is None and purged["purged_at"]
-    assert purged["lead_score"] == 80  # the audit row stays
+    assert purged.transcript is None and purged.recording_path is None and purged.purged_at
+    assert purged.lead_score == 80  # the audit row stays
     assert not recordings["OLD-acme"].exists()
     for tenant, call_id in (("globex", "OLD-globex"), ("acme", "NEW-acme"), ("globex", "NEW-globex")):
         kept = get_call(seeded_engine, tenant, call_id)
-        assert kept["transcript"] == "secret words" and kept["purged_at"] is None
+        assert kept.transcript == "secret words" and kept.purged_at is None
         assert recordings[call_id].exists()
     assert set(states(run).values()) == {"success"}
 
@@ -236,7 +237,7 @@ def test_pause_resume_and_reprocess(dagbag, store_conn, seeded_engine):
     run = dagbag.get_dag("reprocess_calls").test(run_conf={"tenant_id": "acme", "call_ids": ["R1"]})
     assert states(run) == {"requeue_calls": "success"}
     assert get_request(seeded_engine, "acme", "R1")["status"] == "pending"
-    assert get_call(seeded_engine, "acme", "R1")["lead_score"] is None
+    assert get_call(seeded_engine, "acme", "R1").lead_score is None
     bad = dagbag.get_dag("reprocess_calls").test(run_conf={"tenant_id": "globex", "call_ids": ["R1"]})
     assert states(bad) == {"requeue_calls": "failed"}  # another tenant's call id: refused
     with seeded_engine.connect() as conn:

@@ -7,7 +7,8 @@ from pathlib import Path
 
 import pytest
 
-from leadline.store.processing import get_call, get_request
+from leadline.store.calls import get_call
+from leadline.store.processing import get_request
 from leadline.store.tenants import set_config_section
 from tests.helpers import SECRETS, call_payload, encode, signed_headers
 
@@ -35,7 +36,7 @@ def test_two_party_caller_without_disclosure_is_not_recorded(consenting):
     assert (request["status"], request["error"]) == (
         "skipped", "no recording consent: caller in CA (two-party consent state, from the area code); "
                    "no recording disclosure on record")
-    assert (call["recording_url"], call["recording_path"], call["transcript"], call["lead_status"]) == (
+    assert (call.recording_url, call.recording_path, call.transcript, call.lead_status) == (
         None, None, None, "no_consent")
     assert not list(Path(consenting[4]).rglob("CAL-CONSENT-1*"))  # nothing downloaded
 
@@ -44,6 +45,6 @@ def test_disclosure_played_or_one_party_state_is_processed(consenting):
     states, call, request = run(consenting, "CAL-CONSENT-2", caller_id="+14155550188",
                                 recording_disclosure_played=True)
     assert states["fetch_recording"] == "success" and states["transcribe"] == "success"
-    assert call["recording_path"].endswith("CAL-CONSENT-2.wav") and call["transcript"]
+    assert call.recording_path.endswith("CAL-CONSENT-2.wav") and call.transcript
     states, call, _ = run(consenting, "CAL-CONSENT-3", caller_id="+15125550142", customer_state="TX")
     assert states["fetch_recording"] == "success"

@@ -7,7 +7,7 @@ import json
 
 import pytest
 
-from leadline.store.processing import get_call
+from leadline.store.calls import get_call
 from leadline.store.tenants import set_config_section
 from tests.helpers import SECRETS, call_payload, encode, signed_headers
 from tests.integration.fake_google import FakeGoogle, connection_json
@@ -57,21 +57,21 @@ def test_gemini_gets_the_business_context_and_its_answer_is_stored(roofing, monk
     generation = request["body"]["generationConfig"]
     assert generation["responseMimeType"] == "application/json"
     assert generation["responseJsonSchema"]["properties"]["call_class"]["enum"][0] == "new_lead"
-    lead = call["ai_analysis"]["lead"]
-    assert (lead["analyzer"], lead["fallback_reason"], call["call_class"]) == (
+    lead = call.ai_analysis["lead"]
+    assert (lead["analyzer"], lead["fallback_reason"], call.call_class) == (
         "vertex:gemini-2.5-flash", None, "new_lead")
     assert (lead["customer_email"], lead["budget_max"], lead["in_service_area"]) == (
         "marcus.whitfield@outlook.com", 50000, True)
     # Gemini's answer is weighed like the rules': an email said once, never spelled or read back, is not a fact
-    assert call["customer_email"] is None and "customer_email" in call["ai_analysis"]["contact"]["needs_review"]
+    assert call.customer_email is None and "customer_email" in call.ai_analysis["contact"]["needs_review"]
 
 
 def test_invalid_gemini_output_falls_back_to_the_rules_with_the_reason(roofing, monkeypatch):
     bad = json.dumps({"customer_phone": "call me maybe", "intent": "very"})
     states, call, requests = process_with_gemini(roofing, monkeypatch, "CAL-GEM-2", bad)
     assert len(requests) == 1 and states["analyze"] == "success"
-    lead = call["ai_analysis"]["lead"]
+    lead = call.ai_analysis["lead"]
     assert lead["analyzer"] == "rules_fallback"
     assert lead["fallback_reason"] == "vertex:gemini-2.5-flash failed: ValidationError"
-    assert (lead["project_category"], lead["timeline"], call["call_class"]) == ("roof replacement", "immediate",
+    assert (lead["project_category"], lead["timeline"], call.call_class) == ("roof replacement", "immediate",
                                                                                  "new_lead")

@@ -97,8 +97,8 @@ def test_accounts_and_etl_pages_carry_the_runbooks_queries(seeded_engine):
 
     from leadline.dashboard.app import TEMPLATES
     from leadline.store.intake import IncomingCall, record_calls
-    from leadline.store.processing import update_call
     from leadline.store.schema import account_recommendations, etl_runs, sf_accounts
+    from tests.helpers import set_call_fields
 
     with seeded_engine.begin() as conn:
         for tenant_id, name in (("acme", "Acme Roofing"), ("globex", "Globex Corp")):
@@ -112,7 +112,7 @@ def test_accounts_and_etl_pages_carry_the_runbooks_queries(seeded_engine):
                 started_at=NOW - timedelta(hours=1), completed_at=NOW - timedelta(hours=1) + timedelta(seconds=90),
                 rows_processed=10))
     record_calls(seeded_engine, [IncomingCall("acme", "U1", None, None, None, 60, True, None, None, {})])
-    update_call(seeded_engine, "acme", "U1", customer_email="bob@birch.example")
+    set_call_fields(seeded_engine, "acme", "U1", customer_email="bob@birch.example")
 
     accounts = queries.top_accounts(seeded_engine, "acme", NOW.date())
     assert accounts["accounts"] == [{"account_name": "Acme Roofing", "priority_score": 0.9, "budget_likelihood": 0.5,

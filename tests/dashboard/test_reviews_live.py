@@ -12,8 +12,8 @@ import httpx
 import numpy as np
 import pytest
 
+from leadline.store.calls import get_call
 from leadline.store.engine import create_store_engine
-from leadline.store.processing import get_call
 from leadline.store.reviews import review_history
 from tests.dashboard.conftest import USERS
 from tests.dashboard.test_dashboard_live import CHROMIUM, CHROMIUM_ARGS, shot, wait_for_dag
@@ -52,7 +52,7 @@ def test_review_api_is_tenant_scoped(dashboard, waiting_calls):
     assert _api(dashboard, "GET", "/tenants/acme/calls/REV-ACME-1/audio?start=6&end=8.5", "bob").status_code == 404
     refused = _api(dashboard, "POST", "/tenants/acme/calls/REV-ACME-1/reviews", "bob",
                    json={"field": "customer_email", "decision": "confirmed"})
-    assert refused.status_code == 404 and get_call(waiting_calls, "acme", "REV-ACME-1")["review_status"] == "open"
+    assert refused.status_code == 404 and get_call(waiting_calls, "acme", "REV-ACME-1").review_status == "open"
     too_long = _api(dashboard, "GET", "/tenants/acme/calls/REV-ACME-1/audio?start=0&end=120", "alice")
     assert too_long.status_code == 422
     bad = _api(dashboard, "POST", "/tenants/globex/calls/REV-GLOBEX-1/reviews", "bob",
@@ -91,14 +91,14 @@ def test_browser_review_hear_correct_and_resync(dashboard, waiting_calls):
         finally:
             browser.close()
     call = get_call(waiting_calls, "acme", "REV-ACME-1")
-    assert (call["customer_email"], call["review_status"]) == ("priya.r@gmail.com", "done")
+    assert (call.customer_email, call.review_status) == ("priya.r@gmail.com", "done")
     [audit] = review_history(waiting_calls, "acme")
     assert (audit["reviewer"], audit["heard_value"], audit["final_value"]) == ("alice", HEARD_EMAIL,
                                                                                 "priya.r@gmail.com")
     runs = httpx.get(f"{base}/api/v2/dags/contact_review_sync/dagRuns", timeout=30,
                      headers={"authorization": f"Bearer {dashboard.token('ops')}"}).json()["dag_runs"]
     assert [r["conf"] for r in runs] == [{"tenant_id": "acme", "call_id": "REV-ACME-1"}]  # one re-sync, no more
-    assert get_call(waiting_calls, "globex", "REV-GLOBEX-1")["review_status"] == "open"
+    assert get_call(waiting_calls, "globex", "REV-GLOBEX-1").review_status == "open"
 
 
 def test_a_forged_host_header_never_receives_the_viewers_token(dashboard, waiting_calls):

@@ -61,7 +61,7 @@ def test_poisoned_webhooks_fail_alone(poison_client):
 
 
 def test_times_are_stored_in_utc_and_impossible_ones_refused(poison_client):
-    from leadline.store.processing import get_call
+    from leadline.store.calls import get_call
 
     client, engine = poison_client
     # yesterday at 10:00 wall time, whatever today is
@@ -74,8 +74,8 @@ def test_times_are_stored_in_utc_and_impossible_ones_refused(poison_client):
         assert response.status_code == status, (call_id, response.text)
         if status == 422:
             assert "out of range" in response.text and get_call(engine, "acme", call_id) is None
-    assert get_call(engine, "acme", "T-1")["started_at"] == wall.replace(hour=15, tzinfo=UTC)
-    assert get_call(engine, "acme", "T-2")["started_at"] == wall.replace(tzinfo=UTC)
+    assert get_call(engine, "acme", "T-1").started_at == wall.replace(hour=15, tzinfo=UTC)
+    assert get_call(engine, "acme", "T-2").started_at == wall.replace(tzinfo=UTC)
 
 
 def test_made_up_tenant_ids_look_like_bad_signatures_and_count_toward_the_block(poison_client):

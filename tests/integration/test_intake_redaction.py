@@ -3,7 +3,7 @@ and the caller's number are stored as sent."""
 
 from __future__ import annotations
 
-from leadline.store.processing import get_call
+from leadline.store.calls import get_call
 from tests.helpers import SECRETS, call_payload, encode, signed_headers
 
 
@@ -14,7 +14,7 @@ def test_payload_free_text_is_redacted_before_it_is_stored(intake_client, seeded
     body = encode(payload)
     assert intake_client.post("/v1/callrail/webhook", content=body,
                               headers=signed_headers(SECRETS["acme"], body)).status_code == 200
-    raw = get_call(seeded_engine, "acme", "CAL-PII-HOOK")["raw_payload"]
+    raw = get_call(seeded_engine, "acme", "CAL-PII-HOOK").raw_payload
     assert raw["transcription"] == "Sure, my card is [CREDIT_CARD] and my social is [SSN]."
     assert raw["notes"] == ["date of birth [DATE_OF_BIRTH]"]
     assert (raw["caller_id"], raw["resource_id"], raw["customer_name"]) == (

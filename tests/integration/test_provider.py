@@ -88,15 +88,16 @@ def test_a_hook_imported_first_in_a_fresh_process_survives_provider_discovery(tm
 
 
 def test_both_crm_hooks_implement_the_one_interface_and_the_registry_names_them():
-    from leadline.domain.crm import CRM_TYPES
-    from leadline.hooks.crm import CRM_HOOKS, CrmHook, crm_hook_class, record_column
+    from leadline.domain.crm import CRM_CALL_FIELDS, CRM_TYPES
+    from leadline.hooks.crm import CRM_HOOKS, CrmHook, crm_hook_class
     from leadline.store.schema import call_records
 
     assert set(CRM_HOOKS) == set(CRM_TYPES) == {"hubspot", "salesforce"}
     for crm_type in CRM_TYPES:
         hook = crm_hook_class(crm_type)
         assert hook.crm_type == crm_type
-        assert record_column(crm_type) in call_records.c
+        fields = CRM_CALL_FIELDS[crm_type]
+        assert fields.record in call_records.c and fields.engagement in call_records.c
         for member in ("upsert_lead", "bulk_upsert", "delete_record", "test_connection"):
             assert callable(getattr(hook, member))
     assert (crm_hook_class("hubspot").batch_limit, crm_hook_class("salesforce").batch_limit) == (100, 200)

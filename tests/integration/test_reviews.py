@@ -6,7 +6,7 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from leadline.store.processing import get_call
+from leadline.store.calls import get_call
 from leadline.store.reviews import ReviewConflict, record_review, review_history, review_queue
 from tests.helpers_reviews import HEARD_EMAIL, call_waiting_for_review
 
@@ -30,8 +30,8 @@ def test_a_correction_updates_the_call_closes_the_review_and_is_audited(seeded_e
     assert (audit["heard_value"], audit["previous_value"], audit["final_value"]) == (
         HEARD_EMAIL, None, "priya.r@gmail.com")
     call = get_call(seeded_engine, "acme", "R-1")
-    assert (call["customer_email"], call["review_status"]) == ("priya.r@gmail.com", "done")
-    assert call["ai_analysis"]["contact"]["needs_review"] == []
+    assert (call.customer_email, call.review_status) == ("priya.r@gmail.com", "done")
+    assert call.ai_analysis["contact"]["needs_review"] == []
     assert review_queue(seeded_engine, "acme") == []
     [row] = review_history(seeded_engine, "acme")
     assert (row["reviewer"], row["decision"], row["heard_words"]) == ("alice", "corrected",
@@ -47,15 +47,15 @@ def test_confirm_keeps_what_was_heard_and_reject_writes_nothing(seeded_engine):
     call_waiting_for_review(seeded_engine, "acme", "R-3")
     record_review(seeded_engine, "acme", "R-1", "customer_email", "confirmed", None, "alice", NOW)
     record_review(seeded_engine, "acme", "R-3", "customer_email", "rejected", None, "alice", NOW)
-    assert get_call(seeded_engine, "acme", "R-1")["customer_email"] == HEARD_EMAIL
-    assert get_call(seeded_engine, "acme", "R-3")["customer_email"] is None
+    assert get_call(seeded_engine, "acme", "R-1").customer_email == HEARD_EMAIL
+    assert get_call(seeded_engine, "acme", "R-3").customer_email is None
 
 
 def test_another_tenants_call_cannot_be_reviewed(seeded_engine):
     call_waiting_for_review(seeded_engine, "globex", "R-2")
     with pytest.raises(LookupError):
         record_review(seeded_engine, "acme", "R-2", "customer_email", "confirmed", None, "alice", NOW)
-    assert get_call(seeded_engine, "globex", "R-2")["review_status"] == "open"
+    assert get_call(seeded_engine, "globex", "R-2").review_status == "open"
     assert review_history(seeded_engine, "globex") == []
     with pytest.raises(ValueError, match="field must be"):
         record_review(seeded_engine, "globex", "R-2", "lead_score", "confirmed", None, "alice", NOW)

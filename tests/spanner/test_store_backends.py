@@ -15,6 +15,7 @@ from sqlalchemy import insert, select, text
 
 from leadline.store import (
     alerts,
+    calls,
     crm,
     dashboard,
     data_quality,
@@ -31,14 +32,15 @@ from leadline.store import (
 from leadline.store.intake import IncomingCall, record_calls
 from leadline.store.named_sql import named_query
 from leadline.store.schema import call_records, gmail_participants, manual_mappings
+from tests.helpers import set_call_fields, set_field_on_calls
 
 pytestmark = pytest.mark.spanner
 
 NOW = datetime.now(UTC).replace(microsecond=0)
 DAY_AGO = NOW - timedelta(days=1)
 # The repository modules this file answers for (backups.py is the backup verification's own suite).
-STORE_MODULES = (alerts, crm, dashboard, data_quality, embeddings, etl, intake, intake_counts, intelligence, members,
-                 ops, processing, tenants)
+STORE_MODULES = (alerts, calls, crm, dashboard, data_quality, embeddings, etl, intake, intake_counts, intelligence,
+                 members, ops, processing, tenants)
 
 
 def _call(tenant_id: str, call_id: str, **overrides) -> IncomingCall:
@@ -112,10 +114,10 @@ def test_intake_and_the_processing_state_machine(store):
     assert record_calls(store, [_call("acme", "C2")]) == [intake.IntakeResult(first[1].request_id, False)]
     assert processing.count_pending(store) == 3
 
-    call = processing.get_call(store, "acme", "C1")
-    assert call["raw_payload"] == {"call_id": "C1", "nested": {"ü": [1, 2.5, None, True]}}
-    assert call["started_at"] == NOW - timedelta(minutes=5) and call["answered"] is True
-    assert processing.get_call(store, "acme", "nope") is None
+    call = calls.get_call(store, "acme", "C1")
+    assert call.raw_payload == {"call_id": "C1", "nested": {"ü": [1, 2.5, None, True]}}
+    assert call.started_at == NOW - timedelta(minutes=5) and call.answered is True
+    assert calls.get_call(store, "acme", "nope") is None
     assert processing.get_request(store, "acme", "C1")["status"] == "pending"
     assert processing.get_request(store, "globex", "C2") is None
 
@@ -128,24 +130,52 @@ def test_intake_and_the_processing_state_machine(store):
     assert processing.start_processing(store, "acme", "C1") == 1
     assert processing.start_processing(store, "acme", "C1") == 2
     segments = [{"start": 0.0, "end": 1.5, "speaker": "agent", "text": "Hello"}]
-    processing.update_call(store, "acme", "C1", transcript="Hello", transcript_confidence=0.91,
-                           transcript_segments=segments, transcript_language="en", lead_score=82,
-                           lead_status="qualified", ai_analysis={"summary": "roof", "services": ["roofing"]},
-                           call_class="lead", call_class_reason="asked for a quote")
+    calls.record_transcript(store, "acme", "C1", text="Hello", confidence=0.91, segments=segments, language="en")
+    analysis = {"summary": "roof", "services": ["roofing"]}
+    calls.record_analysis(store, "acme", "C1", ai_analysis=analysis, call_class="lead",
+                          class_reason="asked for a quote", needs_review=True,
+                          sure_contact={"customer_name": None, "customer_phone": "+15550100", "customer_email": None})
+    calls.record_score(store, "acme", "C1", 82, "qualified", {**analysis, "scoring": {"threshold": 70}})
     with pytest.raises(LookupError):
-        processing.update_call(store, "acme", "nope", lead_score=1)
-    processing.update_calls(store, "acme", "customer_email", {"C1": "jane@example.com", "C2": "bob@example.com"})
-    processing.update_calls(store, "acme", "customer_email", {})
+        calls.record_recording(store, "acme", "nope", "file:///nope.wav")
+    calls.record_crm_records(store, "acme", "hubspot", {"C1": "hs-1", "C2": "hs-2"})
+    calls.record_crm_engagements(store, "acme", "hubspot", {})
     processing.finish(store, "acme", "C1", "completed")
     with pytest.raises(ValueError):
         processing.finish(store, "acme", "C1", "pending")
-    call = processing.get_call(store, "acme", "C1")
-    assert (call["transcript_segments"], call["ai_analysis"]["services"], call["lead_score"]) == (segments, ["roofing"],
-                                                                                                   82)
-    assert processing.get_call(store, "acme", "C2")["customer_email"] == "bob@example.com"
+    call = calls.get_call(store, "acme", "C1")
+    assert (call.transcript_segments, call.transcript_language, call.ai_analysis["scoring"], call.lead_score,
+            call.lead_status, call.customer_phone, call.review_status) == (
+        segments, "en", {"threshold": 70}, 82, "qualified", "+15550100", "open")
+    assert calls.get_call(store, "acme", "C2").crm_record_id("hubspot") == "hs-2"
     request = processing.get_request(store, "acme", "C1")
     assert (request["status"], request["attempts"], request["error"]) == ("completed", 2, None)
     assert request["processing_time_ms"] >= 0
+    # a call that is no lead ends unscored and skipped in one transaction
+    calls.close_unscored(store, "acme", "C2", "not_lead", "spam")
+    assert (calls.get_call(store, "acme", "C2").lead_status, processing.get_request(store, "acme", "C2")["status"]
+            ) == ("not_lead", "skipped")
+    calls.record_crm_record(store, "acme", "C1", "salesforce", "sf-1")
+    calls.record_crm_engagement(store, "acme", "C1", "salesforce", "task-1")
+    calls.redact_stored_transcript(store, "acme", "C1", "[PERSON] here", [{**segments[0], "text": "[PERSON] here"}])
+    call = calls.get_call(store, "acme", "C1")
+    assert call.crm_ids() == {"hubspot_contact_id": "hs-1", "hubspot_call_id": None,
+                              "salesforce_lead_id": "sf-1", "salesforce_task_id": "task-1"}
+    assert (call.transcript, call.transcript_segments[0]["text"], call.crm_engagement_id("salesforce")) == (
+        "[PERSON] here", "[PERSON] here", "task-1")
+    calls.record_customer(store, "globex", "C1")
+    assert calls.get_call(store, "globex", "C1").lead_status == "customer"
+    calls.record_recording(store, "globex", "C1", "file:///globex/C1.wav")
+    calls.withhold_recording(store, "globex", "C1", "no consent on record")
+    withheld = calls.get_call(store, "globex", "C1")
+    assert (withheld.recording_path, withheld.lead_status) == (None, "no_consent")
+    assert processing.get_request(store, "globex", "C1")["error"] == "no consent on record"
+    with store.connect() as conn:
+        row = conn.execute(select(call_records).where(call_records.c.call_id == "C2")).mappings().first()
+    assert calls.call_record(row).call_id == "C2"
+    with store.begin() as conn:  # the request's end inside another step's transaction
+        processing.finish_request(conn, "acme", "C2", "failed", "again")
+    assert processing.get_request(store, "acme", "C2")["status"] == "failed"
 
 
 def test_alerts_raise_once_and_resolve(store):
@@ -174,15 +204,15 @@ def test_alerts_raise_once_and_resolve(store):
 
 def test_crm_sync_log_and_circuit_breaker(store):
     record_calls(store, [_call("acme", "C1"), _call("acme", "C2"), _call("acme", "C3")])
-    processing.update_calls(store, "acme", "lead_score", {"C1": 80, "C2": 40})
-    processing.update_call(store, "acme", "C2", hubspot_contact_id="hs-2")
-    pending = crm.scored_calls_without_record(store, "acme", "hubspot_contact_id", DAY_AGO, NOW + timedelta(1))
-    assert [c["call_id"] for c in pending] == ["C1"]
-    assert crm.scored_calls_without_record(store, "acme", "hubspot_contact_id", NOW + timedelta(1),
+    set_field_on_calls(store, "acme", "lead_score", {"C1": 80, "C2": 40})
+    set_call_fields(store, "acme", "C2", hubspot_contact_id="hs-2")
+    pending = crm.scored_calls_without_record(store, "acme", "hubspot", DAY_AGO, NOW + timedelta(1))
+    assert [c.call_id for c in pending] == ["C1"]
+    assert crm.scored_calls_without_record(store, "acme", "hubspot", NOW + timedelta(1),
                                            NOW + timedelta(2)) == []
-    processing.update_call(store, "acme", "C3", hubspot_contact_id="hs-3", hubspot_call_id="call-3")
-    assert [c["call_id"] for c in crm.calls_without_engagement(  # synced, its call engagement not yet logged
-        store, "acme", "hubspot_contact_id", "hubspot_call_id", DAY_AGO, NOW + timedelta(1))] == ["C2"]
+    set_call_fields(store, "acme", "C3", hubspot_contact_id="hs-3", hubspot_call_id="call-3")
+    assert [c.call_id for c in crm.calls_without_engagement(  # synced, its call engagement not yet logged
+        store, "acme", "hubspot", DAY_AGO, NOW + timedelta(1))] == ["C2"]
 
     crm.record_sync(store, tenant_id="acme", call_id="C1", crm_type="hubspot", role="primary", status="failed",
                     record_id=None, cross_ref_id=None, attempts=2, error="HTTP 503")
@@ -256,11 +286,11 @@ def test_ops_queries_and_maintenance_writes(store):
     assert ops.requeue(store, [("acme", "C1"), ("acme", "nope")], "retry: speech fixed", NOW) == 1
     assert processing.get_request(store, "acme", "C1")["error"] == "retry: speech fixed"
 
-    processing.update_call(store, "acme", "C0", transcript="t", lead_score=70, customer_email="a@example.com",
+    set_call_fields(store, "acme", "C0", transcript="t", lead_score=70, customer_email="a@example.com",
                            recording_path="file:///tmp/C0.mp3", transcript_embedding=[0.5, 0.25])
     assert ops.clear_calls_for_reprocessing(store, "acme", call_ids=["C0", "nope"]) == ([], 1)
     assert ops.clear_calls_for_reprocessing(store, "acme", call_ids=["C0"]) == (["C0"], 0)
-    assert processing.get_call(store, "acme", "C0")["lead_score"] is None
+    assert calls.get_call(store, "acme", "C0").lead_score is None
     cleared, unknown = ops.clear_calls_for_reprocessing(store, "globex", created_from=DAY_AGO,
                                                         created_until=NOW + timedelta(1))
     assert (cleared, unknown) == (["G1"], 0)
@@ -269,19 +299,19 @@ def test_ops_queries_and_maintenance_writes(store):
     assert completeness["total_records"] == 4 and completeness["has_email"] == 1
     assert completeness["has_name"] == 4 and completeness["has_score"] == 0
 
-    processing.update_call(store, "acme", "C0", transcript="t", recording_path="file:///tmp/C0.mp3")
+    set_call_fields(store, "acme", "C0", transcript="t", recording_path="file:///tmp/C0.mp3")
     assert ops.purge_expired(store, "acme", retention_days=30, now=NOW) == []
     assert ops.purge_expired(store, "acme", retention_days=1, now=NOW + timedelta(days=2)).count("file:///tmp/C0.mp3")
-    purged = processing.get_call(store, "acme", "C0")
-    assert (purged["transcript"], purged["raw_payload"], purged["recording_path"]) == (None, {}, None)
-    assert purged["purged_at"] == NOW + timedelta(days=2)
+    purged = calls.get_call(store, "acme", "C0")
+    assert (purged.transcript, purged.raw_payload, purged.recording_path) == (None, {}, None)
+    assert purged.purged_at == NOW + timedelta(days=2)
 
     summary = ops.daily_summary_all_tenants(store, DAY_AGO, NOW + timedelta(1))
     assert summary == [{"tenant_id": "acme", "completed": 1, "failed": 1, "pending": 2},
                        {"tenant_id": "globex", "pending": 1}]
     crm.record_sync(store, tenant_id="acme", call_id="C0", crm_type="hubspot", role="primary", status="synced",
                     record_id="hs-0", cross_ref_id=None, attempts=1, error=None)
-    processing.update_call(store, "acme", "C1", lead_score=90)
+    set_call_fields(store, "acme", "C1", lead_score=90)
     requests, scores, crm_statuses = ops.week_activity(store, "acme", DAY_AGO, NOW + timedelta(1))
     assert sorted(r["status"] for r in requests) == ["completed", "failed", "pending", "pending"]
     assert (scores, crm_statuses) == ([90], ["synced"])
@@ -363,8 +393,8 @@ def test_entity_resolution_and_account_scoring_reads_and_writes(store):
     messages, participants = _gmail()
     etl.replace_gmail_messages(store, "acme", messages, participants)
     record_calls(store, [_call("acme", "C1"), _call("acme", "C2")])
-    processing.update_calls(store, "acme", "customer_email", {"C1": "jane0@a0.example", "C2": "who@nowhere.test"})
-    processing.update_calls(store, "acme", "lead_score", {"C1": 80, "C2": 30})
+    set_field_on_calls(store, "acme", "customer_email", {"C1": "jane0@a0.example", "C2": "who@nowhere.test"})
+    set_field_on_calls(store, "acme", "lead_score", {"C1": 80, "C2": 30})
     with store.begin() as conn:
         conn.execute(insert(manual_mappings).values(tenant_id="acme", identity="+14155550199", contact_id="S1",
                                                     created_by="ops", created_at=NOW))
@@ -428,8 +458,8 @@ def test_embeddings_backlog_per_source(store):
     messages, participants = _gmail()
     etl.replace_gmail_messages(store, "acme", messages, participants)
     record_calls(store, [_call("acme", "C1"), _call("globex", "G1"), _call("globex", "G2")])
-    processing.update_call(store, "acme", "C1", transcript="we need a new roof")
-    processing.update_call(store, "globex", "G1", transcript="gutters please")
+    set_call_fields(store, "acme", "C1", transcript="we need a new roof")
+    set_call_fields(store, "globex", "G1", transcript="gutters please")
     expected_backlog = {"gmail_messages": {"acme": 2}, "call_transcripts": {"acme": 1, "globex": 1},
                         "dialpad_transcripts": {"acme": 2}}
     for source in embeddings.EMBEDDING_SOURCES:
@@ -442,7 +472,7 @@ def test_embeddings_backlog_per_source(store):
         assert embeddings.embedding_backlog_all_tenants(store, source) == {}
         assert embeddings.unembedded_texts_all_tenants(store, source, limit=10) == {}
     assert {s.text_of for s in embeddings.EMBEDDING_SOURCES} == {embeddings.email_text, embeddings.transcript_text}
-    assert processing.get_call(store, "acme", "C1")["transcript_embedding"] == [0.1, 0.2, 0.3]
+    assert calls.get_call(store, "acme", "C1").transcript_embedding == [0.1, 0.2, 0.3]
     assert data_quality.email_embedding_coverage_all_tenants(store) == {"acme": (2, 0)}
 
 
@@ -471,8 +501,8 @@ def test_data_quality_checks_all_tenants(store):
 
 def test_dashboard_reads(store):
     record_calls(store, [_call("acme", f"C{i}") for i in range(5)] + [_call("globex", "G1")])
-    processing.update_calls(store, "acme", "lead_score", {"C0": 90, "C1": 50, "C2": 70})
-    processing.update_calls(store, "acme", "call_class", {"C0": "lead", "C1": "lead", "C2": "support"})
+    set_field_on_calls(store, "acme", "lead_score", {"C0": 90, "C1": 50, "C2": 70})
+    set_field_on_calls(store, "acme", "call_class", {"C0": "lead", "C1": "lead", "C2": "support"})
     _set_request(store, "acme", "C0", status="completed")
     alerts.raise_alert(store, "acme", "high_value_lead", "P3", "high_value_lead:C0", "score 90")
     crm.record_sync(store, tenant_id="acme", call_id="C0", crm_type="hubspot", role="primary", status="synced",
@@ -518,7 +548,7 @@ def test_the_named_sql_files_other_modules_run(store, name):
     """The backup verification's and the completeness check's queries, with their named parameters, on each
     backend (the runbook queries answer in test_runbook_queries.py)."""
     record_calls(store, [_call("acme", "C1"), _call("acme", "C2"), _call("globex", "G1")])
-    processing.update_call(store, "acme", "C1", customer_email="jane@example.com", lead_score=75)
+    set_call_fields(store, "acme", "C1", customer_email="jane@example.com", lead_score=75)
     query = named_query(name)
     params = {"tenant_id": "acme", "since": DAY_AGO}
     with store.connect() as conn:

@@ -12,7 +12,7 @@ from pydantic import BaseModel
 from leadline.dashboard import queries
 from leadline.dashboard.access import Viewer
 from leadline.domain.analysis import CALL_CLASSES
-from leadline.store.processing import get_call
+from leadline.store.calls import get_call
 from leadline.store.schema import REQUEST_STATUSES
 
 REPROCESS_DAG = "reprocess_calls"

@@ -140,14 +140,14 @@ def build_review_router(viewer_dependency, engine_dependency) -> APIRouter:
         """The stretch of the call's recording where a value was said (WAV, padded, at most 30 s)."""
         from airflow.sdk import ObjectStoragePath
 
-        from leadline.store.processing import get_call
+        from leadline.store.calls import get_call
 
         if end <= start or end - start > MAX_EXCERPT_S:
             raise HTTPException(422, f"end must be after start, at most {MAX_EXCERPT_S:g} s later")
         call = get_call(*viewer.scope(engine, tenant_id), call_id)
-        if call is None or not call["recording_path"]:
+        if call is None or not call.recording_path:
             raise HTTPException(404, f"no recording of call {call_id} for tenant {tenant_id}")
-        body = excerpt_wav(ObjectStoragePath(call["recording_path"]), start, end)
+        body = excerpt_wav(ObjectStoragePath(call.recording_path), start, end)
         return Response(body, media_type="audio/wav", headers={"cache-control": "private, no-store"})
 
     @router.get("/tenants/{tenant_id}/reviews/export")

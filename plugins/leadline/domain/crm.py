@@ -11,6 +11,16 @@ UNKNOWN = "Unknown"
 
 
 @dataclass(frozen=True)
+class CrmCallFields:
+    record: str  # the call record field holding the lead's/contact's id in the CRM (runbook 004's columns)
+    engagement: str  # the one holding the id of the call as logged there
+
+
+CRM_CALL_FIELDS = {"hubspot": CrmCallFields("hubspot_contact_id", "hubspot_call_id"),
+                   "salesforce": CrmCallFields("salesforce_lead_id", "salesforce_task_id")}
+
+
+@dataclass(frozen=True)
 class Lead:
     tenant_id: str
     call_id: str

@@ -5,10 +5,14 @@ from __future__ import annotations
 
 import hashlib
 import hmac
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from urllib.parse import quote, urlencode
+
+if TYPE_CHECKING:
+    from leadline.domain.call import CallRecord
 
 # HubSpot's default call outcomes (hs_call_disposition takes the outcome's GUID)
 HUBSPOT_DISPOSITIONS = {
@@ -72,17 +76,17 @@ def _unsure(contact: dict[str, Any]) -> list[str]:
             f"{e['confidence']:.2f})" for e in contact.get("evidence") or () if e["field"] in review]
 
 
-def call_body(call: dict[str, Any], recording_link: str | None, with_transcript: bool) -> str:
+def call_body(call: CallRecord, recording_link: str | None, with_transcript: bool) -> str:
     """What the rep reads on the activity: summary, class, score with its factors, key facts, the recording
     link, and the transcript only when the tenant chose it for this CRM."""
-    analysis = call.get("ai_analysis") or {}
-    lead, scoring = analysis.get("lead") or {}, analysis.get("scoring") or {}
-    lines = [lead.get("summary") or "(no summary)", "", f"Call class: {call.get('call_class') or 'unknown'}"]
-    if call.get("lead_score") is not None:
+    analysis = call.ai_analysis or {}
+    lead, scoring = call.lead, analysis.get("scoring") or {}
+    lines = [lead.get("summary") or "(no summary)", "", f"Call class: {call.call_class or 'unknown'}"]
+    if call.lead_score is not None:
         factors = scoring.get("factors") or {}
         detail = ", ".join(f"{name} {value:g}" if isinstance(value, int | float) else f"{name} {value}"
                            for name, value in factors.items())
-        lines.append(f"Lead score: {call['lead_score']}/100" + (f" ({detail})" if detail else ""))
+        lines.append(f"Lead score: {call.lead_score}/100" + (f" ({detail})" if detail else ""))
     facts = _facts(lead)
     if facts:
         lines += ["", "Key facts:", *(f"- {fact}" for fact in facts)]
@@ -91,23 +95,22 @@ def call_body(call: dict[str, Any], recording_link: str | None, with_transcript:
         lines += ["", "Needs review (heard, not confirmed; not written to the contact's fields):", *unsure]
     if recording_link:
         lines += ["", f"Recording (link expires): {recording_link}"]
-    if with_transcript and call.get("transcript"):
-        lines += ["", "Transcript:", call["transcript"]]
+    if with_transcript and call.transcript:
+        lines += ["", "Transcript:", call.transcript]
     return "\n".join(lines)
 
 
-def engagement_from_call(call: dict[str, Any], recording_link: str | None, with_transcript: bool) -> Engagement:
-    started = call.get("started_at") or call.get("created_at") or datetime.now(UTC)
+def engagement_from_call(call: CallRecord, recording_link: str | None, with_transcript: bool) -> Engagement:
+    started = call.started_at or call.created_at or datetime.now(UTC)
     if started.tzinfo is None:
         started = started.replace(tzinfo=UTC)
-    lead = (call.get("ai_analysis") or {}).get("lead") or {}
-    subject = lead.get("project_category") or lead.get("project_phrase")
+    subject = call.lead.get("project_category") or call.lead.get("project_phrase")
     title = "Inbound call" + (f": {subject}" if subject else "")
-    if call.get("lead_score") is not None:
-        title += f" (score {call['lead_score']})"
-    return Engagement(tenant_id=call["tenant_id"], call_id=call["call_id"], started_at=started,
-                      duration_s=call.get("duration_s"), answered=call.get("answered"),
-                      call_class=call.get("call_class"), score=call.get("lead_score"), title=title[:255],
+    if call.lead_score is not None:
+        title += f" (score {call.lead_score})"
+    return Engagement(tenant_id=call.tenant_id, call_id=call.call_id, started_at=started,
+                      duration_s=call.duration_s, answered=call.answered,
+                      call_class=call.call_class, score=call.lead_score, title=title[:255],
                       body=call_body(call, recording_link, with_transcript), recording_link=recording_link)
 
 
@@ -175,9 +178,9 @@ def link_problem(key: str, tenant_id: str, call_id: str, expires: str | int | No
 
 # --- links for alerts -----------------------------------------------------------------------------------------
 
-def crm_record_links(crm_config: dict[str, Any], call: dict[str, Any]) -> dict[str, str]:
-    """Where a rep opens the call's CRM records: deep links when the tenant's crm_config names the HubSpot
-    portal / Salesforce instance, else the bare record ids."""
+def crm_record_links(crm_config: dict[str, Any], call: Mapping[str, str | None]) -> dict[str, str]:
+    """Where a rep opens the call's CRM records (`call`: its CRM id fields, CallRecord.crm_ids()): deep links
+    when the tenant's crm_config names the HubSpot portal / Salesforce instance, else the bare record ids."""
     links: dict[str, str] = {}
     portal, instance = crm_config.get("hubspot_portal_id"), (crm_config.get("salesforce_instance_url") or "")
     if call.get("hubspot_contact_id"):

@@ -38,7 +38,6 @@ class CrmHook(Protocol):
     (written on the record so each CRM points at the other)."""
 
     crm_type: ClassVar[str]  # the key in CRM_HOOKS and in tenants.primary_crm / secondary_crm
-    record_column: ClassVar[str]  # the call_records column holding this CRM's record id
     batch_limit: ClassVar[int]  # most records one bulk request takes
 
     def upsert_lead(self, lead: Lead, cross_ref: str | None = None, /, *, known_id: str | None = None
@@ -51,8 +50,6 @@ class CrmHook(Protocol):
         """Upsert many leads in batches of at most `batch_limit`; per-record rejections land in `failed`,
         a failed request raises CrmError."""
         ...
-
-    engagement_column: ClassVar[str]  # the call_records column holding the id of the call logged in this CRM
 
     def upsert_engagement(self, engagement: Engagement, record_id: str, /) -> tuple[str, int]:
         """Log the call on the record `record_id` (the lead/contact), idempotent by call id:
@@ -96,11 +93,3 @@ def crm_hook_class(crm_type: str) -> type[CrmHook]:
 def crm_hook(crm_type: str, conn_id: str) -> CrmHook:
     """The hook for `crm_type` on the Airflow connection `conn_id`."""
     return crm_hook_class(crm_type)(conn_id)
-
-
-def record_column(crm_type: str) -> str:
-    return crm_hook_class(crm_type).record_column
-
-
-def engagement_column(crm_type: str) -> str:
-    return crm_hook_class(crm_type).engagement_column

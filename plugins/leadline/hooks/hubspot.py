@@ -51,8 +51,6 @@ class HubSpotHook(ConnectionForm, BaseHook):
     conn_type = "hubspot"
     hook_name = "HubSpot"
     crm_type = "hubspot"
-    record_column = "hubspot_contact_id"
-    engagement_column = "hubspot_call_id"
     batch_limit = BATCH_LIMIT
 
     def __init__(self, hubspot_conn_id: str = default_conn_name, **kwargs: Any) -> None:

@@ -65,8 +65,6 @@ class LeadlineSalesforceHook(SalesforceHook):
     is read once per hook instance and the simple-salesforce client built once (the provider's `conn`)."""
 
     crm_type = "salesforce"
-    record_column = "salesforce_lead_id"
-    engagement_column = "salesforce_task_id"
     batch_limit = COMPOSITE_LIMIT
 
     def __init__(self, salesforce_conn_id: str = "salesforce_default", **kwargs: Any) -> None:

@@ -13,7 +13,7 @@ from sqlalchemy import Engine
 from leadline.config import link_key_ref, storage_connection
 from leadline.domain.engagement import link_problem
 from leadline.secrets import SecretNotFound, resolve_secret
-from leadline.store.processing import get_call
+from leadline.store.calls import get_call
 
 log = logging.getLogger(__name__)
 
@@ -38,10 +38,10 @@ def recording_response(engine: Engine, tenant_id: str, call_id: str, expires: st
         log.warning("recording link refused: %s", problem)
         return _error(410 if problem == "link expired" else 403, "link_refused", problem)
     call = get_call(engine, tenant_id, call_id)
-    if call is None or not call.get("recording_path"):
+    if call is None or not call.recording_path:
         return _error(404, "no_recording", "the call has no stored recording")
     try:
-        with fsspec.open(storage_connection(call["recording_path"])[1], "rb", **(storage_options or {})) as handle:
+        with fsspec.open(storage_connection(call.recording_path)[1], "rb", **(storage_options or {})) as handle:
             audio = handle.read()
     except FileNotFoundError:
         return _error(404, "no_recording", "the call has no stored recording")

@@ -3,9 +3,12 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from airflow.sdk import BaseOperator
+
+if TYPE_CHECKING:
+    from leadline.domain.call import CallRecord
 
 
 class StoreOperator(BaseOperator):
@@ -67,10 +70,10 @@ class CallOperator(StoreOperator):
         into a number."""
         return self.force if self.force is not None else context["params"].get("force", False) is True
 
-    def load_call(self) -> dict:
+    def load_call(self) -> CallRecord:
         from airflow.sdk.exceptions import AirflowFailException
 
-        from leadline.store.processing import get_call
+        from leadline.store.calls import get_call
 
         call = get_call(self.engine, self.tenant_id, self.call_id)
         if call is None:

@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from leadline.operators.base import CallOperator
+
+if TYPE_CHECKING:
+    from leadline.domain.call import CallRecord
 
 
 class FetchRecordingOperator(CallOperator):
@@ -24,7 +27,8 @@ class FetchRecordingOperator(CallOperator):
 
         from leadline import audio
         from leadline.config import default_storage_url
-        from leadline.store.processing import TERMINAL, get_request, start_processing, update_call
+        from leadline.store.calls import record_recording
+        from leadline.store.processing import TERMINAL, get_request, start_processing
 
         request = get_request(self.engine, self.tenant_id, self.call_id)
         if request is None:
@@ -39,14 +43,14 @@ class FetchRecordingOperator(CallOperator):
         if target.exists() and not self.forced(context):
             info = audio.wav_info(target)
         else:
-            url = call["recording_url"] or self._recording_url_from_callrail(call)
+            url = call.recording_url or self._recording_url_from_callrail(call)
             try:
                 with audio.fetched(url, self._recording_policy()) as (local, info):
                     target.parent.mkdir(parents=True, exist_ok=True)
                     audio.copy_file(local, target)
             except (audio.UnsupportedAudio, audio.RecordingRefused) as exc:
                 raise AirflowFailException(str(exc)) from exc
-        update_call(self.engine, self.tenant_id, self.call_id, recording_path=str(target))
+        record_recording(self.engine, self.tenant_id, self.call_id, str(target))
         seconds = round(info.duration_s, 2)
         self.log.info("call %s attempt %s: recording stored (%.1f s of audio, %s channel(s))", self.call_id,
                       attempt, seconds, info.channels)
@@ -69,28 +73,25 @@ class FetchRecordingOperator(CallOperator):
         except RecordingUrlRefused as exc:
             raise AirflowFailException(str(exc)) from exc
 
-    def _check_recording_consent(self, call: dict) -> None:
+    def _check_recording_consent(self, call: CallRecord) -> None:
         """The tenant's recording-consent policy (domain.consent): a call that needs consent and has no disclosure
         on record ends here, stored without recording or transcript, with the reason; nothing is downloaded."""
         from airflow.sdk.exceptions import AirflowFailException, AirflowSkipException
 
         from leadline.domain.consent import ConsentPolicy, ConsentPolicyError, decide
-        from leadline.store.processing import finish, update_call
+        from leadline.store.calls import withhold_recording
 
         try:
             policy = ConsentPolicy.from_tenant_config(self.load_tenant().config)
         except ConsentPolicyError as exc:
             raise AirflowFailException(str(exc)) from exc
-        decision = decide(policy, call["raw_payload"], call["caller_phone"])
+        decision = decide(policy, call.raw_payload, call.caller_phone)
         if decision.allowed:
             return
-        update_call(self.engine, self.tenant_id, self.call_id, recording_url=None, recording_path=None,
-                    transcript=None, transcript_segments=None, transcript_confidence=None, transcript_embedding=None,
-                    lead_score=None, lead_status="no_consent")
-        finish(self.engine, self.tenant_id, self.call_id, "skipped", decision.reason)
+        withhold_recording(self.engine, self.tenant_id, self.call_id, decision.reason)
         raise AirflowSkipException(decision.reason)
 
-    def _recording_url_from_callrail(self, call: dict) -> str:
+    def _recording_url_from_callrail(self, call: CallRecord) -> str:
         """No URL in the webhook: ask the CallRail API (tenant config `callrail_account_id`)."""
         from airflow.sdk.exceptions import AirflowFailException
 
@@ -101,7 +102,7 @@ class FetchRecordingOperator(CallOperator):
         if not account_id:
             raise AirflowFailException("call has no recording_url and the tenant has no callrail_account_id")
         hook = CallRailHook(config.get("callrail_conn_id", CallRailHook.default_conn_name))
-        return hook.recording_url(account_id, call["resource_id"] or call["call_id"])
+        return hook.recording_url(account_id, call.resource_id or call.call_id)
 
 
 class TranscribeOperator(CallOperator):
@@ -120,20 +121,19 @@ class TranscribeOperator(CallOperator):
         from leadline.domain.redaction import redact, redact_segments
         from leadline.hooks.speech import SpeechHook
         from leadline.speech import SpeechConfigError
-        from leadline.store.processing import update_call
+        from leadline.store.calls import record_transcript, redact_stored_transcript
 
         call = self.load_call()
-        if call["transcript"] is not None and not self.forced(context):
+        if call.transcript is not None and not self.forced(context):
             self.log.info("call %s already transcribed; keeping it", self.call_id)
-            kept, stored_segments = redact(call["transcript"]), call["transcript_segments"] or []
+            kept, stored_segments = redact(call.transcript), call.transcript_segments or []
             texts, in_segments = redact_segments([s.get("text") or "" for s in stored_segments])
             if kept.changed or in_segments:  # stored before redaction existed: redacted now, before analysis
-                update_call(self.engine, self.tenant_id, self.call_id, transcript=kept.text,
-                            transcript_segments=[{**s, "text": t} for s, t in zip(stored_segments, texts,
-                                                                                  strict=True)])
-            return {"confidence": call["transcript_confidence"], "language": call["transcript_language"],
+                redact_stored_transcript(self.engine, self.tenant_id, self.call_id, kept.text,
+                                         [{**s, "text": t} for s, t in zip(stored_segments, texts, strict=True)])
+            return {"confidence": call.transcript_confidence, "language": call.transcript_language,
                     "segments": len(stored_segments), "reused": True, "redacted": kept.counts}
-        recording = ObjectStoragePath(call["recording_path"])
+        recording = ObjectStoragePath(call.recording_path)
         hints = list((self.load_tenant().config or {}).get("phrase_hints", []))
         hook = SpeechHook(self.speech_conn_id)
         try:
@@ -147,10 +147,8 @@ class TranscribeOperator(CallOperator):
         segments = [s.as_dict() for s in transcript.segments]
         for segment, text in zip(segments, redact_segments([s["text"] for s in segments])[0], strict=True):
             segment["text"] = text
-        update_call(self.engine, self.tenant_id, self.call_id, transcript=redacted.text,
-                    transcript_confidence=transcript.confidence,
-                    transcript_segments=segments, transcript_language=transcript.language,
-                    transcript_embedding=None)  # the embeddings job embeds the new transcript
+        record_transcript(self.engine, self.tenant_id, self.call_id, text=redacted.text,
+                          confidence=transcript.confidence, segments=segments, language=transcript.language)
         summary = {"backend": transcript.backend, "confidence": transcript.confidence,
                    "words": len(transcript.text.split()), "segments": len(transcript.segments),
                    "language": transcript.language, "channels": channels, "redacted": redacted.counts}
@@ -171,32 +169,28 @@ class AnalyzeOperator(CallOperator):
         from leadline.domain.context import BusinessContext
         from leadline.hooks.analysis import AnalysisHook, CallForAnalysis
         from leadline.operators.contact import weigh_contact
-        from leadline.store.processing import update_call
+        from leadline.store.calls import record_analysis
 
         call = self.load_call()
-        if call["ai_analysis"] is not None and not self.forced(context):
-            analysis = LeadAnalysis.model_validate(call["ai_analysis"]["lead"])
-            contact = call["ai_analysis"].get("contact") or {"needs_review": []}
+        if call.ai_analysis is not None and not self.forced(context):
+            analysis = LeadAnalysis.model_validate(call.lead)
+            contact = call.ai_analysis.get("contact") or {"needs_review": []}
             self.log.info("call %s already analysed; keeping it", self.call_id)
         else:
             config = self.load_tenant().config or {}
             business = BusinessContext.from_tenant_config(config)
-            started = call["started_at"] or call["created_at"]
+            started = call.started_at or call.created_at
             analysis = AnalysisHook(self.llm_conn_id).analyze(
-                CallForAnalysis(transcript=call["transcript"] or "", segments=call["transcript_segments"] or [],
+                CallForAnalysis(transcript=call.transcript or "", segments=call.transcript_segments or [],
                                 context=business,
                                 phrase_hints=list(config.get("phrase_hints", [])),
-                                call_date=started.date() if started else None, language=call["transcript_language"]),
+                                call_date=started.date() if started else None, language=call.transcript_language),
                 (config.get("ai_config") or {}).get("analysis_model"))
             contact = weigh_contact(analysis, call, config, business)
-            update_call(
-                self.engine, self.tenant_id, self.call_id,
-                ai_analysis={"lead": analysis.model_dump(mode="json"), "contact": contact},
-                call_class=analysis.call_class, call_class_reason=analysis.class_reason[:500],
-                customer_name=contact["sure"]["customer_name"], customer_phone=contact["sure"]["customer_phone"],
-                customer_email=contact["sure"]["customer_email"],
-                review_status="open" if contact["needs_review"] else None,
-            )
+            record_analysis(self.engine, self.tenant_id, self.call_id,
+                            ai_analysis={"lead": analysis.model_dump(mode="json"), "contact": contact},
+                            call_class=analysis.call_class, class_reason=analysis.class_reason,
+                            sure_contact=contact["sure"], needs_review=bool(contact["needs_review"]))
             if analysis.fallback_reason:
                 self.log.warning("call %s: %s; analysed by the rules instead", self.call_id, analysis.fallback_reason)
             if contact["needs_review"]:
@@ -219,33 +213,30 @@ class ScoreOperator(CallOperator):
         from leadline.domain.analysis import LeadAnalysis
         from leadline.domain.context import BusinessContext
         from leadline.domain.scoring import score_lead
-        from leadline.store.processing import finish, update_call
+        from leadline.store.calls import close_unscored, record_customer, record_score
 
         call = self.load_call()
         tenant = self.load_tenant()
         audio_seconds = (context["ti"].xcom_pull(task_ids="fetch_recording") or {}).get("audio_seconds")
-        duration = call["duration_s"] if call["duration_s"] is not None else audio_seconds
-        analysis = LeadAnalysis.model_validate(call["ai_analysis"]["lead"])
+        duration = call.duration_s if call.duration_s is not None else audio_seconds
+        analysis = LeadAnalysis.model_validate(call.lead)
         threshold = tenant.scoring_threshold
-        result = score_lead(analysis, None if duration is None else int(duration), call["transcript_confidence"],
+        result = score_lead(analysis, None if duration is None else int(duration), call.transcript_confidence,
                             threshold, BusinessContext.from_tenant_config(tenant.config).qualification)
         if result.status == "skipped":
             status = "skipped" if analysis.is_lead else "not_lead"
-            update_call(self.engine, self.tenant_id, self.call_id, lead_score=None, lead_status=status)
-            finish(self.engine, self.tenant_id, self.call_id, "skipped", result.reason)
+            close_unscored(self.engine, self.tenant_id, self.call_id, status, result.reason)
             raise AirflowSkipException(result.reason)
         if result.status == "existing_customer":
-            update_call(self.engine, self.tenant_id, self.call_id, lead_score=None, lead_status="customer")
+            record_customer(self.engine, self.tenant_id, self.call_id)
             self.log.info("call %s is an existing customer's: not scored as a new lead", self.call_id)
             return {"score": None, "qualified": False, "needs_review": result.needs_review, "high_value": False,
                     "call_class": analysis.call_class}
         status = "review" if result.needs_review else ("qualified" if result.qualified else "unqualified")
-        update_call(
-            self.engine, self.tenant_id, self.call_id, lead_score=result.score, lead_status=status,
-            ai_analysis={**call["ai_analysis"], "scoring": {
-                "factors": result.factors, "qualified": result.qualified, "needs_review": result.needs_review,
-                "threshold": threshold, "disqualified_by": list(result.disqualified_by)}},
-        )
+        scoring = {"factors": result.factors, "qualified": result.qualified, "needs_review": result.needs_review,
+                   "threshold": threshold, "disqualified_by": list(result.disqualified_by)}
+        record_score(self.engine, self.tenant_id, self.call_id, result.score, status,
+                     {**call.ai_analysis, "scoring": scoring})
         self.log.info("call %s scored %s (%s)", self.call_id, result.score, status)
         return {"score": result.score, "qualified": result.qualified, "needs_review": result.needs_review,
                 "high_value": result.high_value, "call_class": analysis.call_class}
@@ -265,7 +256,7 @@ class NotifyOperator(CallOperator):
 
         call = self.load_call()
         alerted = False
-        if call["lead_score"] is not None and call["lead_score"] > HIGH_VALUE_SCORE:
+        if call.lead_score is not None and call.lead_score > HIGH_VALUE_SCORE:
             message = self.high_value_message(call)
             alerted = AlertNotifier(
                 tenant_id=self.tenant_id, dedupe_key=f"high_value_lead:{self.call_id}", message=message,
@@ -274,7 +265,7 @@ class NotifyOperator(CallOperator):
         finish(self.engine, self.tenant_id, self.call_id, "completed")
         return {"status": "completed", "high_value_alert": alerted}
 
-    def high_value_message(self, call: dict) -> str:
+    def high_value_message(self, call: CallRecord) -> str:
         """The alert a sales channel reads: score, masked caller and summary, links to the call page and to the
         call's CRM records (no unmasked PII: it goes to Slack and mail)."""
         from urllib.parse import quote
@@ -283,15 +274,14 @@ class NotifyOperator(CallOperator):
         from leadline.domain.engagement import crm_record_links, masked_text
         from leadline.domain.masking import mask_email, mask_name, mask_phone
 
-        lead = (call["ai_analysis"] or {}).get("lead") or {}
-        phone = call["customer_phone"] or call["caller_phone"]
-        summary = masked_text(lead.get("summary") or "(no summary)",
-                              [call["customer_email"], phone, call["customer_name"]],
-                              [mask_email(call["customer_email"]), mask_phone(phone), mask_name(call["customer_name"])])
+        phone = call.phone
+        summary = masked_text(call.lead.get("summary") or "(no summary)",
+                              [call.customer_email, phone, call.customer_name],
+                              [mask_email(call.customer_email), mask_phone(phone), mask_name(call.customer_name)])
         page = f"{public_base_url()}/ui/calls/{quote(self.tenant_id, safe='')}/{quote(self.call_id, safe='')}"
         crm_config = (self.load_tenant().config or {}).get("crm_config") or {}
-        lines = [f"High-value lead: tenant {self.tenant_id}, call {self.call_id}, score {call['lead_score']}",
-                 f"Caller: {mask_name(call['customer_name']) or 'unknown'} {mask_phone(phone)}".rstrip(),
+        lines = [f"High-value lead: tenant {self.tenant_id}, call {self.call_id}, score {call.lead_score}",
+                 f"Caller: {mask_name(call.customer_name) or 'unknown'} {mask_phone(phone)}".rstrip(),
                  f"Summary: {summary}", f"Call page: {page}"]
-        lines += [f"{label}: {link}" for label, link in crm_record_links(crm_config, call).items()]
+        lines += [f"{label}: {link}" for label, link in crm_record_links(crm_config, call.crm_ids()).items()]
         return "\n".join(lines)

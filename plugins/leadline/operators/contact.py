@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from leadline.domain.analysis import LeadAnalysis
+from leadline.domain.call import CallRecord
 from leadline.domain.contact_evidence import DEFAULT_THRESHOLD, assess_contact, gate
 from leadline.domain.context import BusinessContext
 from leadline.domain.extraction import turns as conversation
@@ -17,19 +18,19 @@ def contact_threshold(config: dict[str, Any]) -> float:
     return float(value) if isinstance(value, int | float) and 0 <= value <= 1 else DEFAULT_THRESHOLD
 
 
-def transcript_segments(call: dict[str, Any], context: BusinessContext) -> list[dict]:
+def transcript_segments(call: CallRecord, context: BusinessContext) -> list[dict]:
     """The recogniser's segments; a written transcript's utterances (no recogniser confidence) otherwise."""
-    if call.get("transcript_segments"):
-        return call["transcript_segments"]
+    if call.transcript_segments:
+        return call.transcript_segments
     return [{"speaker": turn.speaker, "text": turn.text}
-            for turn in conversation.from_text(call.get("transcript") or "", context.business_name)]
+            for turn in conversation.from_text(call.transcript or "", context.business_name)]
 
 
-def weigh_contact(analysis: LeadAnalysis, call: dict[str, Any], config: dict[str, Any],
+def weigh_contact(analysis: LeadAnalysis, call: CallRecord, config: dict[str, Any],
                   context: BusinessContext) -> dict[str, Any]:
     """{"threshold", "evidence": [...], "needs_review": [field, ...], "sure": {field: value}, "phone_from_caller_id"}:
     stored with the analysis; `sure` is what the call's contact columns (and so the CRMs) receive."""
-    caller_id = e164(call.get("caller_phone"))
+    caller_id = e164(call.caller_phone)
     threshold = contact_threshold(config)
     evidence = assess_contact(analysis.customer_name, analysis.customer_phone, analysis.customer_email,
                               transcript_segments(call, context), caller_id)

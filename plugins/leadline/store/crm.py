@@ -5,11 +5,13 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
-from typing import Any
 
 from sqlalchemy import Engine, and_, case, func, insert, literal, null, or_, select, update
 from sqlalchemy.exc import IntegrityError
 
+from leadline.domain.call import CallRecord
+from leadline.domain.crm import CRM_CALL_FIELDS
+from leadline.store.calls import call_record
 from leadline.store.schema import call_records, crm_circuits, crm_integrations, crm_sync_log
 
 FAILURES_TO_OPEN = 5
@@ -24,29 +26,29 @@ def active_integration(engine: Engine, tenant_id: str, crm_type: str) -> str | N
     return row.connection_id if row is not None and row.status == "active" else None
 
 
-def scored_calls_without_record(engine: Engine, tenant_id: str, record_column: str, start: datetime,
-                                end: datetime) -> list[dict[str, Any]]:
-    """The tenant's scored calls created in [start, end) whose `record_column` (a CRM's record id) is empty."""
-    column = call_records.c[record_column]
+def scored_calls_without_record(engine: Engine, tenant_id: str, crm_type: str, start: datetime,
+                                end: datetime) -> list[CallRecord]:
+    """The tenant's scored calls created in [start, end) with no record in `crm_type` yet."""
+    column = call_records.c[CRM_CALL_FIELDS[crm_type].record]
     with engine.connect() as conn:
         rows = conn.execute(select(call_records).where(
             call_records.c.tenant_id == tenant_id, call_records.c.lead_score.is_not(None),
             call_records.c.created_at >= start, call_records.c.created_at < end, column.is_(None),
         ).order_by(call_records.c.call_id)).mappings().all()
-    return [dict(row) for row in rows]
+    return [call_record(row) for row in rows]
 
 
-def calls_without_engagement(engine: Engine, tenant_id: str, record_column: str, engagement_column: str,
-                             start: datetime, end: datetime) -> list[dict[str, Any]]:
-    """The tenant's calls created in [start, end) synced to a CRM (`record_column` set) whose call engagement
-    there (`engagement_column`) is still missing."""
+def calls_without_engagement(engine: Engine, tenant_id: str, crm_type: str, start: datetime, end: datetime
+                             ) -> list[CallRecord]:
+    """The tenant's calls created in [start, end) synced to `crm_type` whose call is not logged there yet."""
+    fields = CRM_CALL_FIELDS[crm_type]
     with engine.connect() as conn:
         rows = conn.execute(select(call_records).where(
             call_records.c.tenant_id == tenant_id, call_records.c.created_at >= start,
-            call_records.c.created_at < end, call_records.c[record_column].is_not(None),
-            call_records.c[engagement_column].is_(None),
+            call_records.c.created_at < end, call_records.c[fields.record].is_not(None),
+            call_records.c[fields.engagement].is_(None),
         ).order_by(call_records.c.call_id)).mappings().all()
-    return [dict(row) for row in rows]
+    return [call_record(row) for row in rows]
 
 
 def record_sync(engine: Engine, *, tenant_id: str, call_id: str, crm_type: str, role: str, status: str,

@@ -1,4 +1,4 @@
-"""The processing_requests state machine and per-call reads/writes, always scoped to one tenant.
+"""The processing_requests state machine, always scoped to one tenant (the call records: store.calls).
 
 pending -> dispatched -> processing -> completed | failed | skipped
 """
@@ -12,7 +12,7 @@ from typing import Any
 from sqlalchemy import Connection, Engine, and_, func, select, update
 
 from leadline.store.engine import run_transaction
-from leadline.store.schema import call_records, processing_requests
+from leadline.store.schema import processing_requests
 
 TERMINAL = ("completed", "failed", "skipped")
 
@@ -30,10 +30,6 @@ class ClaimedCall:
 
 def _request(tenant_id: str, call_id: str):
     return and_(processing_requests.c.tenant_id == tenant_id, processing_requests.c.call_id == call_id)
-
-
-def _call(tenant_id: str, call_id: str):
-    return and_(call_records.c.tenant_id == tenant_id, call_records.c.call_id == call_id)
 
 
 def count_pending(engine: Engine) -> int:
@@ -86,21 +82,6 @@ def get_request(engine: Engine, tenant_id: str, call_id: str) -> dict[str, Any] 
     return dict(row) if row else None
 
 
-def get_call(engine: Engine, tenant_id: str, call_id: str) -> dict[str, Any] | None:
-    with engine.connect() as conn:
-        row = conn.execute(select(call_records).where(_call(tenant_id, call_id))).mappings().first()
-    return dict(row) if row else None
-
-
-def update_call(engine: Engine, tenant_id: str, call_id: str, **values: Any) -> None:
-    with engine.begin() as conn:
-        result = conn.execute(
-            update(call_records).where(_call(tenant_id, call_id)).values(**values, updated_at=datetime.now(UTC))
-        )
-        if result.rowcount != 1:
-            raise LookupError(f"call {call_id} of tenant {tenant_id} is not in the store")
-
-
 def start_processing(engine: Engine, tenant_id: str, call_id: str) -> int:
     """Mark the request processing and count the attempt; returns the attempt number."""
     with engine.begin() as conn:
@@ -112,29 +93,20 @@ def start_processing(engine: Engine, tenant_id: str, call_id: str) -> int:
         return conn.execute(select(processing_requests.c.attempts).where(_request(tenant_id, call_id))).scalar_one()
 
 
-def finish(engine: Engine, tenant_id: str, call_id: str, status: str, error: str | None = None) -> None:
+def finish_request(conn: Connection, tenant_id: str, call_id: str, status: str, error: str | None = None) -> None:
+    """Ends the call's request with a terminal status, in the caller's transaction."""
     if status not in TERMINAL:
         raise ValueError(f"{status} is not a terminal status")
     now = datetime.now(UTC)
+    created_at = conn.execute(select(processing_requests.c.created_at).where(_request(tenant_id, call_id))
+                              ).scalar_one()
+    conn.execute(
+        update(processing_requests).where(_request(tenant_id, call_id))
+        .values(status=status, error=error, updated_at=now,
+                processing_time_ms=int((now - created_at).total_seconds() * 1000))
+    )
+
+
+def finish(engine: Engine, tenant_id: str, call_id: str, status: str, error: str | None = None) -> None:
     with engine.begin() as conn:
-        created_at = conn.execute(
-            select(processing_requests.c.created_at).where(_request(tenant_id, call_id))
-        ).scalar_one()
-        conn.execute(
-            update(processing_requests).where(_request(tenant_id, call_id))
-            .values(status=status, error=error, updated_at=now,
-                    processing_time_ms=int((now - created_at).total_seconds() * 1000))
-        )
-
-
-def update_calls(engine: Engine, tenant_id: str, column: str, values: dict[str, Any]) -> None:
-    """Set one column on many calls of one tenant ({call_id: value}) in one transaction."""
-    from sqlalchemy import bindparam
-
-    if not values:
-        return
-    statement = (update(call_records)
-                 .where(call_records.c.tenant_id == tenant_id, call_records.c.call_id == bindparam("key"))
-                 .values({column: bindparam("value"), "updated_at": datetime.now(UTC)}))
-    with engine.begin() as conn:
-        conn.execute(statement, [{"key": k, "value": v} for k, v in values.items()])
+        finish_request(conn, tenant_id, call_id, status, error)
