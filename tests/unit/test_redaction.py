@@ -50,6 +50,9 @@ def test_social_security_numbers(text, expected):
     ("I was born on 03/05/1985 in Ohio.", "I was born on [DATE_OF_BIRTH] in Ohio."),
     ("my birthday is the fifth of march nineteen eighty five, ok", "my birthday is the [DATE_OF_BIRTH], ok"),
     ("DOB: 7-14-79", "DOB: [DATE_OF_BIRTH]"),
+    # every filler of the shared vocabulary, not only "uh" and "um", sits between a cue and its value
+    ("my date of birth is hmm March 5th 1985.", "my date of birth is hmm [DATE_OF_BIRTH]."),
+    ("the card expires ah oh nine twenty-seven", "the card expires ah [CARD_EXPIRY]"),
 ])
 def test_card_codes_expiry_and_dates_of_birth(text, expected):
     assert redact(text).text == expected
@@ -68,6 +71,11 @@ def test_card_codes_expiry_and_dates_of_birth(text, expected):
 ])
 def test_phones_budgets_addresses_and_dates_stay(text):
     assert redact(text).text == text and not redact(text).changed
+
+
+def test_a_card_read_with_double_and_a_filler_is_one_number():
+    text = "card number four one one one, ah, double-one one one, one one one one, one one one one"
+    assert redact(text).text == "card number [CREDIT_CARD]"
 
 
 def test_a_cue_speaks_for_the_first_number_after_it_only():

@@ -22,21 +22,24 @@ import re
 from collections import Counter
 from dataclasses import dataclass, field
 
-from leadline.domain.spoken_digits import DIGIT_WORDS, DigitRun, Token, digit_runs, tokens, windows
+from leadline.domain.extraction.vocabulary import (
+    CARDINAL_WORDS,
+    FILLERS,
+    MONTH_ABBREVIATIONS,
+    MONTHS,
+    ORDINAL_WORDS,
+    ZERO_WORDS,
+)
+from leadline.domain.spoken_digits import DigitRun, Token, digit_runs, tokens, windows
 
 LABELS = {"CREDIT_CARD": "[CREDIT_CARD]", "CVV": "[CVV]", "CARD_EXPIRY": "[CARD_EXPIRY]", "SSN": "[SSN]",
           "DATE_OF_BIRTH": "[DATE_OF_BIRTH]"}
 
-_MONTHS = {"january", "february", "march", "april", "may", "june", "july", "august", "september", "october",
-           "november", "december", "jan", "feb", "mar", "apr", "jun", "jul", "aug", "sep", "sept", "oct", "nov", "dec"}
-_NUMBER_WORDS = {*DIGIT_WORDS, "oh", "ten", "eleven", "twelve", "thirteen", "fourteen", "fifteen", "sixteen",
-                 "seventeen", "eighteen", "nineteen", "twenty", "thirty", "forty", "fifty", "sixty", "seventy",
-                 "eighty", "ninety", "hundred", "thousand", "first", "second", "third", "fourth", "fifth", "sixth",
-                 "seventh", "eighth", "ninth", "tenth", "eleventh", "twelfth", "thirteenth", "fourteenth",
-                 "fifteenth", "sixteenth", "seventeenth", "eighteenth", "nineteenth", "twentieth", "thirtieth"}
+_MONTHS = {*MONTHS, *MONTH_ABBREVIATIONS}
+_NUMBER_WORDS = {*CARDINAL_WORDS, *ZERO_WORDS, *ORDINAL_WORDS}
 _DATE_CONNECTORS = {"/", "-", ",", ".", "of", "and"}
-_LEAD_IN = {"is", "it's", "its", "it", "was", ":", "my", "the", "uh", "um", "on", "of", "'s", "date", "be", "would",
-            "that's", "thats", "which", "in"}
+_LEAD_IN = {"is", "it's", "its", "it", "was", ":", "my", "the", "on", "of", "'s", "date", "be", "would", "that's",
+            "thats", "which", "in", *FILLERS}
 # cue phrases (lowercased token sequences) and how far after them the value may start (in tokens)
 _CARD_CUES = (("card",), ("visa",), ("mastercard",), ("amex",), ("american", "express"), ("discover",),
               ("credit",), ("debit",))

@@ -1,18 +1,20 @@
 """Numbers as speech-to-text writes them: "4111 1111", "4-1-1-1", "four one one one", "double five", "oh". The
-text is read as tokens with their offsets; digit words and digits separated only by spaces, dashes, commas or
-fillers form one *digit run*, whose digits can be judged while its span still points at the original words."""
+one tokenizer of spoken numbers, for the redaction and the extraction rules alike: the text is read as tokens with
+their offsets; digit words and digits separated only by spaces, dashes, commas or fillers form one *digit run*,
+whose digits can be judged while its span still points at the original words. The words come from
+extraction/vocabulary.py."""
 
 from __future__ import annotations
 
 import re
 from dataclasses import dataclass
 
+from leadline.domain.extraction.vocabulary import DIGIT_WORDS, FILLERS, REPEAT_WORDS, ZERO_WORDS
+
+# "21st" is one token: an ordinal is a date's day, never two digits of a number.
 TOKEN_PATTERN = re.compile(r"\d+(?:st|nd|rd|th)\b|\d+|[A-Za-z]+(?:'[A-Za-z]+)?|\S")
-DIGIT_WORDS = {"zero": "0", "one": "1", "two": "2", "three": "3", "four": "4", "five": "5", "six": "6",
-               "seven": "7", "eight": "8", "nine": "9"}
-ZERO_WORDS = {"oh", "o"}
-REPEAT_WORDS = {"double": 2, "triple": 3}
-JOINERS = {"-", ",", ".", "uh", "um", "er", "erm", "hmm"}
+JOINERS = {"-", ",", ".", *FILLERS}
+_BETWEEN_DIGITS = ("-", ",")  # "5-1-O", "double, five": still one number
 
 
 @dataclass(frozen=True)
@@ -39,6 +41,26 @@ def tokens(text: str) -> list[Token]:
     return [Token(m.group().lower(), m.start(), m.end()) for m in TOKEN_PATTERN.finditer(text)]
 
 
+def next_word(toks: list[Token], index: int, step: int, over: tuple[str, ...] = _BETWEEN_DIGITS) -> str | None:
+    """The word `step` away from token `index` (-1: before, 1: after), passing over the tokens in `over`."""
+    j = index + step
+    while 0 <= j < len(toks) and toks[j].text in over:
+        j += step
+    return toks[j].text if 0 <= j < len(toks) else None
+
+
+def _digitish(word: str | None) -> bool:
+    return word is not None and (word.isdigit() or word in DIGIT_WORDS or word in REPEAT_WORDS)
+
+
+def _single_digit(word: str | None) -> str | None:
+    if word is None:
+        return None
+    if word.isdigit() and len(word) == 1:
+        return word
+    return "0" if word in ZERO_WORDS else DIGIT_WORDS.get(word)
+
+
 def digit_value(toks: list[Token], i: int) -> str | None:
     """The digits token i stands for inside a digit run, or None."""
     word = toks[i].text
@@ -46,25 +68,13 @@ def digit_value(toks: list[Token], i: int) -> str | None:
         return word
     if word in DIGIT_WORDS:
         return DIGIT_WORDS[word]
-    if word in ZERO_WORDS and (digitish(toks, i - 1, -1) or digitish(toks, i + 1, 1)):
+    if word in ZERO_WORDS and (_digitish(next_word(toks, i, -1)) or _digitish(next_word(toks, i, 1))):
         return "0"
-    if word in REPEAT_WORDS and i + 1 < len(toks):
-        following = toks[i + 1].text
-        digit = following if following.isdigit() and len(following) == 1 else DIGIT_WORDS.get(following)
-        if digit is None and following in ZERO_WORDS:
-            digit = "0"
+    if word in REPEAT_WORDS:
+        digit = _single_digit(next_word(toks, i, 1))
         if digit is not None:
-            return digit * (REPEAT_WORDS[word] - 1)
+            return digit * (REPEAT_WORDS[word] - 1)  # the digit word itself follows and counts once
     return None
-
-
-def digitish(toks: list[Token], j: int, step: int) -> bool:
-    while 0 <= j < len(toks) and toks[j].text in ("-", ","):
-        j += step
-    if not 0 <= j < len(toks):
-        return False
-    word = toks[j].text
-    return word.isdigit() or word in DIGIT_WORDS or word in REPEAT_WORDS
 
 
 def digit_runs(toks: list[Token]) -> list[DigitRun]:

@@ -9,11 +9,11 @@ from dataclasses import dataclass
 
 from leadline.domain.context import ServiceArea
 from leadline.domain.extraction.turns import Turn
+from leadline.domain.extraction.vocabulary import MONTHS, SEASON_STARTS
 
 _PLACE = re.compile(r"\b(?:i'm|i am|we're|we are|we live|i live|located|live|house is|home is|property is|"
                     r"out|over|up|down|here)\s+in\s+((?:[A-Z][a-z]+\.?)(?:\s+[A-Z][a-z]+){0,2})")
-_NOT_PLACES = {"The", "A", "My", "Our", "January", "February", "March", "April", "May", "June", "July", "August",
-               "September", "October", "November", "December", "Spring", "Summer", "Fall", "Winter"}
+_NOT_PLACES = {"The", "A", "My", "Our", *(word.capitalize() for word in (*MONTHS, *SEASON_STARTS))}
 
 
 @dataclass(frozen=True)

@@ -9,10 +9,12 @@ from dataclasses import dataclass
 
 from text_to_num import alpha2digit
 
-from leadline.domain.extraction.numbers import DIGIT_WORDS
 from leadline.domain.extraction.turns import Turn
+from leadline.domain.extraction.vocabulary import DIGIT_WORDS, SCALE_WORDS
 
-_SCALE = {"hundred": 100, "k": 1_000, "grand": 1_000, "thousand": 1_000, "million": 1_000_000, "mil": 1_000_000}
+_SCALE = {**SCALE_WORDS, "k": 1_000, "grand": 1_000, "mil": 1_000_000}
+_SAID_SCALE = "|".join(SCALE_WORDS)
+_SMALL_NUMBER = "|".join(word for word, digit in DIGIT_WORDS.items() if digit != "0")
 _AMOUNT = re.compile(
     r"(?P<dollar>\$\s?)?(?P<num>\d{1,3}(?:,\d{3})+|\d+(?:\.\d+)?)\s?(?P<scale>k\b|grand\b|thousand\b|million\b|mil\b)?"
     r"(?P<unit>\s?(?:dollars|bucks|usd)\b)?", re.I)
@@ -84,10 +86,10 @@ def _normalised(text: str) -> str:
     text = re.sub(r"(?<=\d)\s?k\b", "k", text)
     text = re.sub(r"(?<=[a-z])-(?=[a-z])", " ", text, flags=re.I)  # "forty-five hundred" is one number
     # "50 thousand": a recogniser's digits with a scale word; alpha2digit would read "thousand" alone as 1000
-    text = re.sub(r"\b(\d+(?:\.\d+)?)\s+(hundred|thousand|million)\b",
+    text = re.sub(rf"\b(\d+(?:\.\d+)?)\s+({_SAID_SCALE})\b",
                   lambda m: str(int(float(m.group(1)) * _SCALE[m.group(2).lower()])), text, flags=re.I)
     # alpha2digit leaves a lone small number as a word: "two grand", "three and four grand"
-    text = re.sub(r"(?<!ty )(?<!ty-)\b(one|two|three|four|five|six|seven|eight|nine)(?=(?: and \w+)? grand\b)",
+    text = re.sub(rf"(?<!ty )(?<!ty-)\b({_SMALL_NUMBER})(?=(?: and \w+)? grand\b)",
                   lambda m: DIGIT_WORDS[m.group(1).lower()], text, flags=re.I)
     return alpha2digit(text.replace("-", " - "), "en")
 

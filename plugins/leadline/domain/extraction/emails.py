@@ -9,8 +9,9 @@ import re
 from email_validator import EmailNotValidError, validate_email
 from rapidfuzz import fuzz
 
-from leadline.domain.extraction.numbers import DIGIT_WORDS, spoken_digits
+from leadline.domain.extraction.numbers import spoken_digits
 from leadline.domain.extraction.turns import AGENT, Turn
+from leadline.domain.extraction.vocabulary import DIGIT_WORDS
 
 PROVIDER_TLDS = {"gmail": "com", "yahoo": "com", "hotmail": "com", "outlook": "com", "icloud": "com", "aol": "com",
                  "protonmail": "com", "msn": "com", "comcast": "net", "att": "net",
@@ -133,7 +134,7 @@ def _local(words: list[str]) -> str | None:
             if not re.search("[a-z]", earlier) or earlier in _LOCAL_STOP or earlier in _SEPARATOR_WORDS:
                 break
             continue
-        if word in DIGIT_WORDS and word not in ("o", "oh"):  # "fiona mcallister one": a digit in an address
+        if word in DIGIT_WORDS:  # "fiona mcallister one": a digit in an address
             parts.append(DIGIT_WORDS[word])
         elif word in _SEPARATOR_WORDS:
             parts.append(_SEPARATOR_WORDS[word])

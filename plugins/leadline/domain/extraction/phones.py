@@ -1,20 +1,22 @@
 """The callback number the caller states, in any form: digit words, "double five", "oh", grouped digits,
 dashes and brackets, with or without +1/1, split across the agent's questions, corrected mid-way.
-phonenumbers validates and formats; the caller ID from the webhook is the fallback, not the answer."""
+domain/normalize.py's e164 (phonenumbers) reads the digits as a number; the caller ID from the webhook is the
+fallback, not the answer."""
 
 from __future__ import annotations
 
 import re
 from dataclasses import dataclass
 
-import phonenumbers
-
-from leadline.domain.extraction.numbers import spoken_digits, tokens
+from leadline.domain.extraction.numbers import spoken_digits
 from leadline.domain.extraction.turns import AGENT, Turn
+from leadline.domain.extraction.vocabulary import FILLERS
+from leadline.domain.normalize import e164
+from leadline.domain.spoken_digits import tokens
 
 # Words that may sit between the groups of one number ("area code 303, then 555, 01 77").
-_GLUE = {"and", "then", "um", "uh", "er", "ah", "area", "code", "is", "it's", "its", "that's", "so", "ok", "okay",
-         "yeah", "yes", "the", "rest", "last", "dash", "hyphen", "like", "plus", "number", "prefix"}
+_GLUE = {"and", "then", "area", "code", "is", "it's", "its", "that's", "so", "ok", "okay", "yeah", "yes", "the",
+         "rest", "last", "dash", "hyphen", "like", "plus", "number", "prefix", *FILLERS}
 _SEPARATORS = {",", "-", ".", "(", ")", "/", "+", ":"}
 _CORRECTION = {"sorry", "actually", "mean", "correction", "wait", "no", "make", "rather", "oops", "last"}
 _TURN_BREAK = "|turn|"
@@ -33,7 +35,7 @@ class PhoneMatch:
 def _stream(turns: list[Turn]) -> list[str]:
     out: list[str] = []
     for turn in turns:
-        out.extend(tokens(spoken_digits(turn.text)))
+        out.extend(t.text for t in tokens(spoken_digits(turn.text)))
         out.append(_TURN_BREAK)
     return out
 
@@ -70,18 +72,20 @@ def _could_begin_number(digits: str) -> bool:
     if len(digits) < 7 or _number_in([digits]):
         return True
     starts = (digits, digits[1:]) if digits[0] == "1" else (digits,)
-    return any(d[0] not in "01" and d[3] not in "01" and len(d) < 10 for d in starts)
+    return any(_north_american_shape(d) and len(d) < 10 for d in starts)
+
+
+def _north_american_shape(digits: str) -> bool:
+    """An area code and an exchange never start with 0 or 1."""
+    return digits[0] not in "01" and digits[3] not in "01"
 
 
 def _valid(digits: str) -> str | None:
-    if len(digits) == 11 and digits.startswith("1"):
-        digits = digits[1:]
-    if len(digits) != 10 or digits[0] in "01" or digits[3] in "01":
+    """Ten digits, or eleven with the country code 1, as a North American number in E.164."""
+    national = digits[1:] if len(digits) == 11 and digits.startswith("1") else digits
+    if len(national) != 10 or not _north_american_shape(national):
         return None
-    number = phonenumbers.parse("+1" + digits)
-    if not phonenumbers.is_possible_number(number):
-        return None
-    return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
+    return e164("+1" + national)
 
 
 def _number_in(groups: list[str]) -> str | None:

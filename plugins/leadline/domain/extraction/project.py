@@ -11,6 +11,7 @@ from rapidfuzz import fuzz
 
 from leadline.domain.context import BusinessContext
 from leadline.domain.extraction.turns import Turn
+from leadline.domain.extraction.vocabulary import stem
 
 _GENERIC = {"repair", "service", "services", "replacement", "installation", "new", "my", "the", "a", "and", "of",
             "in", "to", "for", "system", "home", "house", "work", "plan", "care", "control", "treatment", "general",
@@ -29,15 +30,8 @@ class ProjectMatch:
     confidence: float
 
 
-def _stem(word: str) -> str:
-    for suffix in ("ing", "ed", "es", "s"):
-        if len(word) > len(suffix) + 3 and word.endswith(suffix):
-            return word[: -len(suffix)]
-    return word
-
-
 def _stems(text: str) -> list[str]:
-    return [_stem(w) for w in _WORD.findall(text.lower())]
+    return [stem(w) for w in _WORD.findall(text.lower())]
 
 
 def _phrase_score(phrase: str, utterance: str, utterance_stems: list[str]) -> float:
@@ -63,7 +57,7 @@ def _own_words(utterance: str, phrase: str) -> str:
             return " ".join(words).strip()
     stems = set(_stems(phrase))
     words = utterance.split()
-    hits = [i for i, w in enumerate(words) if _stem(re.sub(r"\W", "", w.lower())) in stems]
+    hits = [i for i, w in enumerate(words) if stem(re.sub(r"\W", "", w.lower())) in stems]
     if hits:
         return " ".join(words[hits[0]:hits[-1] + 1][:5]).strip(",.?!")
     return phrase

@@ -9,6 +9,7 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 
 from leadline.domain.extraction.turns import AGENT, Turn
+from leadline.domain.extraction.vocabulary import MONTHS, SEASON_STARTS
 
 IMMEDIATE, WITHIN_MONTH, ONE_TO_THREE, EXPLORING = "immediate", "within_month", "1-3_months", "exploring"
 _PHRASES: list[tuple[str, str]] = [
@@ -38,9 +39,6 @@ _PHRASES: list[tuple[str, str]] = [
                    r"(?:this|next) quarter|60 days|90 days|sixty days|ninety days"),
 ]
 _COMPILED = [(bucket, re.compile(rf"\b(?:{pattern})\b", re.I)) for bucket, pattern in _PHRASES]
-_MONTHS = ["january", "february", "march", "april", "may", "june", "july", "august", "september", "october",
-           "november", "december"]
-_SEASONS = {"spring": (3, 20), "summer": (6, 21), "fall": (9, 22), "autumn": (9, 22), "winter": (12, 21)}
 _HOLIDAYS = {"christmas": (12, 25), "thanksgiving": (11, 26), "the holidays": (12, 20), "new year": (1, 1),
              "memorial day": (5, 27), "labor day": (9, 3), "july fourth": (7, 4), "fourth of july": (7, 4),
              "easter": (4, 5), "halloween": (10, 31), "spring break": (3, 15), "the end of the year": (12, 31),
@@ -48,9 +46,9 @@ _HOLIDAYS = {"christmas": (12, 25), "thanksgiving": (11, 26), "the holidays": (1
 _DATE_HEAD = (r"(?:(?:by|before|in|around|until|for|on|after|starting|sometime in|late|early|mid|middle of|end of|"
               r"beginning of|the end of|the start of|the beginning of|first week of|last week of)[\s-]+){1,3}")
 _DATE = re.compile(
-    rf"\b{_DATE_HEAD}(?:(?:the\s+)?(?:this|next|coming)\s+)?(?P<what>{'|'.join(_MONTHS)}|{'|'.join(_SEASONS)}|"
+    rf"\b{_DATE_HEAD}(?:(?:the\s+)?(?:this|next|coming)\s+)?(?P<what>{'|'.join(MONTHS)}|{'|'.join(SEASON_STARTS)}|"
     rf"{'|'.join(_HOLIDAYS)})(?:\s+(?P<day>\d{{1,2}})(?:st|nd|rd|th)?)?\b", re.I)
-_BARE_SEASON = re.compile(rf"\b(?:this|next|the|in the|coming)\s+(?P<what>{'|'.join(_SEASONS)})\b", re.I)
+_BARE_SEASON = re.compile(rf"\b(?:this|next|the|in the|coming)\s+(?P<what>{'|'.join(SEASON_STARTS)})\b", re.I)
 
 
 @dataclass(frozen=True)
@@ -77,17 +75,17 @@ def _next(call_date: date, month: int, day: int) -> date:
 
 def _dated(match: re.Match, call_date: date) -> int:
     what, phrase = match.group("what").lower(), match.group(0).lower()
-    if what in _MONTHS:
+    if what in MONTHS:
         day = int(match.group("day")) if match.group("day") else (
             5 if re.search(r"early|beginning|start|first week", phrase) else
             25 if re.search(r"late|end of|last week", phrase) else 15 if re.search(r"mid|middle|around", phrase)
             else 1)
-        month = _MONTHS.index(what) + 1
+        month = MONTHS.index(what) + 1
         target = _next(call_date, month, day)
         if "next" in phrase and target.year == call_date.year and month < call_date.month + 1:
             target = date(call_date.year + 1, month, target.day)
-    elif what in _SEASONS:
-        target = _next(call_date, *_SEASONS[what])
+    elif what in SEASON_STARTS:
+        target = _next(call_date, *SEASON_STARTS[what])
         if "next" in phrase and (target - call_date).days < 120:
             target = date(target.year + 1, target.month, target.day)
     else:
