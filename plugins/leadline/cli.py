@@ -178,6 +178,14 @@ def privacy_erase(args) -> None:
     print(json.dumps(result, indent=2, default=str))
 
 
+def _default_store_url(parser: argparse.ArgumentParser) -> str:
+    """The store the environment names; a connection that names none is a usage error, not a traceback."""
+    try:
+        return default_store_url()
+    except ValueError as exc:
+        parser.error(str(exc))
+
+
 def build_parser() -> argparse.ArgumentParser:
     from leadline.store.tenants import (
         DEFAULT_LEAD_SCORING_THRESHOLD,
@@ -186,7 +194,11 @@ def build_parser() -> argparse.ArgumentParser:
     )
 
     parser = argparse.ArgumentParser(prog="leadline")
-    parser.add_argument("--store-url", default=default_store_url(), help="SQLAlchemy URL of the Leadline store")
+    parser.add_argument("--store-url", default=_default_store_url(parser), help=(
+        "SQLAlchemy URL of the Leadline store (default: LEADLINE_STORE_URL, else the leadline_db connection in "
+        "AIRFLOW_CONN_LEADLINE_DB, as Airflow's tasks read it, with its credentials, else "
+        "$LEADLINE_HOME/leadline.db); Spanner without a key_path or impersonation_chain uses Application Default "
+        "Credentials (gcloud auth application-default login)"))
     sub = parser.add_subparsers(required=True)
 
     db = sub.add_parser("db", help="store schema").add_subparsers(required=True)

@@ -12,6 +12,7 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from leadline.domain.client_address import Network, parse_networks
+from leadline.store.connection_uri import environment_store_url
 
 
 def leadline_home() -> Path:
@@ -19,7 +20,11 @@ def leadline_home() -> Path:
 
 
 def default_store_url() -> str:
-    return os.environ.get("LEADLINE_STORE_URL") or f"sqlite:///{leadline_home() / 'leadline.db'}"
+    """The store of the parts that run outside Airflow tasks (intake, CLI, dashboard): LEADLINE_STORE_URL when
+    set; else the `leadline_db` connection where Airflow finds it outside a task, AIRFLOW_CONN_LEADLINE_DB (URI
+    or JSON form), with its credentials (store.connection_uri); else a SQLite file under LEADLINE_HOME."""
+    return (os.environ.get("LEADLINE_STORE_URL") or environment_store_url("leadline_db")
+            or f"sqlite:///{leadline_home() / 'leadline.db'}")
 
 
 def default_storage_url() -> str:

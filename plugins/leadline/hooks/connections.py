@@ -19,23 +19,11 @@ def optional_connection(conn_id: str):
 
 
 def sqlalchemy_url(conn) -> str:
-    """The SQLAlchemy URL of a database connection: the extra `sqlalchemy_url` when given (the `leadline_store`
-    type's field), else from a `sqlite` (schema or host = the file), `postgres`, or `gcpspanner` /
-    `google_cloud_platform` connection (extras project_id, instance_id, database_id)."""
-    from sqlalchemy.engine import URL
+    """The SQLAlchemy URL of a database connection (Airflow's Connection), mapped as the parts outside Airflow
+    map the same connection from the environment (leadline.store.connection_uri.sqlalchemy_url)."""
+    from leadline.store.connection_uri import sqlalchemy_url as store_sqlalchemy_url
 
-    extra = conn.extra_dejson
-    if extra.get("sqlalchemy_url"):
-        return extra["sqlalchemy_url"]
-    if conn.conn_type == "sqlite":
-        return f"sqlite:///{conn.schema or conn.host}"
-    if conn.conn_type in ("postgres", "postgresql"):
-        return URL.create("postgresql", username=conn.login, password=conn.password or None, host=conn.host,
-                          port=conn.port or 5432, database=conn.schema).render_as_string(hide_password=False)
-    if conn.conn_type in ("gcpspanner", "google_cloud_platform"):
-        return (f"spanner+spanner:///projects/{extra['project_id']}/instances/{extra['instance_id']}"
-                f"/databases/{extra['database_id']}")
-    raise ValueError(f"connection {conn.conn_id} has unsupported type {conn.conn_type!r}")
+    return store_sqlalchemy_url(conn)
 
 
 class ConnectionForm:

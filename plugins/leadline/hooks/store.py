@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import hashlib
+import json
+from dataclasses import dataclass
 from functools import cache, cached_property
 from typing import Any
 
@@ -10,17 +13,47 @@ from airflow.sdk.bases.hook import BaseHook
 from leadline.hooks.connections import ConnectionForm, sqlalchemy_url
 
 
+@dataclass(frozen=True)
+class ProviderCredentials:
+    """A connection whose Google credential fields Airflow's Google provider turns into credentials. The digest
+    of those fields is part of the engine cache's key: a rotated key or another chain gets its own engine."""
+
+    conn_id: str
+    fields_digest: str
+
+    @classmethod
+    def of(cls, connection) -> ProviderCredentials | None:
+        from leadline.store.connection_uri import GOOGLE_CREDENTIAL_FIELDS, google_field
+
+        fields = {name: google_field(connection.extra_dejson, name) for name in GOOGLE_CREDENTIAL_FIELDS}
+        if not any(fields.values()):
+            return None
+        digest = hashlib.sha256(json.dumps(fields, sort_keys=True, default=str).encode()).hexdigest()
+        return cls(connection.conn_id, digest)
+
+    def credentials(self):
+        from airflow.providers.google.common.hooks.base_google import GoogleBaseHook
+
+        return GoogleBaseHook(gcp_conn_id=self.conn_id).get_credentials()
+
+
 @cache
-def _engine_for(url: str):
+def _engine_for(url: str, provider_credentials: ProviderCredentials | None = None):
     from leadline.store.engine import create_store_engine
 
-    return create_store_engine(url)
+    credentials = provider_credentials.credentials() if provider_credentials else None
+    return create_store_engine(url, credentials=credentials)
 
 
 class LeadlineStoreHook(ConnectionForm, BaseHook):
     """The store's connection may be `sqlite` (schema or host = the file), `postgres`, `gcpspanner` /
     `google_cloud_platform` (extras project_id, instance_id, database_id), or this hook's own type
-    `leadline_store` with the extra `sqlalchemy_url` (any of the three as a SQLAlchemy URL)."""
+    `leadline_store` with the extra `sqlalchemy_url` (any of the three as a SQLAlchemy URL).
+
+    On Spanner the connection's Google credential extras (key_path, keyfile_dict, key_secret_name,
+    credential_config_file, impersonation_chain, also under their `extra__google_cloud_platform__` names) give the
+    credentials, through the Google provider as its own hooks read them; without any, the Spanner client uses
+    Application Default Credentials (Composer's service account)."""
 
     conn_name_attr = "leadline_conn_id"
     default_conn_name = "leadline_db"
@@ -40,7 +73,10 @@ class LeadlineStoreHook(ConnectionForm, BaseHook):
 
     def get_conn(self):
         """The SQLAlchemy engine, shared by every task in this process."""
-        return _engine_for(self.sqlalchemy_url())
+        from leadline.store.connection_uri import is_spanner
+
+        url = self.sqlalchemy_url()
+        return _engine_for(url, ProviderCredentials.of(self.connection) if is_spanner(url) else None)
 
     def test_connection(self) -> tuple[bool, str]:
         from leadline.store.engine import ping

@@ -8,13 +8,17 @@ from collections.abc import Callable
 from datetime import UTC, datetime
 from functools import partial
 from pathlib import Path
-from typing import TypeVar
+from typing import TYPE_CHECKING, TypeVar
 
 from sqlalchemy import Connection, Engine, create_engine, event, text
-from sqlalchemy.engine import make_url
+from sqlalchemy.engine import URL, make_url
 from sqlalchemy.exc import DBAPIError, IntegrityError
 
+from leadline.store.connection_uri import credential_settings, google_credentials
 from leadline.store.tenant_scope import enforce_tenant_scope
+
+if TYPE_CHECKING:
+    from google.auth.credentials import Credentials
 
 T = TypeVar("T")
 
@@ -42,8 +46,11 @@ def _configure_sqlite(dbapi_conn, _record, busy_timeout_ms: int) -> None:
     cursor.close()
 
 
-def create_store_engine(url: str, sqlite_busy_timeout_ms: int = SQLITE_BUSY_TIMEOUT_MS) -> Engine:
-    """`sqlite_busy_timeout_ms`: how long a SQLite write waits for another writer's lock before failing."""
+def create_store_engine(url: str, sqlite_busy_timeout_ms: int = SQLITE_BUSY_TIMEOUT_MS,
+                        credentials: Credentials | None = None) -> Engine:
+    """`sqlite_busy_timeout_ms`: how long a SQLite write waits for another writer's lock before failing.
+    `credentials`: Spanner's Google credentials, when the caller resolved them (Airflow's Google provider, in
+    tasks); else those the URL names (connection_uri), else the Spanner client's default."""
     parsed = make_url(url)
     if parsed.get_backend_name() == "sqlite":
         if parsed.database and parsed.database != ":memory:":
@@ -58,7 +65,17 @@ def create_store_engine(url: str, sqlite_busy_timeout_ms: int = SQLITE_BUSY_TIME
                                connect_args={"options": "-c timezone=UTC"})
         enforce_tenant_scope(engine)
         return engine
+    if parsed.get_backend_name() == "spanner":
+        return _create_spanner_engine(parsed, credentials)
     return create_engine(url, pool_pre_ping=True)
+
+
+def _create_spanner_engine(url: URL, credentials: Credentials | None) -> Engine:
+    if credentials is None:
+        credentials = google_credentials(credential_settings(url))
+    # The Spanner DB API builds each connection's client with these; left out, the client finds its own.
+    connect_args = {} if credentials is None else {"credentials": credentials}
+    return create_engine(url, pool_pre_ping=True, connect_args=connect_args)
 
 
 def ping(engine: Engine) -> None:
