@@ -34,7 +34,7 @@ def gcs_endpoint():
 class Bucket:
     """A fresh bucket on the emulator, and a gcsfs client of our own to look inside it."""
 
-    def __init__(self, endpoint: str):
+    def __init__(self, endpoint: str, conn_id: str = CONN_ID):
         import gcsfs
 
         self.endpoint = endpoint
@@ -42,13 +42,14 @@ class Bucket:
         create_bucket(endpoint, self.name)
         self.fs = gcsfs.GCSFileSystem(endpoint_url=endpoint, token="anon", project=PROJECT,
                                       skip_instance_cache=True)
-        self.storage_url = f"gs://{CONN_ID}@{self.name}/leadline"
+        self.conn_id = conn_id
+        self.storage_url = f"gs://{conn_id}@{self.name}/leadline"
 
     def key(self, relative: str) -> str:
         return f"{self.name}/leadline/{relative}"
 
     def uri(self, relative: str) -> str:
-        return f"gs://{CONN_ID}@{self.key(relative)}"
+        return f"gs://{self.conn_id}@{self.key(relative)}"
 
     def files(self) -> list[str]:
         self.fs.invalidate_cache()

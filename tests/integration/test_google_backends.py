@@ -1,19 +1,20 @@
-"""Google Speech-to-Text and Vertex AI Gemini through their real client libraries against a local fake:
-checks the request that production would send (model, language, hints, channels or diarization, response
-schema) and what Leadline makes of the answer."""
+"""Google Speech-to-Text and Vertex AI Gemini through their real client libraries against local fakes: Speech
+over gRPC as production calls it (tests/integration/fake_speech_grpc.py: operations that take several polls,
+requests validated like Google's), Vertex over REST (fake_google.py, requests validated against the schema the
+prompt asks for). Checks the request production sends (model, language, hints, channels or diarization,
+response schema) and what Leadline makes of the answer."""
 
 from __future__ import annotations
 
-import base64
 import json
 import wave
 
 import pytest
-from google.auth.credentials import AnonymousCredentials
 
 from leadline.domain.analysis import LeadAnalysis
 from tests.conftest import FIXTURES
 from tests.integration.fake_google import CALL, FakeGoogle, connection_json
+from tests.integration.fake_speech_grpc import TOKEN, FakeSpeechGrpc, speech_connection_json
 
 LEAD_JSON = json.dumps({
     "call_class": "new_lead", "class_reason": "caller wants a roof quote", "customer_name": "Marcus Whitfield",
@@ -26,65 +27,68 @@ LEAD_JSON = json.dumps({
 STEREO, MONO = FIXTURES / "stereo_call.wav", FIXTURES / "hot_lead.wav"
 
 
-def _common_config_checks(config: dict) -> None:
+def _common_config_checks(config) -> None:
     from google.cloud import speech_v1
 
-    assert config["languageCode"] == "en-US"
-    assert config["model"] == "phone_call" and config["useEnhanced"] is True
-    assert config["enableAutomaticPunctuation"] is True
-    assert config["enableWordTimeOffsets"] is True and config["enableWordConfidence"] is True
-    # the REST transport sends enums as their numbers
-    assert config["sampleRateHertz"] == 16000
-    assert config["encoding"] == speech_v1.RecognitionConfig.AudioEncoding.LINEAR16.value
+    assert config.language_code == "en-US"
+    assert config.model == "phone_call" and config.use_enhanced is True
+    assert config.enable_automatic_punctuation is True
+    assert config.enable_word_time_offsets is True and config.enable_word_confidence is True
+    assert config.sample_rate_hertz == 16000
+    assert config.encoding == speech_v1.RecognitionConfig.AudioEncoding.LINEAR16
 
 
 def test_google_speech_stereo_is_recognised_per_channel(monkeypatch):
     from leadline.hooks.speech import SpeechHook
 
-    with FakeGoogle() as fake:
-        monkeypatch.setenv("AIRFLOW_CONN_LEADLINE_SPEECH", connection_json(fake, transport="rest"))
+    with FakeSpeechGrpc(pending_polls=3) as fake:
+        monkeypatch.setenv("AIRFLOW_CONN_LEADLINE_SPEECH", speech_connection_json(fake))
         hook = SpeechHook()
         assert hook.backend == "google"
         transcript = hook.transcribe(STEREO, phrase_hints=["roof replacement", "shingles"])
 
-    [request] = fake.journal
-    assert request["path"] == "/v1/speech:longrunningrecognize"
-    assert request["headers"]["authorization"] == "Bearer test-token"
-    config = request["body"]["config"]
+    # the operation was not done at first: the client waited on it, polling until it was
+    assert [entry["method"] for entry in fake.journal] == ["LongRunningRecognize"] + ["GetOperation"] * 4
+    assert all(entry["metadata"]["authorization"] == f"Bearer {TOKEN}" for entry in fake.journal)
+    [request] = fake.requests()
+    config = request.config
     _common_config_checks(config)
-    assert config["audioChannelCount"] == 2 and config["enableSeparateRecognitionPerChannel"] is True
-    assert "diarizationConfig" not in config
-    assert config["speechContexts"] == [{"phrases": ["roof replacement", "shingles"], "boost": 10.0}]
-    assert base64.b64decode(request["body"]["audio"]["content"]) == STEREO.read_bytes()
+    assert config.audio_channel_count == 2 and config.enable_separate_recognition_per_channel is True
+    assert not config.diarization_config.enable_speaker_diarization
+    assert [(list(c.phrases), c.boost) for c in config.speech_contexts] == [(["roof replacement", "shingles"], 10.0)]
+    assert request.audio.content == STEREO.read_bytes()
 
     # the fake answers channel 1's results first: the segments come back merged in time order
     assert transcript.backend == "google"
     assert [s.as_dict() for s in transcript.segments] == [
         {"start": start, "end": end, "text": text, "speaker": ("agent", "caller")[channel - 1],
-         "confidence": confidence} for channel, start, end, text, confidence in CALL]
+         "confidence": pytest.approx(confidence)} for channel, start, end, text, confidence in CALL]
     assert transcript.text == " ".join(text for *_, text, _ in CALL)
     durations = [end - start for _, start, end, _, _ in CALL]
-    assert transcript.confidence == round(sum(d * c for d, (*_, c) in zip(durations, CALL, strict=True))
-                                          / sum(durations), 4)
+    assert transcript.confidence == pytest.approx(sum(d * c for d, (*_, c) in zip(durations, CALL, strict=True))
+                                                  / sum(durations), abs=1e-4)
     assert (transcript.language, transcript.language_probability) == ("en-us", None)
 
 
 def test_google_speech_mono_is_diarized_into_two_speakers(monkeypatch):
     from leadline.hooks.speech import SpeechHook
 
-    with FakeGoogle() as fake:
-        monkeypatch.setenv("AIRFLOW_CONN_LEADLINE_SPEECH", connection_json(fake, transport="rest"))
+    with FakeSpeechGrpc() as fake:
+        monkeypatch.setenv("AIRFLOW_CONN_LEADLINE_SPEECH", speech_connection_json(fake))
         transcript = SpeechHook().transcribe(MONO, phrase_hints=[])
 
-    config = fake.journal[0]["body"]["config"]
+    [request] = fake.requests()
+    config = request.config
     _common_config_checks(config)
-    assert config["audioChannelCount"] == 1 and not config.get("enableSeparateRecognitionPerChannel")
-    assert config["diarizationConfig"] == {"enableSpeakerDiarization": True, "minSpeakerCount": 2,
-                                           "maxSpeakerCount": 2}
-    assert "speechContexts" not in config
+    assert config.audio_channel_count == 1 and not config.enable_separate_recognition_per_channel
+    diarization = config.diarization_config
+    assert (diarization.enable_speaker_diarization, diarization.min_speaker_count,
+            diarization.max_speaker_count) == (True, 2, 2)
+    assert not config.speech_contexts
     # speakers from the words' speaker tags of the last result; the per-utterance transcripts are not repeated
     assert [(s.speaker, s.text, s.start, s.end) for s in transcript.segments] == [
-        (f"speaker_{channel}", text, start, end) for channel, start, end, text, _ in CALL]
+        (f"speaker_{channel}", text, pytest.approx(start), pytest.approx(end))
+        for channel, start, end, text, _ in CALL]
     assert transcript.text == " ".join(text for *_, text, _ in CALL)
     assert transcript.language == "en-us"
 
@@ -92,17 +96,18 @@ def test_google_speech_mono_is_diarized_into_two_speakers(monkeypatch):
 def test_channel_speakers_come_from_the_connection(monkeypatch):
     from leadline.hooks.speech import SpeechHook
 
-    with FakeGoogle() as fake:
-        monkeypatch.setenv("AIRFLOW_CONN_LEADLINE_SPEECH",
-                           connection_json(fake, transport="rest", channel_speakers=["caller", "agent"]))
+    with FakeSpeechGrpc() as fake:
+        monkeypatch.setenv("AIRFLOW_CONN_LEADLINE_SPEECH", speech_connection_json(fake,
+                                                                                 channel_speakers=["caller", "agent"]))
         transcript = SpeechHook().transcribe(STEREO, phrase_hints=[])
         assert transcript.segments[0].speaker == "caller"  # channel 1 (the first) is the caller now
         assert {s.speaker for s in transcript.segments} == {"caller", "agent"}
+        assert SpeechHook().test_connection() == (True, "google ready")  # one ListOperations over gRPC
 
-        monkeypatch.setenv("AIRFLOW_CONN_LEADLINE_SPEECH",
-                           connection_json(fake, transport="rest", channel_speakers=["agent"]))
+        monkeypatch.setenv("AIRFLOW_CONN_LEADLINE_SPEECH", speech_connection_json(fake, channel_speakers=["agent"]))
         ok, message = SpeechHook().test_connection()
     assert not ok and "channel_speakers must be two different labels" in message
+    assert fake.calls("ListOperations") == 1
 
 
 class StoredInGcs:
@@ -121,13 +126,21 @@ class StoredInGcs:
 def test_google_speech_uses_gcs_uri_for_stored_recordings(monkeypatch):
     from leadline.hooks.speech import SpeechHook
 
-    with FakeGoogle() as fake:
-        monkeypatch.setenv("AIRFLOW_CONN_LEADLINE_SPEECH", connection_json(fake, transport="rest"))
+    with FakeSpeechGrpc() as fake:
+        monkeypatch.setenv("AIRFLOW_CONN_LEADLINE_SPEECH", speech_connection_json(fake))
         SpeechHook().transcribe(StoredInGcs("gs://bucket/acme/recordings/C1.wav", STEREO), phrase_hints=[])
-    body = fake.journal[0]["body"]
-    assert body["audio"] == {"uri": "gs://bucket/acme/recordings/C1.wav"}
-    assert body["config"]["audioChannelCount"] == 2  # read from the stored file's header, not guessed
-    assert "speechContexts" not in body["config"]
+    [request] = fake.requests()
+    assert (request.audio.uri, request.audio.content) == ("gs://bucket/acme/recordings/C1.wav", b"")
+    assert request.config.audio_channel_count == 2  # read from the stored file's header, not guessed
+    assert not request.config.speech_contexts
+
+
+def _write_wav(path, *, channels: int = 1, rate: int = 16000, frames: int = 16000) -> None:
+    with wave.open(str(path), "wb") as out:
+        out.setnchannels(channels)
+        out.setsampwidth(2)
+        out.setframerate(rate)
+        out.writeframes(b"\0\0" * channels * frames)
 
 
 def test_large_local_recordings_are_not_sent_inline(monkeypatch, tmp_path):
@@ -135,30 +148,23 @@ def test_large_local_recordings_are_not_sent_inline(monkeypatch, tmp_path):
     from leadline.speech.google_backend import INLINE_AUDIO_LIMIT
 
     big = tmp_path / "long.wav"
-    with wave.open(str(big), "wb") as out:
-        out.setnchannels(1)
-        out.setsampwidth(2)
-        out.setframerate(16000)
-        out.writeframes(b"\0\0" * (INLINE_AUDIO_LIMIT // 2 + 1))
-    with FakeGoogle() as fake:
-        monkeypatch.setenv("AIRFLOW_CONN_LEADLINE_SPEECH", connection_json(fake, transport="rest"))
+    _write_wav(big, frames=INLINE_AUDIO_LIMIT // 2 + 1)
+    with FakeSpeechGrpc() as fake:
+        monkeypatch.setenv("AIRFLOW_CONN_LEADLINE_SPEECH", speech_connection_json(fake))
         with pytest.raises(ValueError, match="gs:// or small enough"):
             SpeechHook().transcribe(big, phrase_hints=[])
     assert fake.journal == []
 
 
-def test_the_fake_rejects_a_channel_count_that_disagrees_with_the_wav_header():
-    """Keeps the fake honest: the real API refuses such a request, so must the fake."""
-    from google.api_core.exceptions import BadRequest
-    from google.cloud import speech_v1
+def test_the_sample_rate_sent_is_the_recordings_own(monkeypatch, tmp_path):
+    from leadline.hooks.speech import SpeechHook
 
-    from leadline.speech.google_backend import make_client, recognition_config
-
-    with FakeGoogle() as fake:
-        client = make_client(AnonymousCredentials(), fake.url, "rest")
-        with pytest.raises(BadRequest, match="WAV header"):
-            client.long_running_recognize(config=recognition_config([], channels=1),
-                                          audio=speech_v1.RecognitionAudio(content=STEREO.read_bytes()))
+    narrowband = tmp_path / "phone.wav"
+    _write_wav(narrowband, rate=8000)
+    with FakeSpeechGrpc() as fake:
+        monkeypatch.setenv("AIRFLOW_CONN_LEADLINE_SPEECH", speech_connection_json(fake))
+        SpeechHook().transcribe(narrowband, phrase_hints=[])
+    assert fake.requests()[0].config.sample_rate_hertz == 8000  # else Google refuses it against the header
 
 
 def test_vertex_request_carries_prompt_and_json_schema(monkeypatch):

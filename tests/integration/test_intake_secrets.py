@@ -1,35 +1,30 @@
 """Tenant webhook secrets from Secret Manager as the Cloud Run intake resolves them: bare `gsm:NAME` in the
-project the deploy names (LEADLINE_SECRETS_PROJECT), and Secret Manager errors as a 503, never a 500."""
+project the deploy names (LEADLINE_SECRETS_PROJECT), and Secret Manager errors as a 503, never a 500. The
+production client asks a Secret Manager server over gRPC (tests/integration/fake_secret_manager.py), reached
+through LEADLINE_SECRET_MANAGER_ENDPOINT."""
 
 from __future__ import annotations
 
+import time
+
 import pytest
-from google.api_core import exceptions
 
-from leadline import secrets
-from leadline.secrets import SecretNotFound, resolve_secret, secret_version_name
+from leadline.secrets import (
+    SECRET_MANAGER_DEADLINE_S,
+    SECRET_MANAGER_ENDPOINT,
+    SecretNotFound,
+    resolve_secret,
+    secret_version_name,
+)
 from tests.helpers import SECRETS, call_payload, encode, signed_headers
-
-
-class FakeSecretManager:
-    def __init__(self, values: dict[str, str]):
-        self.values, self.asked = values, []
-
-    def access_secret_version(self, name: str):
-        from google.cloud import secretmanager
-
-        self.asked.append(name)
-        if name not in self.values:
-            raise exceptions.PermissionDenied(f"no access to {name}")
-        return secretmanager.AccessSecretVersionResponse(
-            name=name, payload=secretmanager.SecretPayload(data=self.values[name].encode()))
+from tests.integration.fake_secret_manager import FakeSecretManager
 
 
 @pytest.fixture
 def secret_manager(monkeypatch):
-    fake = FakeSecretManager({"projects/acme-prod/secrets/webhook-acme/versions/latest": SECRETS["acme"]})
-    monkeypatch.setattr(secrets, "_secret_manager_client", lambda: fake)
-    return fake
+    with FakeSecretManager({"projects/acme-prod/secrets/webhook-acme/versions/latest": SECRETS["acme"]}) as fake:
+        monkeypatch.setenv(SECRET_MANAGER_ENDPOINT, fake.endpoint)
+        yield fake
 
 
 def test_bare_secret_names_resolve_in_the_deployment_project(monkeypatch, secret_manager):
@@ -61,3 +56,15 @@ def test_a_secret_manager_refusal_is_a_503_for_the_webhook(monkeypatch, secret_m
     assert (refused.status_code, refused.json()["error"]) == (503, "secret_unavailable")
     assert secret_manager.asked == ["projects/acme-prod/secrets/webhook-acme/versions/latest",
                                     "projects/acme-prod/secrets/webhook-globex/versions/latest"]
+
+
+def test_secret_manager_refusals_and_outages_are_secret_not_found(secret_manager):
+    with pytest.raises(SecretNotFound, match="projects/acme-prod/secrets/other/versions/2 is unavailable: "
+                                             "PermissionDenied"):
+        resolve_secret("gsm:projects/acme-prod/secrets/other/versions/2")
+    secret_manager.server.stop(grace=None)
+    started = time.monotonic()
+    with pytest.raises(SecretNotFound, match="webhook-acme/versions/latest is unavailable: RetryError"):
+        resolve_secret("gsm:projects/acme-prod/secrets/webhook-acme")
+    # retried while the webhook waits, but not for the client's default minute
+    assert time.monotonic() - started < SECRET_MANAGER_DEADLINE_S + 1

@@ -4,8 +4,10 @@ Whisper (faster-whisper, on this machine) otherwise, also when no connection is 
 Connection extras, both backends: `channel_speakers` (speaker of channel 0 and 1 of a stereo recording,
 default ["agent", "caller"]). Whisper: `model` ("base", the default; "tiny.en", about twice as fast and
 weaker on spoken digits; or a CTranslate2 Whisper model directory; `model_path` is read as before).
-Google: `api_endpoint`, `transport`, credentials (the Google
-provider's extras, see hooks.google), `language_code` (default en-US), `alternative_language_codes`.
+Google: `api_endpoint` (host:port; a loopback one is a local stand-in, reached without TLS), `transport`
+("grpc", the default, or "rest"), credentials (the Google provider's extras, see hooks.google), `language_code`
+(default en-US), `alternative_language_codes`, `operation_poll_s` (first wait between polls of the recognition's
+long-running operation, default 1 s, growing 1.5x per poll up to 20 s).
 """
 
 from __future__ import annotations
@@ -67,7 +69,8 @@ class SpeechHook(GoogleBackedHook):
             return google_backend.transcribe(
                 self.get_conn(), recording, phrase_hints=phrase_hints, channel_speakers=speakers,
                 language_code=extra.get("language_code", "en-US"),
-                alternative_language_codes=extra.get("alternative_language_codes", ()))
+                alternative_language_codes=extra.get("alternative_language_codes", ()),
+                poll_interval_s=extra.get("operation_poll_s"))
         from leadline.speech import whisper_backend
 
         return whisper_backend.transcribe(recording, model=self.whisper_model, phrase_hints=phrase_hints,

@@ -7,31 +7,36 @@ Same output shape as the Whisper backend: timed segments with speakers and a lan
 - Mono: speaker diarization for two speakers; segments are the runs of words with the same speaker tag
   ("speaker_1", "speaker_2"), taken from the last result, which carries every word with its tag.
 - Word time offsets give segment start/end; result.language_code gives the language (most speech wins).
+- The recognition is a long-running operation: polled with api_core's backoff until done (or
+  OPERATION_TIMEOUT_S); a request Google refuses as invalid is a SpeechConfigError (retrying will not help).
 """
 
 from __future__ import annotations
 
 from collections import defaultdict
+from functools import partial
 from typing import Any
+from urllib.parse import urlsplit
 
 from leadline import audio
 from leadline.config import storage_connection
-from leadline.speech import DEFAULT_CHANNEL_SPEAKERS, PAUSE_SPLIT_S, Segment, Transcript, assemble
+from leadline.speech import DEFAULT_CHANNEL_SPEAKERS, PAUSE_SPLIT_S, Segment, SpeechConfigError, Transcript, assemble
 
 BACKEND = "google"
 OPERATION_TIMEOUT_S = 900
 INLINE_AUDIO_LIMIT = 10 * 1024 * 1024
 DIARIZATION_SPEAKERS = 2
+LOOPBACK_HOSTS = ("localhost", "127.0.0.1", "::1")
 
 
-def recognition_config(phrase_hints: list[str], *, channels: int = 1, language_code: str = "en-US",
-                       alternative_language_codes: list[str] | tuple[str, ...] = ()):
+def recognition_config(phrase_hints: list[str], *, channels: int = 1, sample_rate_hertz: int = audio.SAMPLE_RATE,
+                       language_code: str = "en-US", alternative_language_codes: list[str] | tuple[str, ...] = ()):
     from google.cloud import speech_v1
 
     per_channel = channels == 2
     return speech_v1.RecognitionConfig(
         encoding=speech_v1.RecognitionConfig.AudioEncoding.LINEAR16,
-        sample_rate_hertz=audio.SAMPLE_RATE,
+        sample_rate_hertz=sample_rate_hertz,
         audio_channel_count=channels,
         enable_separate_recognition_per_channel=per_channel,
         diarization_config=None if per_channel else speech_v1.SpeakerDiarizationConfig(
@@ -49,17 +54,23 @@ def recognition_config(phrase_hints: list[str], *, channels: int = 1, language_c
 
 
 def make_client(credentials: Any = None, api_endpoint: str | None = None, transport: str | None = None):
+    """A Speech client over gRPC (the default) or REST (`transport="rest"`). A loopback `api_endpoint` (a local
+    server standing in for Google) is reached over gRPC local credentials: no TLS there, the token still sent."""
     from google.api_core.client_options import ClientOptions
     from google.cloud import speech_v1
 
     options = ClientOptions(api_endpoint=api_endpoint) if api_endpoint else None
+    if transport in (None, "grpc") and api_endpoint and urlsplit(f"//{api_endpoint}").hostname in LOOPBACK_HOSTS:
+        import grpc
+        from google.cloud.speech_v1.services.speech.transports import SpeechGrpcTransport
+
+        transport = partial(SpeechGrpcTransport, ssl_channel_credentials=grpc.local_channel_credentials())
     return speech_v1.SpeechClient(credentials=credentials, client_options=options, transport=transport)
 
 
-def transcribe(client, recording: Any, *, phrase_hints: list[str],
-               channel_speakers: tuple[str, ...] = DEFAULT_CHANNEL_SPEAKERS, language_code: str = "en-US",
-               alternative_language_codes: list[str] | tuple[str, ...] = ()) -> Transcript:
-    """`recording`: the stored WAV (gs:// is passed by URI, anything else inline when small enough)."""
+def recognition_audio(recording: Any) -> tuple[Any, audio.WavInfo]:
+    """What Speech is sent for the stored WAV (gs:// by URI, anything else inline when small enough), and its
+    header."""
     from google.cloud import speech_v1
 
     # gs:// is passed by URI, without the Airflow connection id an ObjectStoragePath may carry (gs://conn@bucket/..)
@@ -67,17 +78,37 @@ def transcribe(client, recording: Any, *, phrase_hints: list[str],
     with audio.open_recording(recording) as reader:
         info = audio.wav_info(reader)
         if uri:
-            payload = speech_v1.RecognitionAudio(uri=uri)
-        else:
-            reader.seek(0)
-            content = reader.read(INLINE_AUDIO_LIMIT + 1)
-            if len(content) > INLINE_AUDIO_LIMIT:
-                raise ValueError("audio must be in gs:// or small enough to send inline")
-            payload = speech_v1.RecognitionAudio(content=content)
-    config = recognition_config(phrase_hints, channels=info.channels, language_code=language_code,
-                                alternative_language_codes=alternative_language_codes)
-    operation = client.long_running_recognize(config=config, audio=payload)
-    results = list(operation.result(timeout=OPERATION_TIMEOUT_S).results)
+            return speech_v1.RecognitionAudio(uri=uri), info
+        reader.seek(0)
+        content = reader.read(INLINE_AUDIO_LIMIT + 1)
+    if len(content) > INLINE_AUDIO_LIMIT:
+        raise ValueError("audio must be in gs:// or small enough to send inline")
+    return speech_v1.RecognitionAudio(content=content), info
+
+
+def recognize(client, config, payload, *, poll_interval_s: float | None = None) -> list:
+    """The results of a long-running recognition, waited for: the operation is polled after about
+    `poll_interval_s` (default 1 s), the wait growing 1.5x per poll up to 20 s (api_core's backoff)."""
+    from google.api_core import exceptions
+    from google.api_core.future.polling import DEFAULT_POLLING
+
+    polling = DEFAULT_POLLING.with_delay(initial=poll_interval_s) if poll_interval_s else DEFAULT_POLLING
+    try:
+        operation = client.long_running_recognize(config=config, audio=payload)
+        return list(operation.result(timeout=OPERATION_TIMEOUT_S, polling=polling).results)
+    except exceptions.InvalidArgument as exc:
+        raise SpeechConfigError(f"Speech-to-Text refused the request: {exc.message}") from exc
+
+
+def transcribe(client, recording: Any, *, phrase_hints: list[str],
+               channel_speakers: tuple[str, ...] = DEFAULT_CHANNEL_SPEAKERS, language_code: str = "en-US",
+               alternative_language_codes: list[str] | tuple[str, ...] = (),
+               poll_interval_s: float | None = None) -> Transcript:
+    """`recording`: the stored WAV (ObjectStoragePath, local path or binary file)."""
+    payload, info = recognition_audio(recording)
+    config = recognition_config(phrase_hints, channels=info.channels, sample_rate_hertz=info.sample_rate,
+                                language_code=language_code, alternative_language_codes=alternative_language_codes)
+    results = recognize(client, config, payload, poll_interval_s=poll_interval_s)
     if info.channels == 2:
         segments = _result_segments(results, lambda result: _channel_speaker(result.channel_tag, channel_speakers))
     else:
