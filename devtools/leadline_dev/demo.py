@@ -34,6 +34,8 @@ from leadline_dev.stack import RECORDINGS_DIR, EmbeddedStack, stopped_on_exit
 TENANT = "demo-tenant-001"
 SAMPLES = Path(__file__).resolve().parent / "sample_calls.json"
 EXTRA_CALLS = [("short_call.wav", "12", "+14155550155"), ("missing_recording.wav", "95", "+14155550166")]
+# the sample whose failure is the point: its webhook names a recording that does not exist
+DELIBERATE_FAILURE = "missing_recording.wav"
 
 
 def sample_recordings(target: Path) -> list[tuple[str, str, str]]:
@@ -115,7 +117,8 @@ def post_calls(stack: EmbeddedStack, secret: str, run_tag: str, calls: list[tupl
         )
         response.raise_for_status()
         call_ids.append(call_id)
-        print(f"posted {call_id} ({recording}): {response.json()['status']}")
+        why = " (fails on purpose: no such recording)" if recording == DELIBERATE_FAILURE else ""
+        print(f"posted {call_id} ({recording}): {response.json()['status']}{why}")
     return call_ids
 
 
@@ -136,7 +139,8 @@ def wait_for(engine, call_ids: list[str], timeout_s: float) -> list:
         with engine.connect() as conn:
             rows = conn.execute(query).all()
         done = [r for r in rows if r.status in TERMINAL]
-        print(f"\r{len(done)}/{len(call_ids)} calls finished", end="", flush=True)
+        progress = " ".join(f"{r.call_id[-2:]}:{r.status}" for r in rows)
+        print(f"\r{len(done)}/{len(call_ids)} finished  {progress}", end="", flush=True)
         if len(done) == len(call_ids) or time.monotonic() > deadline:
             print()
             return rows
@@ -161,23 +165,27 @@ def _review_line(row) -> str:
             if heard else "")
 
 
-def print_table(rows, stack: EmbeddedStack, engine) -> None:
-    """What the pipeline made of each call: the caller as the CRM will see it (phone and email masked), and the
-    records it became in HubSpot and Salesforce: the contact/lead and the call logged on it (engagement)."""
-    header = (f"{'call':<13} {'class':<22} {'status':<9} {'score':>5}  {'name':<16} {'phone':<12} {'email':<16} "
-              f"{'project':<17} {'timeline':<12} {'budget':<8} {'hubspot contact/call':<20} "
-              f"{'salesforce lead/task':<33}")
-    print("\n" + header + "\n" + "-" * len(header))
+def print_table(rows, stack: EmbeddedStack, engine, deliberate: set[str]) -> None:
+    """What the pipeline made of each call, two lines a call to fit a terminal: the call and the caller as the
+    CRM will see it (phone and email masked), then the lead's facts and the records it became in HubSpot and
+    Salesforce (the contact/lead and the call logged on it), then why it ended as it did."""
+    header = (f"{'call':<13} {'class':<22} {'status':<9} {'score':>5}  {'name':<16} {'phone':<12} {'email':<16}\n"
+              f"{'':<13} {'project':<22} {'timeline':<12} {'budget':<8} {'hubspot contact/call':<20} "
+              f"salesforce lead/task")
+    print("\n" + header + "\n" + "-" * 110)
     for r in rows:
         lead = (r.ai_analysis or {}).get("lead", {})
         score = "-" if r.lead_score is None else str(r.lead_score)
         print(f"{r.call_id:<13} {(r.call_class or '-'):<22} {r.status:<9} {score:>5}  "
               f"{(r.customer_name or '-'):<16.16} {mask_phone(r.customer_phone or r.caller_phone):<12} "
-              f"{mask_email(r.customer_email) or '-':<16.16} {(lead.get('project_category') or '-'):<17.17} "
-              f"{(lead.get('timeline') or '-'):<12} {_budget(lead):<8} "
-              f"{(r.hubspot_contact_id or '-') + '/' + (r.hubspot_call_id or '-'):<20} "
-              f"{(r.salesforce_lead_id or '-') + '/' + (r.salesforce_task_id or '-'):<33}")
-        print(f"{'':<13} {r.error or lead.get('class_reason') or ''}")
+              f"{mask_email(r.customer_email) or '-':<16.16}")
+        print(f"{'':<13} {(lead.get('project_category') or '-'):<22.22} {(lead.get('timeline') or '-'):<12} "
+              f"{_budget(lead):<8} {(r.hubspot_contact_id or '-') + '/' + (r.hubspot_call_id or '-'):<20} "
+              f"{(r.salesforce_lead_id or '-') + '/' + (r.salesforce_task_id or '-')}")
+        why = r.error or lead.get("class_reason") or ""
+        if r.call_id in deliberate:
+            why += " (on purpose: this sample names a recording that does not exist)"
+        print(f"{'':<13} {why}")
         review = _review_line(r)
         if review:
             print(f"{'':<13} {review}")
@@ -219,7 +227,9 @@ def main() -> None:
             seed_existing_customer(stack)
             call_ids = post_calls(stack, secret_file.read_text().strip(), time.strftime("%H%M%S"), calls)
             rows = wait_for(engine, call_ids, args.timeout)
-            print_table(rows, stack, engine)
+            deliberate = {call_id for call_id, (recording, *_) in zip(call_ids, calls, strict=True)
+                          if recording == DELIBERATE_FAILURE}
+            print_table(rows, stack, engine, deliberate)
             if not args.exit:
                 print("\nThe stack keeps running; Ctrl-C stops it.", flush=True)
                 while all(p.poll() is None for p in stack.processes.values()):
