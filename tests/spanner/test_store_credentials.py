@@ -129,3 +129,26 @@ def test_without_credentials_the_client_uses_its_default_anonymous_on_the_emulat
     assert handed_credentials(engine) is None
     with engine.connect() as conn:
         assert isinstance(conn.connection.driver_connection.instance._client.credentials, AnonymousCredentials)
+
+
+def test_db_upgrade_and_the_backup_admin_client_use_the_connections_key(connect, key_file, monkeypatch):
+    """`leadline db upgrade` creating the database and backup verification's admin client build their own Spanner
+    clients: with the connection's credentials too, not the environment's default."""
+    from google.cloud import spanner
+
+    from leadline.store.spanner_backups import SpannerBackups
+    from leadline.store.spanner_ddl import ensure_database
+
+    connect(key_path=key_file)
+    url = default_store_url()
+    given = []
+    real_client = spanner.Client
+
+    def recording_client(*args, **kwargs):
+        given.append(kwargs.get("credentials"))
+        return real_client(*args, **kwargs)
+
+    monkeypatch.setattr(spanner, "Client", recording_client)
+    assert ensure_database(url) is False  # the tier's database exists already
+    assert SpannerBackups(url).client is not None
+    assert [getattr(c, "service_account_email", None) for c in given] == [OPS_ACCOUNT, OPS_ACCOUNT]

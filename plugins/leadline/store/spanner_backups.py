@@ -12,6 +12,7 @@ from datetime import UTC, datetime, timedelta
 from sqlalchemy.engine import URL, make_url
 
 from leadline.store.backups import MAX_BACKUP_AGE, BackupError
+from leadline.store.connection_uri import credential_settings, google_credentials
 
 log = logging.getLogger(__name__)
 
@@ -32,11 +33,12 @@ def spanner_ids(url: URL) -> tuple[str, str, str]:
     return parts[1], parts[3], parts[5]
 
 
-def spanner_admin_client(project: str, admin_endpoint: str | None = None):
+def spanner_admin_client(project: str, admin_endpoint: str | None = None, credentials=None):
     """The database admin client (google-cloud-spanner). Without `admin_endpoint` it is the one the Spanner client
     builds: Cloud Spanner with application default credentials, or the emulator when SPANNER_EMULATOR_HOST names
-    one (Google's convention, the same the store engine follows). With `admin_endpoint` (host:port, a connection
-    extra) it speaks plaintext gRPC with no credentials to that local admin service."""
+    one (Google's convention, the same the store engine follows); `credentials`: the store connection's (a key
+    file, impersonation), None for the default. With `admin_endpoint` (host:port, a connection extra) it speaks
+    plaintext gRPC with no credentials to that local admin service."""
     if admin_endpoint:
         import grpc
         from google.cloud.spanner_admin_database_v1 import DatabaseAdminClient
@@ -47,7 +49,7 @@ def spanner_admin_client(project: str, admin_endpoint: str | None = None):
         return DatabaseAdminClient(transport=DatabaseAdminGrpcTransport(channel=grpc.insecure_channel(admin_endpoint)))
     from google.cloud import spanner
 
-    return spanner.Client(project=project).database_admin_api
+    return spanner.Client(project=project, credentials=credentials).database_admin_api
 
 
 class SpannerBackups:
@@ -66,7 +68,8 @@ class SpannerBackups:
     @property
     def client(self):
         if self._client is None:
-            self._client = spanner_admin_client(self.project, self.admin_endpoint)
+            self._client = spanner_admin_client(self.project, self.admin_endpoint,
+                                                google_credentials(credential_settings(self.url)))
         return self._client
 
     @property

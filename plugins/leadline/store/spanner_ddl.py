@@ -55,11 +55,14 @@ def ensure_database(url: URL | str) -> bool:
 
     from google.cloud import spanner
 
+    from leadline.store.connection_uri import credential_settings, google_credentials
+
     path = _DATABASE_PATH.match(make_url(url).database or "")
     if path is None:
         raise ValueError("a Spanner store URL looks like spanner+spanner:///projects/P/instances/I/databases/D")
     project, instance_id, database_id = path.group("project", "instance", "database")
-    client = spanner.Client(project=project)  # anonymous credentials when SPANNER_EMULATOR_HOST is set
+    # the connection's credentials (a key file, impersonation), else the default; anonymous on the emulator
+    client = spanner.Client(project=project, credentials=google_credentials(credential_settings(url)))
     instance = client.instance(instance_id, configuration_name=f"projects/{project}/instanceConfigs/emulator-config",
                                node_count=1)
     if not instance.exists():
