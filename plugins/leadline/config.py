@@ -12,6 +12,7 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from leadline.domain.client_address import Network, parse_networks
+from leadline.domain.recording_policy import DEFAULT_HOSTS
 from leadline.store.connection_uri import environment_store_url
 
 
@@ -79,6 +80,15 @@ class IntakeSettings:
             metrics_token=os.environ.get("LEADLINE_METRICS_TOKEN") or None,
             trusted_proxies=parse_networks(os.environ.get("LEADLINE_TRUSTED_PROXIES", "")),
         )
+
+
+def recording_policy_defaults() -> tuple[tuple[str, ...], bool]:
+    """The deployment's recording hosts for tenants whose config names none (LEADLINE_RECORDING_HOSTS,
+    comma-separated; CallRail's by default) and whether they may be fetched over http
+    (LEADLINE_RECORDING_ALLOW_HTTP=true; the local stacks' recordings server). The intake and fetch_recording
+    read the same."""
+    hosts = tuple(h.strip() for h in os.environ.get("LEADLINE_RECORDING_HOSTS", "").split(",") if h.strip())
+    return hosts or DEFAULT_HOSTS, os.environ.get("LEADLINE_RECORDING_ALLOW_HTTP") == "true"
 
 
 def public_base_url() -> str:

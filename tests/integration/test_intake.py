@@ -21,7 +21,7 @@ def post(client, body: bytes, headers: dict, client_addr: str | None = None):
 
 
 def test_valid_webhook_is_stored_once_with_pending_request(intake_client, seeded_engine):
-    body = encode(call_payload(recording_url="https://recordings.example/CAL1001.wav"))
+    body = encode(call_payload(recording_url="http://127.0.0.1/recordings/CAL1001.wav"))
     response = post(intake_client, body, signed_headers(SECRETS["acme"], body))
     assert response.status_code == 200, response.text
     assert response.json()["status"] == "accepted"
@@ -32,7 +32,7 @@ def test_valid_webhook_is_stored_once_with_pending_request(intake_client, seeded
         ("acme", "CAL1001", 180, "+15551234567")
     ]
     assert calls[0].raw_payload == json.loads(body)
-    assert calls[0].recording_url == "https://recordings.example/CAL1001.wav"
+    assert calls[0].recording_url == "http://127.0.0.1/recordings/CAL1001.wav"
     assert [(r.request_id, r.status, r.attempts) for r in requests] == [(request_id, "pending", 0)]
 
     # CallRail redelivers with a fresh timestamp: same call, nothing new.
@@ -45,13 +45,13 @@ def test_valid_webhook_is_stored_once_with_pending_request(intake_client, seeded
 def test_duration_as_number_and_callrail_field_names(intake_client, seeded_engine):
     payload = call_payload(call_id="CAL2002", duration=95)
     payload.pop("caller_id")
-    payload |= {"customer_phone_number": "+15559876543", "recording": "https://r.example/2.mp3",
+    payload |= {"customer_phone_number": "+15559876543", "recording": "http://127.0.0.1/2.mp3",
                 "resource_id": "CAL2002", "start_time": "2026-11-23T10:00:00Z"}
     body = encode(payload)
     assert post(intake_client, body, signed_headers(SECRETS["acme"], body)).status_code == 200
     calls, _ = store_snapshot(seeded_engine)
     assert (calls[0].duration_s, calls[0].caller_phone, calls[0].recording_url) == (
-        95, "+15559876543", "https://r.example/2.mp3")
+        95, "+15559876543", "http://127.0.0.1/2.mp3")
 
 
 def test_same_call_id_in_two_tenants_is_two_calls(intake_client, seeded_engine):

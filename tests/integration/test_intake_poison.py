@@ -100,3 +100,44 @@ def test_the_tenant_cache_is_bounded(poison_client, monkeypatch):
         directory.lookup(f"made-up-{i}")
     assert len(directory._cache) == 4 and directory.cached("made-up-49")[0] is not None
     assert directory.cached("made-up-0") == (None, False)  # the oldest made-up ids were dropped
+
+
+SSRF_URLS = [
+    "http://169.254.169.254/latest/meta-data/iam/security-credentials/",  # the metadata server
+    "http://metadata.google.internal/computeMetadata/v1/",
+    "http://10.0.0.7/internal/report.wav",  # a private range
+    "http://[::1]/r.wav", "http://127.1/r.wav", "http://2130706433/r.wav", "http://0x7f000001/r.wav",
+    "http://0177.0.0.1/r.wav",  # loopback written as a short, decimal, hex and octal address
+    "http://127.0.0.1.nip.io/r.wav",  # a name that resolves to loopback
+    "https://api.callrail.com.evil.test/r.wav",
+]
+
+
+@pytest.mark.parametrize("url", SSRF_URLS)
+def test_a_recording_url_outside_the_tenants_hosts_is_refused_and_nothing_stored(poison_client, url):
+    """The tests' deployment allows 127.0.0.1 over http (LEADLINE_RECORDING_HOSTS): every other host, and every
+    other spelling of loopback, is refused at the door with the reason, and the call is not stored."""
+    from leadline.store.calls import get_call
+
+    client, engine = poison_client
+    body = encode(call_payload("acme", "SSRF-1", recording_url=url))
+    response = client.post("/v1/callrail/webhook", content=body, headers=signed_headers(SECRETS["acme"], body))
+    assert (response.status_code, response.json()["error"]) == (422, "recording_url_refused"), response.text
+    assert get_call(engine, "acme", "SSRF-1") is None
+
+
+def test_a_tenants_own_recording_hosts_replace_the_deployments(poison_client):
+    from leadline.store.calls import get_call
+    from leadline.store.tenants import set_config_section
+
+    client, engine = poison_client
+    with engine.begin() as conn:
+        set_config_section(conn, "globex", "recording_hosts", ["callrail.com"])
+        set_config_section(conn, "globex", "recording_allow_http", False)
+    for call_id, url, status in (("H-1", "https://app.callrail.com/calls/1/recording", 200),
+                                 ("H-2", "http://app.callrail.com/calls/2/recording", 422),  # https only
+                                 ("H-3", "http://127.0.0.1/r.wav", 422)):  # the deployment's host, not this tenant's
+        body = encode(call_payload("globex", call_id, recording_url=url))
+        response = client.post("/v1/callrail/webhook", content=body, headers=signed_headers(SECRETS["globex"], body))
+        assert response.status_code == status, (call_id, response.text)
+        assert (get_call(engine, "globex", call_id) is None) == (status == 422)

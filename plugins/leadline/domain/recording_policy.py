@@ -68,6 +68,15 @@ def check_url(url: str, policy: RecordingPolicy) -> Target:
     return Target(scheme, host, port or (443 if scheme == "https" else 80))
 
 
+def check_named_url(url: str, policy: RecordingPolicy) -> Target:
+    """What can be checked before any DNS lookup, when the webhook arrives: check_url, and a host that is an IP
+    literal must be public or itself an allowed entry. The fetch checks again, hop by hop, after resolving."""
+    target = check_url(url, policy)
+    if _ip_literal(target.host) is not None:
+        check_addresses(target, [target.host.strip("[]")], policy)
+    return target
+
+
 def check_addresses(target: Target, addresses: Iterable[str], policy: RecordingPolicy) -> str:
     """The address to connect to: the first one, once every one is public (or the host is an allowed IP literal
     itself); RecordingUrlRefused otherwise."""

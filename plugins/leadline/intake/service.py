@@ -14,7 +14,7 @@ from sqlalchemy.exc import SQLAlchemyError
 from starlette.concurrency import run_in_threadpool
 from starlette.requests import Request
 
-from leadline.config import IntakeSettings
+from leadline.config import IntakeSettings, recording_policy_defaults
 from leadline.domain import signature
 from leadline.domain.payload import (
     TENANT_ID_PATTERN,
@@ -23,6 +23,7 @@ from leadline.domain.payload import (
     TenantRef,
     parse_json_object,
 )
+from leadline.domain.recording_policy import RecordingPolicy, RecordingUrlRefused, check_named_url
 from leadline.domain.redaction import redact_payload
 from leadline.domain.throttle import ReplayGuard
 from leadline.intake.admission import admission_for
@@ -166,7 +167,7 @@ class Intake:
             raise Rejection(400, "malformed_json", str(exc)) from exc
         tenant = await self._authenticated_tenant(_tenant_ref(data), body, timestamp, sig, client, now)
         await self._admit(tenant, sig, now)
-        return await self._store(tenant.tenant_id, data, sig, now)
+        return await self._store(tenant, data, sig, now)
 
     async def _authenticated_tenant(self, tenant_id: str, body: bytes, timestamp: int, sig: str, client: str,
                                     now: float) -> Tenant:
@@ -190,6 +191,20 @@ class Intake:
             raise Rejection(401, exc.reason, exc.detail, tenant_id=label) from exc
         return entry.tenant
 
+    def _check_recording_url(self, tenant: Tenant, url: str) -> None:
+        """A recording URL outside the tenant's recording policy is refused now, before anything is stored (the
+        fetch checks again after DNS). A policy the tenant's config gets wrong is left to the fetch, which fails
+        the call's task with the reason: refusing here would lose calls CallRail does not resend after a 4xx."""
+        try:
+            policy = RecordingPolicy.from_config(tenant.config, *recording_policy_defaults())
+        except RecordingUrlRefused as exc:
+            log.warning("tenant %s recording policy is invalid, left to fetch_recording: %s", tenant.tenant_id, exc)
+            return
+        try:
+            check_named_url(url, policy)
+        except RecordingUrlRefused as exc:
+            raise Rejection(422, "recording_url_refused", str(exc), tenant_id=tenant.tenant_id) from exc
+
     async def _admit(self, tenant: Tenant, sig: str, now: float) -> None:
         """Refuses a replay, an inactive tenant and a tenant over its rate limit."""
         tenant_id = tenant.tenant_id
@@ -204,11 +219,14 @@ class Intake:
                 f"burst {tenant.burst_limit}", {"Retry-After": str(wait)}, tenant_id=tenant_id,
             )
 
-    async def _store(self, tenant_id: str, data: dict, sig: str, now: float) -> dict:
+    async def _store(self, tenant: Tenant, data: dict, sig: str, now: float) -> dict:
+        tenant_id = tenant.tenant_id
         try:
             payload = CallWebhook.model_validate(data)
         except ValidationError as exc:
             raise Rejection(422, "invalid_payload", _validation_detail(exc), tenant_id=tenant_id) from exc
+        if payload.recording_url is not None:
+            self._check_recording_url(tenant, payload.recording_url)
         call = IncomingCall(
             tenant_id=payload.tenant_id,
             call_id=payload.call_id,

@@ -58,18 +58,14 @@ class FetchRecordingOperator(CallOperator):
                 "attempt": attempt}
 
     def _recording_policy(self):
-        """The tenant's recording hosts (config), else the deployment's (`LEADLINE_RECORDING_HOSTS`,
-        `LEADLINE_RECORDING_ALLOW_HTTP`), else CallRail's over https."""
-        import os
-
+        """The tenant's recording hosts (config), else the deployment's (config.recording_policy_defaults)."""
         from airflow.sdk.exceptions import AirflowFailException
 
-        from leadline.domain.recording_policy import DEFAULT_HOSTS, RecordingPolicy, RecordingUrlRefused
+        from leadline.config import recording_policy_defaults
+        from leadline.domain.recording_policy import RecordingPolicy, RecordingUrlRefused
 
-        hosts = [h for h in os.environ.get("LEADLINE_RECORDING_HOSTS", "").split(",") if h.strip()] or DEFAULT_HOSTS
         try:
-            return RecordingPolicy.from_config(self.load_tenant().config, hosts,
-                                               os.environ.get("LEADLINE_RECORDING_ALLOW_HTTP") == "true")
+            return RecordingPolicy.from_config(self.load_tenant().config, *recording_policy_defaults())
         except RecordingUrlRefused as exc:
             raise AirflowFailException(str(exc)) from exc
 
