@@ -173,7 +173,7 @@ def sync_call(engine: Engine, tenant, role: str, call: CallRecord) -> CallSynced
     if call.call_class == "existing_customer":
         record_id, attempts = _existing_contact(engine, chosen, client, call)
     else:
-        cross_ref = call.crm_record_id(tenant.primary_crm) if role == "secondary" else None
+        cross_ref = call.crm_record_id(tenant.primary_crm) if role == "secondary" and tenant.primary_crm else None
         record_id, attempts = sync_lead(engine, chosen, client, lead_from_call(call), cross_ref,
                                         call.crm_record_id(chosen.crm_type))
     engagement_id, more = sync_engagement(engine, chosen, client, engagement_for(tenant, chosen.crm_type, call),
@@ -214,7 +214,7 @@ def backfill(engine: Engine, tenant, start: datetime, end: datetime) -> dict[str
             continue
         leads = [lead_from_call(call) for call in calls]
         cross_refs = ({call.call_id: call.crm_record_id(tenant.primary_crm) for call in calls}
-                      if role == "secondary" else {})
+                      if role == "secondary" and tenant.primary_crm else {})
         result = client.bulk_upsert(leads, cross_refs)
         crm_store.record_sync_many(engine, tenant.tenant_id, chosen.crm_type, role, result.synced, result.failed,
                                    cross_refs)

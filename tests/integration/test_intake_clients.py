@@ -84,6 +84,21 @@ def test_oversized_headers_get_431(slow_client_settings):
         assert read_all(sock).startswith(b"HTTP/1.1 431 ")
 
 
+def test_one_endless_header_line_gets_431_before_the_header_deadline(slow_client_settings):
+    with IntakeServer(slow_client_settings) as intake, intake.connect() as sock:
+        sock.sendall(b"POST /v1/callrail/webhook HTTP/1.1\r\nhost: intake\r\nx-padding: " + b"a" * 8192)
+        assert read_all(sock).startswith(b"HTTP/1.1 431 ")  # not the 408 the deadline would give
+
+
+def test_headers_and_body_in_one_write_are_served(slow_client_settings, seeded_engine):
+    body = encode(call_payload("acme", "ONE-WRITE", customer_name="x" * 200))
+    head = "".join(f"{name}: {value}\r\n" for name, value in signed_headers(SECRETS["acme"], body).items())
+    with IntakeServer(slow_client_settings) as intake, intake.connect() as sock:
+        sock.sendall(f"POST {WEBHOOK} HTTP/1.1\r\nhost: intake\r\nconnection: close\r\n{head}"
+                     f"content-length: {len(body)}\r\n\r\n".encode() + body)
+        assert read_all(sock).startswith(b"HTTP/1.1 200 ")
+
+
 def test_a_body_that_stops_arriving_gets_408_and_nothing_is_stored(slow_client_settings, seeded_engine):
     body = encode(call_payload("acme", "SLOW-BODY"))
     head = "".join(f"{name}: {value}\r\n" for name, value in signed_headers(SECRETS["acme"], body).items())

@@ -34,6 +34,7 @@ class GuardedHttpProtocol(HttpToolsProtocol):
 
     def connection_made(self, transport: asyncio.Transport) -> None:  # type: ignore[override]
         self._header_bytes = 0
+        self._bytes_before_headers_end = 0
         self._headers_too_large = False
         self._header_deadline: asyncio.TimerHandle | None = None
         super().connection_made(transport)
@@ -65,9 +66,19 @@ class GuardedHttpProtocol(HttpToolsProtocol):
                              b"content-length: " + str(len(body)).encode() + b"\r\nconnection: close\r\n\r\n" + body)
         self.transport.close()
 
+    def data_received(self, data: bytes) -> None:
+        super().data_received(data)
+        if self._header_deadline is not None and not self.transport.is_closing():
+            # headers still incomplete: httptools reports a header only once it ends, so a single endless line
+            # is caught here, by the bytes received since the request began
+            self._bytes_before_headers_end += len(data)
+            if self._bytes_before_headers_end > self.max_header_bytes:
+                self._headers_too_large = True
+                self.send_400_response("request headers too large")
+
     def on_message_begin(self) -> None:
         super().on_message_begin()
-        self._header_bytes = 0
+        self._header_bytes = self._bytes_before_headers_end = 0
         self._arm_header_deadline()
 
     def _count_header_bytes(self, size: int) -> None:

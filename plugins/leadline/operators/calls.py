@@ -204,7 +204,7 @@ class ScoreOperator(CallOperator):
     reason; an existing customer is not scored as a new lead."""
 
     def execute(self, context) -> dict:
-        from airflow.sdk.exceptions import AirflowSkipException
+        from airflow.sdk.exceptions import AirflowFailException, AirflowSkipException
 
         from leadline.domain.analysis import LeadAnalysis
         from leadline.domain.context import BusinessContext
@@ -212,6 +212,8 @@ class ScoreOperator(CallOperator):
         from leadline.store.calls import close_unscored, record_customer, record_score
 
         call = self.load_call()
+        if not call.lead:
+            raise AirflowFailException(f"call {self.call_id} has no analysis to score: run analyze first")
         tenant = self.load_tenant()
         audio_seconds = (context["ti"].xcom_pull(task_ids="fetch_recording") or {}).get("audio_seconds")
         duration = call.duration_s if call.duration_s is not None else audio_seconds

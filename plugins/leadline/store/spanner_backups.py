@@ -81,7 +81,9 @@ class SpannerBackups:
         return f"{self.instance}/databases/{self.database_id}"
 
     def database_url(self, database_id: str) -> str:
-        return f"spanner+spanner:///{self.instance}/databases/{database_id}"
+        """Another database of the store's instance, reached with the store URL's credential settings."""
+        return self.url.set(database=f"{self.instance}/databases/{database_id}").render_as_string(
+            hide_password=False)
 
     # -- calls ------------------------------------------------------------------------------------------------
 
