@@ -17,14 +17,14 @@ import os
 import re
 from functools import cache
 from pathlib import Path
-from urllib.parse import urlsplit
+
+from leadline.domain.endpoints import is_loopback
 
 ENV_NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
 GSM_TARGET = re.compile(r"(projects/[^/\s]+/secrets/)?[A-Za-z0-9_-]{1,255}(/versions/(latest|[0-9]+))?")
 REFERENCE_FORMS = "env:NAME, file:/absolute/path or gsm:SECRET (gsm:projects/P/secrets/S)"
 SECRET_MANAGER_ENDPOINT = "LEADLINE_SECRET_MANAGER_ENDPOINT"  # noqa: S105 - an environment variable's name
 SECRET_MANAGER_DEADLINE_S = 3.0
-LOOPBACK_HOSTS = ("localhost", "127.0.0.1", "::1")
 
 
 class SecretNotFound(LookupError):
@@ -103,7 +103,7 @@ def _secret_manager_client(endpoint: str | None):
     from google.api_core.client_options import ClientOptions
     from google.cloud import secretmanager
 
-    if endpoint and urlsplit(f"//{endpoint}").hostname in LOOPBACK_HOSTS:
+    if is_loopback(endpoint):
         import grpc
         from google.cloud.secretmanager_v1.services.secret_manager_service.transports import (
             SecretManagerServiceGrpcTransport,

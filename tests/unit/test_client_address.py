@@ -44,3 +44,10 @@ def test_a_peer_that_is_no_address_is_kept_as_given():
 def test_a_bad_range_is_named():
     with pytest.raises(ValueError, match="'10.0.0.300/8'"):
         parse_networks("10.0.0.0/8, 10.0.0.300/8")
+
+
+def test_a_loopback_endpoint_is_one_on_this_machine():
+    from leadline.domain.endpoints import is_loopback
+
+    assert all(is_loopback(e) for e in ("localhost:8085", "127.0.0.1:9010", "[::1]:443"))
+    assert not any(is_loopback(e) for e in (None, "", "speech.googleapis.com:443", "10.0.0.1:8085"))

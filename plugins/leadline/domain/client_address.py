@@ -39,7 +39,7 @@ def _address(text: str) -> Address | None:
 
 
 def _trusted(address: Address, networks: Sequence[Network]) -> bool:
-    return any(address.version == network.version and address in network for network in networks)
+    return any(address in network for network in networks)  # an address of the other IP version is in none
 
 
 def real_client(peer: str | None, forwarded_for: Iterable[str], trusted: Sequence[Network]) -> str:

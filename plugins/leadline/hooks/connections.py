@@ -18,14 +18,6 @@ def optional_connection(conn_id: str):
         return None
 
 
-def sqlalchemy_url(conn) -> str:
-    """The SQLAlchemy URL of a database connection (Airflow's Connection), mapped as the parts outside Airflow
-    map the same connection from the environment (leadline.store.connection_uri.sqlalchemy_url)."""
-    from leadline.store.connection_uri import sqlalchemy_url as store_sqlalchemy_url
-
-    return store_sqlalchemy_url(conn)
-
-
 class ConnectionForm:
     """A hook's connection form as Airflow reads it: the extras shown as form fields (`conn-fields`: label +
     JSON schema; `format: password` masks a secret) and the standard fields hidden, relabelled or given

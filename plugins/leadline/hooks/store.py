@@ -10,7 +10,8 @@ from typing import Any
 
 from airflow.sdk.bases.hook import BaseHook
 
-from leadline.hooks.connections import ConnectionForm, sqlalchemy_url
+from leadline.hooks.connections import ConnectionForm
+from leadline.store.connection_uri import sqlalchemy_url
 
 
 @dataclass(frozen=True)

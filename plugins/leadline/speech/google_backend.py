@@ -16,17 +16,16 @@ from __future__ import annotations
 from collections import defaultdict
 from functools import partial
 from typing import Any
-from urllib.parse import urlsplit
 
 from leadline import audio
 from leadline.config import storage_connection
+from leadline.domain.endpoints import is_loopback
 from leadline.speech import DEFAULT_CHANNEL_SPEAKERS, PAUSE_SPLIT_S, Segment, SpeechConfigError, Transcript, assemble
 
 BACKEND = "google"
 OPERATION_TIMEOUT_S = 900
 INLINE_AUDIO_LIMIT = 10 * 1024 * 1024
 DIARIZATION_SPEAKERS = 2
-LOOPBACK_HOSTS = ("localhost", "127.0.0.1", "::1")
 
 
 def recognition_config(phrase_hints: list[str], *, channels: int = 1, sample_rate_hertz: int = audio.SAMPLE_RATE,
@@ -60,7 +59,7 @@ def make_client(credentials: Any = None, api_endpoint: str | None = None, transp
     from google.cloud import speech_v1
 
     options = ClientOptions(api_endpoint=api_endpoint) if api_endpoint else None
-    if transport in (None, "grpc") and api_endpoint and urlsplit(f"//{api_endpoint}").hostname in LOOPBACK_HOSTS:
+    if transport in (None, "grpc") and is_loopback(api_endpoint):
         import grpc
         from google.cloud.speech_v1.services.speech.transports import SpeechGrpcTransport
 
