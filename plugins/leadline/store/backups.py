@@ -18,7 +18,7 @@ from sqlalchemy.engine import URL, Engine, make_url
 from leadline.config import leadline_home
 from leadline.store.engine import create_store_engine
 from leadline.store.named_sql import named_query
-from leadline.store.tenant_scope import SESSION_OPTIONS
+from leadline.store.tenant_scope import ALL_TENANTS
 
 MAX_BACKUP_AGE = timedelta(hours=26)
 SUFFIX = {"sqlite": ".db", "postgresql": ".dump"}
@@ -39,7 +39,7 @@ def _libpq(url: URL) -> tuple[list[str], dict[str, str]]:
     (migration 0014), which a store role that is not a superuser is subject to."""
     args = ["--host", url.host or "127.0.0.1", "--port", str(url.port or 5432),
             "--username", url.username or "postgres"]
-    env = {**os.environ, "PGOPTIONS": SESSION_OPTIONS,
+    env = {**os.environ, "PGOPTIONS": f"-c leadline.tenant_id={ALL_TENANTS}",
            **({"PGPASSWORD": url.password} if url.password else {})}
     return args, env
 

@@ -15,7 +15,7 @@ from sqlalchemy.engine import URL, make_url
 from sqlalchemy.exc import DBAPIError, IntegrityError
 
 from leadline.store.connection_uri import credential_settings, google_credentials
-from leadline.store.tenant_scope import SESSION_OPTIONS, enforce_tenant_scope
+from leadline.store.tenant_scope import enforce_tenant_scope
 
 if TYPE_CHECKING:
     from google.auth.credentials import Credentials
@@ -62,7 +62,7 @@ def create_store_engine(url: str, sqlite_busy_timeout_ms: int = SQLITE_BUSY_TIME
         # Sessions in UTC, whatever the server's default: DATE() of a timestamp is then its UTC day, as on the
         # other backends.
         engine = create_engine(url, pool_pre_ping=True, pool_size=10, max_overflow=10,
-                               connect_args={"options": f"-c timezone=UTC {SESSION_OPTIONS}"})
+                               connect_args={"options": "-c timezone=UTC"})
         enforce_tenant_scope(engine)
         return engine
     if parsed.get_backend_name() == "spanner":

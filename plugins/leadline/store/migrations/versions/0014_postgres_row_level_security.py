@@ -1,7 +1,7 @@
 """row-level security on PostgreSQL: the deployment guide's tenant isolation policies
 
-The store's sessions start in the cross-tenant scope `leadline.tenant_id = *` (intake batches, schedules,
-maintenance), and a tenant-scoped engine narrows each of its transactions to one tenant (store/tenant_scope.py). A statement that forgets
+Every transaction the store API opens names its tenant scope in `leadline.tenant_id` (store/tenant_scope.py):
+one tenant, or `*` for the cross-tenant work (intake batches, schedules, maintenance). A statement that forgets
 its tenant filter then still sees and changes only its tenant's rows, and a session that sets nothing (a tool
 connected as the store's role) sees none. FORCE applies the policies to the tables' owner too; superusers and
 BYPASSRLS roles skip them, so the store must log in as neither. Spanner has no row-level security in GoogleSQL
