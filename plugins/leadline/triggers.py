@@ -25,8 +25,8 @@ class PendingCallsTrigger(BaseTrigger):
     async def run(self) -> AsyncIterator[TriggerEvent]:
         from sqlalchemy.exc import SQLAlchemyError
 
-        from leadline.hooks.connections import sqlalchemy_url
         from leadline.hooks.store import LeadlineStoreHook
+        from leadline.store.connection_uri import sqlalchemy_url
         from leadline.store.engine import create_store_engine
         from leadline.store.processing import count_pending
 

@@ -50,7 +50,8 @@ class AirflowDbCleanOperator(BaseOperator):
 
         from airflow.sdk.exceptions import AirflowException, AirflowFailException
 
-        from leadline.hooks.connections import optional_connection, sqlalchemy_url
+        from leadline.hooks.connections import optional_connection
+        from leadline.store.connection_uri import sqlalchemy_url
 
         days = self.retention_days
         if isinstance(days, bool) or not isinstance(days, int) or (days != OFF and days < MIN_RETENTION_DAYS):
