@@ -187,12 +187,6 @@ def _default_store_url(parser: argparse.ArgumentParser) -> str:
 
 
 def build_parser() -> argparse.ArgumentParser:
-    from leadline.store.tenants import (
-        DEFAULT_LEAD_SCORING_THRESHOLD,
-        DEFAULT_REQUESTS_PER_MINUTE,
-        DEFAULT_RETENTION_DAYS,
-    )
-
     parser = argparse.ArgumentParser(prog="leadline")
     parser.add_argument("--store-url", default=_default_store_url(parser), help=(
         "SQLAlchemy URL of the Leadline store (default: LEADLINE_STORE_URL, else the leadline_db connection in "
@@ -200,13 +194,37 @@ def build_parser() -> argparse.ArgumentParser:
         "$LEADLINE_HOME/leadline.db); Spanner without a key_path or impersonation_chain uses Application Default "
         "Credentials (gcloud auth application-default login)"))
     sub = parser.add_subparsers(required=True)
-
     db = sub.add_parser("db", help="store schema").add_subparsers(required=True)
     for name in ("init", "upgrade"):
         db.add_parser(name, help="apply all migrations (on Spanner: creates the database when absent, and on "
                       "the emulator its instance)").set_defaults(func=db_upgrade)
-
     tenants = sub.add_parser("tenants", help="tenant registry").add_subparsers(required=True)
+    _add_tenant_commands(tenants)
+    access = sub.add_parser("access", help="dashboard access per Airflow user").add_subparsers(required=True)
+    for name, func in (("grant", access_grant), ("revoke", access_revoke)):
+        command = access.add_parser(name, help=f"{name} an Airflow user's access to a tenant's dashboard")
+        command.add_argument("username")
+        command.add_argument("tenant_id")
+        command.set_defaults(func=func)
+    intake = sub.add_parser("intake", help="webhook intake").add_subparsers(required=True)
+    serve = intake.add_parser("serve", help="run the intake standalone under uvicorn (the Cloud Run shape)")
+    serve.add_argument("--host", default="127.0.0.1")
+    serve.add_argument("--port", type=int, default=8081)
+    serve.add_argument("--log-level", default="info")
+    serve.add_argument("--access-log", action=argparse.BooleanOptionalAction, default=True)
+    serve.set_defaults(func=intake_serve)
+    privacy = sub.add_parser("privacy", help="one person's data (erasure requests)").add_subparsers(required=True)
+    _add_privacy_commands(privacy)
+    return parser
+
+
+def _add_tenant_commands(tenants: argparse._SubParsersAction) -> None:
+    from leadline.store.tenants import (
+        DEFAULT_LEAD_SCORING_THRESHOLD,
+        DEFAULT_REQUESTS_PER_MINUTE,
+        DEFAULT_RETENTION_DAYS,
+    )
+
     add = tenants.add_parser("add", help="register an active tenant")
     add.add_argument("tenant_id")
     add.add_argument("--name", required=True)
@@ -244,22 +262,8 @@ def build_parser() -> argparse.ArgumentParser:
     source.add_argument("--json", help="the same JSON inline")
     business.set_defaults(func=tenants_set_context)
 
-    access = sub.add_parser("access", help="dashboard access per Airflow user").add_subparsers(required=True)
-    for name, func in (("grant", access_grant), ("revoke", access_revoke)):
-        command = access.add_parser(name, help=f"{name} an Airflow user's access to a tenant's dashboard")
-        command.add_argument("username")
-        command.add_argument("tenant_id")
-        command.set_defaults(func=func)
 
-    intake = sub.add_parser("intake", help="webhook intake").add_subparsers(required=True)
-    serve = intake.add_parser("serve", help="run the intake standalone under uvicorn (the Cloud Run shape)")
-    serve.add_argument("--host", default="127.0.0.1")
-    serve.add_argument("--port", type=int, default=8081)
-    serve.add_argument("--log-level", default="info")
-    serve.add_argument("--access-log", action=argparse.BooleanOptionalAction, default=True)
-    serve.set_defaults(func=intake_serve)
-
-    privacy = sub.add_parser("privacy", help="one person's data (erasure requests)").add_subparsers(required=True)
+def _add_privacy_commands(privacy: argparse._SubParsersAction) -> None:
     erase = privacy.add_parser("erase", help="remove or anonymise one person's data everywhere Leadline stores it "
                                "within the tenant; records the erasure; lists (or deletes) the CRM records")
     erase.add_argument("--tenant", required=True)
@@ -270,8 +274,6 @@ def build_parser() -> argparse.ArgumentParser:
     erase.add_argument("--delete-in-crm", action=argparse.BooleanOptionalAction, default=None,
                        help="delete the CRM records too (default: the tenant's config privacy.delete_in_crm)")
     erase.set_defaults(func=privacy_erase)
-
-    return parser
 
 
 def main(argv: list[str] | None = None) -> None:

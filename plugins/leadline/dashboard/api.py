@@ -63,6 +63,14 @@ def build_api_router(viewer_dependency, engine_dependency) -> APIRouter:
     router = APIRouter(prefix="/api/v1", tags=["dashboard"])
     ViewerDep = Annotated[Viewer, Depends(viewer_dependency)]
     EngineDep = Annotated[Any, Depends(engine_dependency)]
+    _add_tenant_routes(router, ViewerDep, EngineDep)
+    _add_call_routes(router, ViewerDep, EngineDep)
+    _add_report_routes(router, ViewerDep, EngineDep)
+    return router
+
+
+def _add_tenant_routes(router: APIRouter, ViewerDep: Any, EngineDep: Any) -> None:
+    """The viewer's tenants and each one's overview."""
 
     @router.get("/tenants", response_model=TenantList)
     def tenants(viewer: ViewerDep) -> dict:
@@ -72,6 +80,10 @@ def build_api_router(viewer_dependency, engine_dependency) -> APIRouter:
     def overview(tenant_id: str, viewer: ViewerDep, engine: EngineDep) -> dict:
         """Today's calls, queue, processing P95, error rate and CRM sync rates with runbook levels; 7 days."""
         return queries.overview(*viewer.scope(engine, tenant_id), datetime.now(UTC))
+
+
+def _add_call_routes(router: APIRouter, ViewerDep: Any, EngineDep: Any) -> None:
+    """The call list, one call with its Airflow tasks, and a reprocess request."""
 
     @router.get("/tenants/{tenant_id}/calls")
     def calls(tenant_id: str, viewer: ViewerDep, engine: EngineDep,
@@ -115,6 +127,10 @@ def build_api_router(viewer_dependency, engine_dependency) -> APIRouter:
         return {"dag_id": REPROCESS_DAG, "dag_run_id": run["dag_run_id"], "state": run["state"],
                 "url": f"/dags/{REPROCESS_DAG}/runs/{run['dag_run_id']}"}
 
+
+def _add_report_routes(router: APIRouter, ViewerDep: Any, EngineDep: Any) -> None:
+    """The runbook's reports: top accounts and ETL status."""
+
     @router.get("/tenants/{tenant_id}/accounts")
     def accounts(tenant_id: str, viewer: ViewerDep, engine: EngineDep,
                  day: Annotated[date | None, Query(alias="date")] = None) -> dict:
@@ -126,5 +142,3 @@ def build_api_router(viewer_dependency, engine_dependency) -> APIRouter:
         """Recent ETL runs, hours since each source's last successful sync, the runbook's ETL performance per
         source and day, and its embedding status."""
         return queries.etl_status(*viewer.scope(engine, tenant_id), datetime.now(UTC))
-
-    return router

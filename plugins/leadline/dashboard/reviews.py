@@ -99,6 +99,13 @@ def build_review_router(viewer_dependency, engine_dependency) -> APIRouter:
     router = APIRouter(prefix="/api/v1", tags=["reviews"])
     ViewerDep = Annotated[Viewer, Depends(viewer_dependency)]
     EngineDep = Annotated[Any, Depends(engine_dependency)]
+    _add_decision_routes(router, ViewerDep, EngineDep)
+    _add_evidence_routes(router, ViewerDep, EngineDep)
+    return router
+
+
+def _add_decision_routes(router: APIRouter, ViewerDep: Any, EngineDep: Any) -> None:
+    """The queue of uncertain values and the decision on one of them."""
 
     @router.get("/tenants/{tenant_id}/reviews", response_model=list[ReviewOut])
     def review_queue(tenant_id: str, request: Request, viewer: ViewerDep, engine: EngineDep) -> list[dict]:
@@ -134,6 +141,10 @@ def build_review_router(viewer_dependency, engine_dependency) -> APIRouter:
         return {"call_id": call_id, "field": decision.field, "decision": decision.decision,
                 "final_value": audit["final_value"], "resync_run_id": run_id, "resync_error": error}
 
+
+def _add_evidence_routes(router: APIRouter, ViewerDep: Any, EngineDep: Any) -> None:
+    """What a reviewer checks a value against (the audio where it was said) and the decisions as labeled data."""
+
     @router.get("/tenants/{tenant_id}/calls/{call_id}/audio", name="review_audio")
     def review_audio(tenant_id: str, call_id: str, viewer: ViewerDep, engine: EngineDep,
                      start: Annotated[float, Query(ge=0)], end: Annotated[float, Query(ge=0)]) -> Response:
@@ -157,5 +168,3 @@ def build_review_router(viewer_dependency, engine_dependency) -> APIRouter:
         lines = (json.dumps(row, default=str) + "\n" for row in rows)
         return StreamingResponse(lines, media_type="application/x-ndjson",
                                  headers={"content-disposition": f'attachment; filename="reviews-{tenant_id}.jsonl"'})
-
-    return router

@@ -150,6 +150,13 @@ def create_app(settings: IntakeSettings | None = None) -> IntakeApp:
         return state["intake"]
 
     app.webhook = WebhookEndpoint(intake)
+    _document_webhook(app)
+    _add_routes(app, intake)
+    return app
+
+
+def _document_webhook(app: IntakeApp) -> None:
+    """The app's OpenAPI document, with the hand-declared webhook operation FastAPI cannot see."""
 
     def openapi() -> dict[str, Any]:
         if app.openapi_schema is None:
@@ -160,6 +167,10 @@ def create_app(settings: IntakeSettings | None = None) -> IntakeApp:
         return app.openapi_schema
 
     app.openapi = openapi
+
+
+def _add_routes(app: IntakeApp, intake: Callable[[], Intake]) -> None:
+    """Everything but the webhook: the health probe, the metrics scrape and the signed recording links."""
 
     @app.get("/v1/health")
     async def health() -> JSONResponse:
@@ -185,5 +196,3 @@ def create_app(settings: IntakeSettings | None = None) -> IntakeApp:
 
         return await run_in_threadpool(recording_response, intake().engine, tenant_id, call_id, expires, sig,
                                        intake().settings.storage_options)
-
-    return app

@@ -109,100 +109,134 @@ def plan_erasure(engine: Engine, tenant_id: str, person: Person) -> ErasurePlan:
     """What an erasure of `person` in `tenant_id` will change (reads only)."""
     plan = ErasurePlan(tenant_id, person.kind)
     with engine.connect() as conn:
-        calls = [r for r in _rows(conn, call_records, tenant_id) if _mentions(person, call_records, r)]
-        call_ids = {r["call_id"] for r in calls}
-        for row in calls:
-            plan.calls.append(row["call_id"])
-            if row["recording_path"]:
-                plan.recordings.append(row["recording_path"])
-            _crm_id(plan, "callrail", "call", row["resource_id"] or row["call_id"])  # its recording lives there too
-            for column, value in row.items():
-                if column.startswith(("hubspot_", "salesforce_")) and column.endswith("_id") and value:
-                    crm, obj = column.split("_", 1)
-                    _crm_id(plan, crm, obj[:-3], value)
-            plan.changes[call_records.name].append(
-                (_key(call_records, row), "update",
-                 {**_cleared(call_records, row, CALL_COLUMNS_KEPT), "purged_at": datetime.now(UTC)}))
-
-        for row in _rows(conn, processing_requests, tenant_id):
-            if (row["call_id"] in call_ids and row["error"]) or _mentions(person, processing_requests, row):
-                plan.changes[processing_requests.name].append(
-                    (_key(processing_requests, row), "update", {"error": ERASED if row["error"] else None}))
-
-        for row in _rows(conn, crm_sync_log, tenant_id):
-            if row["call_id"] in call_ids or _mentions(person, crm_sync_log, row):
-                _crm_id(plan, row["crm_type"], "record", row["record_id"])
-                plan.changes[crm_sync_log.name].append((_key(crm_sync_log, row), "delete", {}))
-
-        for row in _rows(conn, alerts, tenant_id):
-            about_call = row["dedupe_key"].rsplit(":", 1)[-1] in call_ids
-            if about_call or _mentions(person, alerts, row):
-                values = {"message": ERASED}
-                if person.mentions(row["dedupe_key"]):
-                    values["dedupe_key"] = f"erased:{row['alert_id']}"
-                plan.changes[alerts.name].append((_key(alerts, row), "update", values))
-
-        for row in _rows(conn, contact_reviews, tenant_id):  # what was heard on the call, and what it became
-            if row["call_id"] in call_ids or _mentions(person, contact_reviews, row):
-                plan.changes[contact_reviews.name].append((_key(contact_reviews, row), "delete", {}))
-
-        sf_ids = set()
-        for row in _rows(conn, sf_contacts, tenant_id):
-            if _mentions(person, sf_contacts, row):
-                sf_ids.add(row["contact_id"])
-                _crm_id(plan, "salesforce", "Contact", row["contact_id"])
-                plan.changes[sf_contacts.name].append((_key(sf_contacts, row), "delete", {}))
-        for row in _rows(conn, hubspot_contacts, tenant_id):
-            if _mentions(person, hubspot_contacts, row):
-                _crm_id(plan, "hubspot", "contact", row["contact_id"])
-                plan.changes[hubspot_contacts.name].append((_key(hubspot_contacts, row), "delete", {}))
-        for row in _rows(conn, manual_mappings, tenant_id):
-            if row["contact_id"] in sf_ids or _mentions(person, manual_mappings, row):
-                plan.changes[manual_mappings.name].append((_key(manual_mappings, row), "delete", {}))
-
-        participants = _rows(conn, gmail_participants, tenant_id)
-        own_messages, touched_messages = set(), set()
-        for row in _rows(conn, gmail_messages, tenant_id):
-            if person.mentions(row["mailbox"]):
-                own_messages.add(row["message_id"])
-                plan.changes[gmail_messages.name].append((_key(gmail_messages, row), "delete", {}))
-        mentioned = {p["message_id"] for p in participants if _mentions(person, gmail_participants, p)}
-        for row in _rows(conn, gmail_messages, tenant_id):
-            if row["message_id"] not in own_messages and (row["message_id"] in mentioned
-                                                          or _mentions(person, gmail_messages, row)):
-                touched_messages.add(row["message_id"])
-                plan.changes[gmail_messages.name].append(
-                    (_key(gmail_messages, row), "update", {"subject": None, "snippet": None, "body": None,
-                                                           "embedding": None}))
-        for row in participants:
-            if row["message_id"] in own_messages or _mentions(person, gmail_participants, row):
-                plan.changes[gmail_participants.name].append((_key(gmail_participants, row), "delete", {}))
-
-        dialpad_ids = set()
-        for row in _rows(conn, dialpad_calls, tenant_id):
-            if _mentions(person, dialpad_calls, row):
-                dialpad_ids.add(row["call_id"])
-                plan.changes[dialpad_calls.name].append(
-                    (_key(dialpad_calls, row), "update", {"participants": [], "transcript": None, "embedding": None}))
-
-        sources = {("call", c) for c in call_ids} | {("gmail", m) for m in own_messages | touched_messages} | {
+        call_ids = _plan_calls(conn, plan, person)
+        _plan_call_traces(conn, plan, person, call_ids)
+        sf_ids = _plan_crm_contacts(conn, plan, person)
+        message_ids = _plan_gmail(conn, plan, person)
+        dialpad_ids = _plan_dialpad(conn, plan, person)
+        sources = {("call", c) for c in call_ids} | {("gmail", m) for m in message_ids} | {
             ("dialpad", d) for d in dialpad_ids}
-        for row in _rows(conn, entity_matches, tenant_id):
-            if ((row["source_type"], row["source_id"]) in sources or row["contact_id"] in sf_ids
-                    or _mentions(person, entity_matches, row)):
-                plan.changes[entity_matches.name].append((_key(entity_matches, row), "delete", {}))
-
-        handled = {call_records.name, processing_requests.name, crm_sync_log.name, alerts.name, contact_reviews.name,
-                   sf_contacts.name,
-                   hubspot_contacts.name, manual_mappings.name, gmail_messages.name, gmail_participants.name,
-                   dialpad_calls.name, entity_matches.name}
-        for table in schema.metadata.sorted_tables:
-            if table.name in handled | _NOT_SCANNED or "tenant_id" not in table.c:
-                continue
-            for row in _rows(conn, table, tenant_id):
-                if _mentions(person, table, row):
-                    plan.changes[table.name].append((_key(table, row), "delete", {}))
+        _plan_entity_matches(conn, plan, person, sources, sf_ids)
+        _plan_other_tables(conn, plan, person)
     return plan
+
+
+def _plan_calls(conn, plan: ErasurePlan, person: Person) -> set[str]:
+    """The person's calls, anonymised, with their recordings and CRM records; returns their ids."""
+    calls = [r for r in _rows(conn, call_records, plan.tenant_id) if _mentions(person, call_records, r)]
+    for row in calls:
+        plan.calls.append(row["call_id"])
+        if row["recording_path"]:
+            plan.recordings.append(row["recording_path"])
+        _crm_id(plan, "callrail", "call", row["resource_id"] or row["call_id"])  # its recording lives there too
+        for column, value in row.items():
+            if column.startswith(("hubspot_", "salesforce_")) and column.endswith("_id") and value:
+                crm, obj = column.split("_", 1)
+                _crm_id(plan, crm, obj[:-3], value)
+        plan.changes[call_records.name].append(
+            (_key(call_records, row), "update",
+             {**_cleared(call_records, row, CALL_COLUMNS_KEPT), "purged_at": datetime.now(UTC)}))
+    return {r["call_id"] for r in calls}
+
+
+def _plan_call_traces(conn, plan: ErasurePlan, person: Person, call_ids: set[str]) -> None:
+    """What hangs off those calls or mentions the person: request errors, sync log, alerts, contact reviews."""
+    tenant_id = plan.tenant_id
+    for row in _rows(conn, processing_requests, tenant_id):
+        if (row["call_id"] in call_ids and row["error"]) or _mentions(person, processing_requests, row):
+            plan.changes[processing_requests.name].append(
+                (_key(processing_requests, row), "update", {"error": ERASED if row["error"] else None}))
+
+    for row in _rows(conn, crm_sync_log, tenant_id):
+        if row["call_id"] in call_ids or _mentions(person, crm_sync_log, row):
+            _crm_id(plan, row["crm_type"], "record", row["record_id"])
+            plan.changes[crm_sync_log.name].append((_key(crm_sync_log, row), "delete", {}))
+
+    for row in _rows(conn, alerts, tenant_id):
+        about_call = row["dedupe_key"].rsplit(":", 1)[-1] in call_ids
+        if about_call or _mentions(person, alerts, row):
+            values = {"message": ERASED}
+            if person.mentions(row["dedupe_key"]):
+                values["dedupe_key"] = f"erased:{row['alert_id']}"
+            plan.changes[alerts.name].append((_key(alerts, row), "update", values))
+
+    for row in _rows(conn, contact_reviews, tenant_id):  # what was heard on the call, and what it became
+        if row["call_id"] in call_ids or _mentions(person, contact_reviews, row):
+            plan.changes[contact_reviews.name].append((_key(contact_reviews, row), "delete", {}))
+
+
+def _plan_crm_contacts(conn, plan: ErasurePlan, person: Person) -> set[str]:
+    """The person's synced CRM contacts and manual mappings; returns their Salesforce contact ids."""
+    sf_ids = set()
+    for row in _rows(conn, sf_contacts, plan.tenant_id):
+        if _mentions(person, sf_contacts, row):
+            sf_ids.add(row["contact_id"])
+            _crm_id(plan, "salesforce", "Contact", row["contact_id"])
+            plan.changes[sf_contacts.name].append((_key(sf_contacts, row), "delete", {}))
+    for row in _rows(conn, hubspot_contacts, plan.tenant_id):
+        if _mentions(person, hubspot_contacts, row):
+            _crm_id(plan, "hubspot", "contact", row["contact_id"])
+            plan.changes[hubspot_contacts.name].append((_key(hubspot_contacts, row), "delete", {}))
+    for row in _rows(conn, manual_mappings, plan.tenant_id):
+        if row["contact_id"] in sf_ids or _mentions(person, manual_mappings, row):
+            plan.changes[manual_mappings.name].append((_key(manual_mappings, row), "delete", {}))
+    return sf_ids
+
+
+def _plan_gmail(conn, plan: ErasurePlan, person: Person) -> set[str]:
+    """The person's own mailbox deleted, other messages that involve them cleared; returns both sets' ids."""
+    tenant_id = plan.tenant_id
+    participants = _rows(conn, gmail_participants, tenant_id)
+    own_messages, touched_messages = set(), set()
+    for row in _rows(conn, gmail_messages, tenant_id):
+        if person.mentions(row["mailbox"]):
+            own_messages.add(row["message_id"])
+            plan.changes[gmail_messages.name].append((_key(gmail_messages, row), "delete", {}))
+    mentioned = {p["message_id"] for p in participants if _mentions(person, gmail_participants, p)}
+    for row in _rows(conn, gmail_messages, tenant_id):
+        if row["message_id"] not in own_messages and (row["message_id"] in mentioned
+                                                      or _mentions(person, gmail_messages, row)):
+            touched_messages.add(row["message_id"])
+            plan.changes[gmail_messages.name].append(
+                (_key(gmail_messages, row), "update", {"subject": None, "snippet": None, "body": None,
+                                                       "embedding": None}))
+    for row in participants:
+        if row["message_id"] in own_messages or _mentions(person, gmail_participants, row):
+            plan.changes[gmail_participants.name].append((_key(gmail_participants, row), "delete", {}))
+    return own_messages | touched_messages
+
+
+def _plan_dialpad(conn, plan: ErasurePlan, person: Person) -> set[str]:
+    dialpad_ids = set()
+    for row in _rows(conn, dialpad_calls, plan.tenant_id):
+        if _mentions(person, dialpad_calls, row):
+            dialpad_ids.add(row["call_id"])
+            plan.changes[dialpad_calls.name].append(
+                (_key(dialpad_calls, row), "update", {"participants": [], "transcript": None, "embedding": None}))
+    return dialpad_ids
+
+
+def _plan_entity_matches(conn, plan: ErasurePlan, person: Person, sources: set[tuple[str, str]],
+                         sf_ids: set[str]) -> None:
+    for row in _rows(conn, entity_matches, plan.tenant_id):
+        if ((row["source_type"], row["source_id"]) in sources or row["contact_id"] in sf_ids
+                or _mentions(person, entity_matches, row)):
+            plan.changes[entity_matches.name].append((_key(entity_matches, row), "delete", {}))
+
+
+# the tables the steps above plan for; every other table of the tenant is scanned by _plan_other_tables
+_PLANNED = {call_records.name, processing_requests.name, crm_sync_log.name, alerts.name, contact_reviews.name,
+            sf_contacts.name, hubspot_contacts.name, manual_mappings.name, gmail_messages.name,
+            gmail_participants.name, dialpad_calls.name, entity_matches.name}
+
+
+def _plan_other_tables(conn, plan: ErasurePlan, person: Person) -> None:
+    for table in schema.metadata.sorted_tables:
+        if table.name in _PLANNED | _NOT_SCANNED or "tenant_id" not in table.c:
+            continue
+        for row in _rows(conn, table, plan.tenant_id):
+            if _mentions(person, table, row):
+                plan.changes[table.name].append((_key(table, row), "delete", {}))
 
 
 def apply_erasure(engine: Engine, plan: ErasurePlan, requested_by: str,
