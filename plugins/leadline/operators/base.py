@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from functools import cached_property
 from typing import TYPE_CHECKING, Any
 
 from airflow.sdk import BaseOperator
@@ -18,11 +19,18 @@ class StoreOperator(BaseOperator):
         super().__init__(**kwargs)
         self.store_conn_id = store_conn_id
 
-    @property
-    def engine(self):
+    @cached_property
+    def store_engine(self):
+        """The store's engine, resolved once per task: every look-up of the connection is a round trip to the
+        API server (or a secrets backend). Cached on first use in `execute`, on the copy of the operator Airflow
+        makes per task run, so the parsed DAG and its serialized form never hold it."""
         from leadline.hooks.store import LeadlineStoreHook
 
         return LeadlineStoreHook(self.store_conn_id).get_conn()
+
+    @property
+    def engine(self):
+        return self.store_engine
 
     def require_tenant_access(self, context, tenant_id: str) -> None:
         """Fails the task (no retry) when the run's user has no grant for the tenant (operators.access)."""
@@ -56,13 +64,14 @@ class CallOperator(StoreOperator):
         self.call_id = call_id
         self.force = force
 
-    @property
+    @cached_property
     def engine(self):
         """The store limited to this call's tenant: a query that forgets its tenant filter still cannot reach
-        another tenant's rows (PostgreSQL's row-level security)."""
+        another tenant's rows (PostgreSQL's row-level security). First used in `execute`, after the tenant id
+        is rendered."""
         from leadline.store.tenant_scope import for_tenant
 
-        return for_tenant(super().engine, self.tenant_id)
+        return for_tenant(self.store_engine, self.tenant_id)
 
     def forced(self, context) -> bool:
         """`force` as given, else the run's boolean `force` param, read as the value it is rather than through a
@@ -81,6 +90,11 @@ class CallOperator(StoreOperator):
         return call
 
     def load_tenant(self):
+        """The call's tenant row, read once per task (several steps consult its config)."""
+        return self._tenant
+
+    @cached_property
+    def _tenant(self):
         from leadline.store.tenants import get_tenant
 
         with self.engine.connect() as conn:
