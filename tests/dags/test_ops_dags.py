@@ -314,7 +314,8 @@ def test_backup_verification_on_postgresql(dagbag, monkeypatch, backups, tmp_pat
 
 
 def test_the_teardown_drops_only_a_scratch_copy_the_restore_made(seeded_engine, tmp_path):
-    from leadline.store.backups import BackupError, drop_scratch
+    from leadline.domain.backups import BackupError
+    from leadline.hooks.database_dump import drop_scratch
 
     live = seeded_engine.url.render_as_string(hide_password=False)
     other = tmp_path / "leadline.db"

@@ -13,14 +13,8 @@ import pytest
 from sqlalchemy import create_engine, text
 from sqlalchemy.exc import ProgrammingError
 
-from leadline.store.backups import (
-    create_backup,
-    drop_scratch,
-    latest_backup,
-    restore_to_scratch,
-    restored_counts,
-    runbook_counts,
-)
+from leadline.hooks.database_dump import create_backup, drop_scratch, latest_backup, restore_to_scratch
+from leadline.store.backups import restored_counts, runbook_counts
 from leadline.store.engine import create_store_engine
 from leadline.store.intake import IncomingCall, record_calls
 from leadline.store.migrate import upgrade

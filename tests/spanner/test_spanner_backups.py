@@ -92,7 +92,7 @@ def backups_of(fake, db: Store) -> dict:
 
 
 def admin_client(fake):
-    from leadline.store.spanner_backups import spanner_admin_client
+    from leadline.hooks.spanner_backups import spanner_admin_client
 
     return spanner_admin_client(fake.project, fake.endpoint)
 
@@ -120,18 +120,31 @@ def test_the_skip_names_the_501(db, monkeypatch):
         RestoreLatestBackupOperator(task_id="restore_latest_backup").execute(context)
 
 
+def test_the_hooks_connection_test_calls_the_admin_api(db, admin_fake, monkeypatch):
+    from leadline.hooks.spanner_backups import SpannerBackupsHook
+
+    use_store(monkeypatch, db)
+    ok, message = SpannerBackupsHook().test_connection()
+    assert not ok and "BackupsUnavailable" in message and "ListBackups answered 501" in message
+    use_store(monkeypatch, db, admin_endpoint=admin_fake.endpoint)
+    SpannerBackupsHook(timeout_s=60).create("manual-backup-20261101", retention_days=7)
+    reachable = f"database admin API reachable; backups of {db.database}: 1"
+    assert SpannerBackupsHook().test_connection() == (True, reachable)
+    assert admin_fake.calls["GetDatabase"] >= 1 and admin_fake.calls["ListBackups"] >= 1
+
+
 # -- the full path against the admin fake ------------------------------------------------------------------------
 
 def test_full_path_green_against_the_admin_fake(dagbag, db, admin_fake, monkeypatch):
+    from leadline.hooks.spanner_backups import SpannerBackupsHook
     from leadline.store.backups import runbook_counts
     from leadline.store.intake import IncomingCall, record_calls
-    from leadline.store.spanner_backups import SpannerBackups
 
     use_store(monkeypatch, db, admin_endpoint=admin_fake.endpoint)
     record_calls(db.engine, [IncomingCall(tenant, f"C{i}", None, None, None, 90, True, None, None, {})
                           for tenant in ("acme", "globex") for i in range(6)])
     # a runbook manual backup from three hours ago: the restore must take the newest READY one, ours
-    store = SpannerBackups(db.engine.url, admin_fake.endpoint, timeout_s=60)
+    store = SpannerBackupsHook(timeout_s=60)
     store.create("manual-backup-20261101", retention_days=7)
     admin_fake.backdate("manual-backup-20261101", timedelta(hours=3))
 
@@ -185,10 +198,10 @@ def test_a_failed_restore_leaves_no_database_and_alerts(dagbag, db, admin_fake, 
 
 
 def test_a_stale_newest_backup_fails_the_restore(dagbag, db, admin_fake, monkeypatch):
-    from leadline.store.spanner_backups import SpannerBackups
+    from leadline.hooks.spanner_backups import SpannerBackupsHook
 
     use_store(monkeypatch, db, admin_endpoint=admin_fake.endpoint)
-    SpannerBackups(db.engine.url, admin_fake.endpoint, timeout_s=60).create("leadline-20261101-020000", 7)
+    SpannerBackupsHook(timeout_s=60).create("leadline-20261101-020000", 7)
     admin_fake.backdate("leadline-20261101-020000", timedelta(hours=30))
     run = dagbag.get_dag("backup_verification").test(mark_success_pattern="create_backup")
     assert states(run)["restore_latest_backup"] == "failed" and admin_fake.restores == []
@@ -199,10 +212,10 @@ def test_a_stale_newest_backup_fails_the_restore(dagbag, db, admin_fake, monkeyp
 # -- retention ---------------------------------------------------------------------------------------------------
 
 def test_retention_expire_time_and_the_dags_own_older_backups(dagbag, db, admin_fake, monkeypatch):
-    from leadline.store.spanner_backups import SpannerBackups
+    from leadline.hooks.spanner_backups import SpannerBackupsHook
 
     use_store(monkeypatch, db, admin_endpoint=admin_fake.endpoint)
-    store = SpannerBackups(db.engine.url, admin_fake.endpoint, timeout_s=60)
+    store = SpannerBackupsHook(timeout_s=60)
     store.create("leadline-under-14d", retention_days=14)  # made while the retention was longer
     store.create("pre-maintenance-20261020", retention_days=14)  # runbook: --retention-period=14d
     store.create("leadline-expired", retention_days=7)
@@ -223,11 +236,12 @@ def test_retention_expire_time_and_the_dags_own_older_backups(dagbag, db, admin_
     assert datetime.fromisoformat(created["expire_time"]) == new.expire_time
 
 
-def test_retention_outside_spanners_bounds_is_refused(db, admin_fake):
-    from leadline.store.backups import BackupError
-    from leadline.store.spanner_backups import SpannerBackups
+def test_retention_outside_spanners_bounds_is_refused(db, admin_fake, monkeypatch):
+    from leadline.domain.backups import BackupError
+    from leadline.hooks.spanner_backups import SpannerBackupsHook
 
-    store = SpannerBackups(db.engine.url, admin_fake.endpoint, timeout_s=60)
+    use_store(monkeypatch, db, admin_endpoint=admin_fake.endpoint)
+    store = SpannerBackupsHook(timeout_s=60)
     with pytest.raises(BackupError, match="outside Spanner's 6 hours to 366 days"):
         store.create("leadline-too-long", retention_days=400)
     assert admin_fake.calls["CreateBackup"] == 0
@@ -235,16 +249,17 @@ def test_retention_outside_spanners_bounds_is_refused(db, admin_fake):
 
 # -- the admin API's own rules -----------------------------------------------------------------------------------
 
-def test_a_pending_scheduled_backup_is_waited_for_and_a_rerun_reuses_its_backup(db, admin_fake):
+def test_a_pending_scheduled_backup_is_waited_for_and_a_rerun_reuses_its_backup(db, admin_fake, monkeypatch):
     from google.cloud.spanner_admin_database_v1 import types
 
-    from leadline.store.spanner_backups import SpannerBackups
+    from leadline.hooks.spanner_backups import SpannerBackupsHook
 
+    use_store(monkeypatch, db, admin_endpoint=admin_fake.endpoint)
     admin_fake.snapshot_delay_s = 3.0  # long enough that our CreateBackup meets it pending, even on a busy machine
     client = admin_client(admin_fake)
     scheduled = client.create_backup(parent=db.instance_path, backup_id="pipeline-daily-backup-1", backup=types.Backup(
         database=f"{db.instance_path}/databases/{db.database}", expire_time=datetime.now(UTC) + timedelta(days=30)))
-    store = SpannerBackups(db.engine.url, admin_fake.endpoint, timeout_s=60)
+    store = SpannerBackupsHook(timeout_s=60)
     first = store.create("leadline-20261101-020000", 7)  # one pending backup per database: waits, then creates
     assert scheduled.done() and first["backup"].endswith("/leadline-20261101-020000")
     again = store.create("leadline-20261101-020000", 7)  # a retry of the same run

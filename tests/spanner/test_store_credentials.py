@@ -136,7 +136,7 @@ def test_db_upgrade_and_the_backup_admin_client_use_the_connections_key(connect,
     clients: with the connection's credentials too, not the environment's default."""
     from google.cloud import spanner
 
-    from leadline.store.spanner_backups import SpannerBackups
+    from leadline.hooks.spanner_backups import SpannerBackupsHook
     from leadline.store.spanner_ddl import ensure_database
 
     connect(key_path=key_file)
@@ -150,5 +150,25 @@ def test_db_upgrade_and_the_backup_admin_client_use_the_connections_key(connect,
 
     monkeypatch.setattr(spanner, "Client", recording_client)
     assert ensure_database(url) is False  # the tier's database exists already
-    assert SpannerBackups(url).client is not None
+    assert SpannerBackupsHook().get_conn() is not None
     assert [getattr(c, "service_account_email", None) for c in given] == [OPS_ACCOUNT, OPS_ACCOUNT]
+
+
+def test_the_backup_admin_client_reads_an_inline_key_through_the_provider(connect, ops_key, monkeypatch):
+    """An inline key (`keyfile_dict`, in a task only) reaches the backup admin client as it reaches the engine."""
+    from google.cloud import spanner
+
+    from leadline.hooks.spanner_backups import SpannerBackupsHook
+
+    connect(keyfile_dict=json.dumps(ops_key))
+    given = []
+    real_client = spanner.Client
+
+    def recording_client(*args, **kwargs):
+        given.append(kwargs.get("credentials"))
+        return real_client(*args, **kwargs)
+
+    monkeypatch.setattr(spanner, "Client", recording_client)
+    hook = SpannerBackupsHook()
+    assert hook.get_conn() is hook.get_conn()  # built once per hook
+    assert [getattr(c, "service_account_email", None) for c in given] == [OPS_ACCOUNT]

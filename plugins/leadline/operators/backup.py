@@ -1,9 +1,10 @@
 """Backups with verification (operations runbook: daily backup, 7-day retention, restore and count). The verify
 DAG restores the latest backup to a scratch copy (setup), checks it, and deletes the copy in a teardown that runs
-even when a check fails. The mechanics per store live in leadline.store.backups: files for SQLite and PostgreSQL,
-the database admin API for Cloud Spanner (the connection's optional extra `admin_endpoint`, host:port, names a
-plaintext admin service to use instead of Cloud Spanner's). An admin service without the backup API (the Spanner
-emulator answers 501) skips the task with that reason; the tasks after it skip too."""
+even when a check fails. The mechanics per store are hooks': files for SQLite and PostgreSQL
+(leadline.hooks.database_dump), the database admin API for Cloud Spanner (leadline.hooks.spanner_backups; the
+connection's optional extra `admin_endpoint`, host:port, names a plaintext admin service to use instead of Cloud
+Spanner's); the counts are the store's SQL (leadline.store.backups). An admin service without the backup API (the
+Spanner emulator answers 501) skips the task with that reason; the tasks after it skip too."""
 
 from __future__ import annotations
 
@@ -40,16 +41,10 @@ class BackupOperator(StoreOperator):
     def on_spanner(self) -> bool:
         return self.engine.dialect.name.startswith("spanner")  # sqlalchemy-spanner: "spanner+spanner"
 
-    @property
-    def admin_endpoint(self) -> str | None:
-        from leadline.hooks.store import LeadlineStoreHook
-
-        return LeadlineStoreHook(self.store_conn_id).connection.extra_dejson.get("admin_endpoint") or None
-
     def spanner_backups(self):
-        from leadline.store.spanner_backups import SpannerBackups
+        from leadline.hooks.spanner_backups import SpannerBackupsHook
 
-        return SpannerBackups(self.engine.url, self.admin_endpoint, timeout_s=self.admin_timeout_s)
+        return SpannerBackupsHook(self.store_conn_id, timeout_s=self.admin_timeout_s)
 
 
 class CreateBackupOperator(BackupOperator):
@@ -58,14 +53,15 @@ class CreateBackupOperator(BackupOperator):
         self.retention_days = retention_days
 
     def execute(self, context) -> dict:
-        from leadline.store.backups import BackupError, backup_dir, create_backup
-        from leadline.store.spanner_backups import BackupsUnavailable
+        from leadline.domain.backups import BackupError, spanner_backup_id
+        from leadline.hooks.database_dump import backup_dir, create_backup
+        from leadline.hooks.spanner_backups import BackupsUnavailable
 
         try:
             if self.on_spanner:
                 when = context.get("logical_date") or context["dag_run"].run_after
                 backups = self.spanner_backups()
-                result = backups.create(backups.backup_id(when), self.retention_days)
+                result = backups.create(spanner_backup_id(backups.database_id, when), self.retention_days)
             else:
                 result = create_backup(self.engine, backup_dir(), self.retention_days)
         except BackupsUnavailable as exc:
@@ -81,15 +77,16 @@ class RestoreLatestBackupOperator(BackupOperator):
     """Setup: copies the newest backup to a scratch database; fails when it is stale or unreadable."""
 
     def execute(self, context) -> str:
-        from leadline.store.backups import BackupError, backup_dir, latest_backup, restore_to_scratch
-        from leadline.store.spanner_backups import BackupsUnavailable
+        from leadline.domain.backups import BackupError, spanner_scratch_id
+        from leadline.hooks.database_dump import backup_dir, latest_backup, restore_to_scratch
+        from leadline.hooks.spanner_backups import BackupsUnavailable
 
         try:
             if self.on_spanner:
                 backups = self.spanner_backups()
                 latest = backups.latest_ready()
                 self.log.info("restoring backup %s (created %s)", latest.name, latest.create_time.isoformat())
-                return backups.restore(latest.name, backups.scratch_id(context["run_id"]))
+                return backups.restore(latest.name, spanner_scratch_id(backups.database_id, context["run_id"]))
             return restore_to_scratch(self.engine, latest_backup(self.engine, backup_dir()), _run_tag(context))
         except BackupsUnavailable as exc:
             raise _skipped(exc) from exc
@@ -97,7 +94,7 @@ class RestoreLatestBackupOperator(BackupOperator):
             raise _failed(exc) from exc
 
 
-class VerifyBackupCountsOperator(StoreOperator):
+class VerifyBackupCountsOperator(BackupOperator):
     """The runbook's counts on the restored copy against the live store, within a tolerance for rows
     written since the backup was taken."""
 
@@ -113,7 +110,9 @@ class VerifyBackupCountsOperator(StoreOperator):
 
         from leadline.store.backups import restored_counts, runbook_counts
 
-        restored = restored_counts(self.engine, self.restored_url)
+        # a Spanner copy is reached as the store is: with the connection's credentials, an inline key among them
+        credentials = self.spanner_backups().credentials() if self.on_spanner else None
+        restored = restored_counts(self.engine, self.restored_url, credentials)
         live = runbook_counts(self.engine)
         problems = []
         for table, live_count in live.items():
@@ -136,7 +135,11 @@ class DropRestoredCopyOperator(BackupOperator):
         self.restored_url = restored_url
 
     def execute(self, context) -> None:
-        from leadline.store.backups import drop_scratch
+        from leadline.hooks.database_dump import drop_scratch
 
-        if self.restored_url and self.restored_url != "None":
-            drop_scratch(self.engine, self.restored_url, self.admin_endpoint if self.on_spanner else None)
+        if not self.restored_url or self.restored_url == "None":
+            return
+        if self.on_spanner:
+            self.spanner_backups().drop_copy(self.restored_url)
+        else:
+            drop_scratch(self.engine, self.restored_url)

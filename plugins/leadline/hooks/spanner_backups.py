@@ -1,24 +1,25 @@
-"""Cloud Spanner backups through the database admin API, the runbooks' way (operations runbook "Backup
-Verification"; deployment guide "Backup Configuration"): a backup of the store database with an expire_time
-(`--retention-period`), the newest READY backup restored to a temporary database on the same instance, the counts
-run there, the temporary database dropped. An admin endpoint without the backup API (501 UNIMPLEMENTED, as the
-Cloud Spanner emulator answers) raises BackupsUnavailable, which the operators report as a skip."""
+"""Cloud Spanner backups of the store through the database admin API, the runbooks' way (operations runbook
+"Backup Verification"; deployment guide "Backup Configuration"): a backup of the store database with an
+expire_time (`--retention-period`), the newest READY backup restored to a temporary database on the same
+instance, the counts run there, the temporary database dropped. An admin endpoint without the backup API (501
+UNIMPLEMENTED, as the Cloud Spanner emulator answers) raises BackupsUnavailable, which the operators report as a
+skip."""
 
 from __future__ import annotations
 
 import logging
 from datetime import UTC, datetime, timedelta
+from functools import cached_property
+from typing import Any
 
+from airflow.sdk.bases.hook import BaseHook
 from sqlalchemy.engine import URL, make_url
 
-from leadline.store.backups import MAX_BACKUP_AGE, BackupError
+from leadline.domain.backups import SPANNER_BACKUP_PREFIX, BackupError, require_fresh, spanner_retention
+from leadline.hooks.store import LeadlineStoreHook, ProviderCredentials
 from leadline.store.connection_uri import credential_settings, google_credentials
 
 log = logging.getLogger(__name__)
-
-SPANNER_BACKUP_PREFIX = "leadline-"  # the backups this DAG makes; runbook ones (manual-, pre-maintenance-) are left be
-SPANNER_MIN_RETENTION = timedelta(hours=6)  # Spanner's bounds for a backup's expire_time
-SPANNER_MAX_RETENTION = timedelta(days=366)
 
 
 class BackupsUnavailable(BackupError):
@@ -35,10 +36,10 @@ def spanner_ids(url: URL) -> tuple[str, str, str]:
 
 def spanner_admin_client(project: str, admin_endpoint: str | None = None, credentials=None):
     """The database admin client (google-cloud-spanner). Without `admin_endpoint` it is the one the Spanner client
-    builds: Cloud Spanner with application default credentials, or the emulator when SPANNER_EMULATOR_HOST names
-    one (Google's convention, the same the store engine follows); `credentials`: the store connection's (a key
-    file, impersonation), None for the default. With `admin_endpoint` (host:port, a connection extra) it speaks
-    plaintext gRPC with no credentials to that local admin service."""
+    builds: Cloud Spanner with `credentials` (None: application default credentials), or the emulator when
+    SPANNER_EMULATOR_HOST names one (Google's convention, the same the store engine follows). With
+    `admin_endpoint` (host:port, a connection extra) it speaks plaintext gRPC with no credentials to that local
+    admin service."""
     if admin_endpoint:
         import grpc
         from google.cloud.spanner_admin_database_v1 import DatabaseAdminClient
@@ -52,25 +53,74 @@ def spanner_admin_client(project: str, admin_endpoint: str | None = None, creden
     return spanner.Client(project=project, credentials=credentials).database_admin_api
 
 
-class SpannerBackups:
-    """Backup, restore and drop for one Spanner store database. Admin calls that the endpoint does not implement
-    raise BackupsUnavailable; refusals a person must act on (not found, permission, precondition) raise
-    BackupError; transient errors propagate unchanged so the task's retries take them."""
+class SpannerBackupsHook(BaseHook):
+    """Backup, restore and drop for the Spanner database of the store connection (`leadline_db`), through its
+    database admin API. The admin client authenticates as the store engine does in a task: the connection's Google
+    credential extras (key_path, keyfile_dict, key_secret_name, impersonation_chain, ...) through the Google
+    provider, else the URL's settings, else the client's default. The connection's optional extra
+    `admin_endpoint` (host:port) names a plaintext admin service to use instead of Cloud Spanner's.
 
-    def __init__(self, url: URL | str, admin_endpoint: str | None = None, *, timeout_s: float = 3600,
-                 client=None) -> None:
-        self.url = make_url(url) if isinstance(url, str) else url
-        self.project, self.instance_id, self.database_id = spanner_ids(self.url)
-        self.admin_endpoint = admin_endpoint
+    Admin calls that the endpoint does not implement raise BackupsUnavailable; refusals a person must act on (not
+    found, permission, precondition) raise BackupError; transient errors propagate unchanged so the task's retries
+    take them."""
+
+    conn_name_attr = "leadline_conn_id"
+    default_conn_name = "leadline_db"
+    hook_name = "Leadline store backups (Cloud Spanner)"
+
+    def __init__(self, leadline_conn_id: str = default_conn_name, *, timeout_s: float = 3600, **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        self.leadline_conn_id = leadline_conn_id
         self.timeout_s = timeout_s
-        self._client = client
+        self.store = LeadlineStoreHook(leadline_conn_id)
+
+    @cached_property
+    def url(self) -> URL:
+        return make_url(self.store.sqlalchemy_url())
+
+    @cached_property
+    def _ids(self) -> tuple[str, str, str]:
+        return spanner_ids(self.url)
 
     @property
+    def project(self) -> str:
+        return self._ids[0]
+
+    @property
+    def instance_id(self) -> str:
+        return self._ids[1]
+
+    @property
+    def database_id(self) -> str:
+        return self._ids[2]
+
+    @property
+    def admin_endpoint(self) -> str | None:
+        return self.store.connection.extra_dejson.get("admin_endpoint") or None
+
+    def credentials(self):
+        """The store engine's credentials (leadline.hooks.store): the provider's when the connection has Google
+        credential extras, else those the URL's settings name (None: the client's default)."""
+        provider = ProviderCredentials.of(self.store.connection)
+        return provider.credentials() if provider else google_credentials(credential_settings(self.url))
+
+    def get_conn(self):
+        """The database admin client, built once per hook."""
+        return self.client
+
+    @cached_property
     def client(self):
-        if self._client is None:
-            self._client = spanner_admin_client(self.project, self.admin_endpoint,
-                                                google_credentials(credential_settings(self.url)))
-        return self._client
+        endpoint = self.admin_endpoint
+        return spanner_admin_client(self.project, endpoint, None if endpoint else self.credentials())
+
+    def test_connection(self) -> tuple[bool, str]:
+        """Reads the store database and lists its backups through the admin API."""
+        try:
+            self._call("GetDatabase", self.client.get_database, name=self.database)
+            count = len(self.backups())
+        except Exception as exc:
+            return False, f"{type(exc).__name__}: {exc}"
+        return True, f"database admin API reachable; backups of {self.database_id}: {count}"
 
     @property
     def instance(self) -> str:
@@ -126,11 +176,6 @@ class SpannerBackups:
             ours = [b for b in ours if b.state.name == "READY"]
         return sorted(ours, key=lambda b: b.create_time, reverse=True)
 
-    def backup_id(self, when: datetime) -> str:
-        """This DAG's backup id for a run: `leadline-<database>-<yyyymmdd-hhmmss>` (at most 60 characters), unique
-        per store database on a shared instance and the same on every retry of the run."""
-        return f"{SPANNER_BACKUP_PREFIX}{self.database_id}-{when:%Y%m%d-%H%M%S}"
-
     def create(self, backup_id: str, retention_days: float, now: datetime | None = None) -> dict:
         """Backs the database up as `backup_id` with expire_time = now + retention (`--retention-period`) and waits
         for it to be READY. A rerun finds its backup already there and waits for it instead. Spanner allows one
@@ -140,9 +185,7 @@ class SpannerBackups:
         from google.cloud.spanner_admin_database_v1 import types
 
         now = now or datetime.now(UTC)
-        retention = timedelta(days=retention_days)
-        if not SPANNER_MIN_RETENTION <= retention <= SPANNER_MAX_RETENTION:
-            raise BackupError(f"retention of {retention_days} days is outside Spanner's 6 hours to 366 days")
+        retention = spanner_retention(retention_days)
         name = f"{self.instance}/backups/{backup_id}"
         request = {"parent": self.instance, "backup_id": backup_id,
                    "backup": types.Backup(database=self.database, expire_time=now + retention)}
@@ -205,18 +248,8 @@ class SpannerBackups:
         if not backups:
             raise BackupError(f"no READY Spanner backup of {self.database_id} found")
         latest = backups[0]
-        age = now - latest.create_time
-        if age > MAX_BACKUP_AGE:
-            raise BackupError(f"latest backup {latest.name.rsplit('/', 1)[-1]} is "
-                              f"{age.total_seconds() / 3600:.1f} h old "
-                              f"(limit {MAX_BACKUP_AGE.total_seconds() / 3600:.0f} h)")
+        require_fresh(latest.name.rsplit("/", 1)[-1], now - latest.create_time)
         return latest
-
-    def scratch_id(self, tag: str) -> str:
-        """The temporary database's id (runbook: pipeline-db-test-<n>): at most 30 characters, one per run."""
-        import hashlib
-
-        return f"{self.database_id[:13].rstrip('-_')}-test-{hashlib.sha256(tag.encode()).hexdigest()[:10]}"
 
     def restore(self, backup_name: str, database_id: str) -> str:
         """Restores `backup_name` to a new database `database_id` on the same instance and returns its URL. A
@@ -241,4 +274,11 @@ class SpannerBackups:
             self.client.drop_database(database=f"{self.instance}/databases/{database_id}")
         except exceptions.NotFound:
             pass
+
+    def drop_copy(self, restored_url: str) -> None:
+        """Drops the temporary database `restore` made, given its URL; only one on the store's instance."""
+        project, instance_id, database_id = spanner_ids(make_url(restored_url))
+        if (project, instance_id) != (self.project, self.instance_id):
+            raise BackupError(f"the restored copy {database_id} is not on the store's instance")
+        self.drop(database_id)
 

@@ -1,0 +1,46 @@
+"""The backup rules every store shares (leadline.domain.backups): the newest backup's age limit, Spanner's
+retention bounds, and the names of the DAG's Spanner backups and temporary databases."""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+
+import pytest
+
+from leadline.domain.backups import (
+    BackupError,
+    require_fresh,
+    spanner_backup_id,
+    spanner_retention,
+    spanner_scratch_id,
+)
+
+
+def test_a_backup_older_than_26_hours_is_stale():
+    require_fresh("leadline-1.db", timedelta(hours=26))
+    with pytest.raises(BackupError, match=r"latest backup leadline-1.db is 30.0 h old \(limit 26 h\)"):
+        require_fresh("leadline-1.db", timedelta(hours=30))
+
+
+@pytest.mark.parametrize("days", [0.2, 367])
+def test_a_retention_outside_spanners_bounds_is_refused(days):
+    with pytest.raises(BackupError, match="outside Spanner's 6 hours to 366 days"):
+        spanner_retention(days)
+
+
+def test_a_retention_within_the_bounds_is_the_expire_time_offset():
+    assert spanner_retention(7) == timedelta(days=7)
+    assert spanner_retention(0.25) == timedelta(hours=6)
+
+
+def test_the_backup_id_is_per_database_and_run_and_fits_spanners_limit():
+    when = datetime(2026, 11, 1, 2, 0, 0)
+    backup_id = spanner_backup_id("leadline-production-db", when)
+    assert backup_id == "leadline-leadline-production-db-20261101-020000"
+    assert backup_id == spanner_backup_id("leadline-production-db", when) and len(backup_id) <= 60
+
+
+def test_the_scratch_id_is_one_per_run_and_at_most_30_characters():
+    first, second = (spanner_scratch_id("leadline-production-db", tag) for tag in ("manual__1", "manual__2"))
+    assert first != second and first == spanner_scratch_id("leadline-production-db", "manual__1")
+    assert first.startswith("leadline-prod-test-") and len(first) <= 30
