@@ -45,3 +45,36 @@ class PendingCallsTrigger(BaseTrigger):
                 await asyncio.sleep(self.poll_interval_s)
         finally:
             engine.dispose()
+
+
+class SpeechOperationTrigger(BaseTrigger):
+    """Waits in the triggerer for a Speech-to-Text recognition the transcribe task started, so a call's
+    recognition (up to 15 minutes) holds no worker slot. It carries the speech connection's id and the
+    operation's name only: no credentials, and its event names the operation, never the transcript (PII), which
+    the resumed task reads itself."""
+
+    def __init__(self, speech_conn_id: str, operation_name: str) -> None:
+        super().__init__()
+        self.speech_conn_id = speech_conn_id
+        self.operation_name = operation_name
+
+    def serialize(self) -> tuple[str, dict[str, Any]]:
+        return ("leadline.triggers.SpeechOperationTrigger",
+                {"speech_conn_id": self.speech_conn_id, "operation_name": self.operation_name})
+
+    async def run(self) -> AsyncIterator[TriggerEvent]:
+        from google.api_core import exceptions
+
+        from leadline.hooks.speech import SpeechHook
+
+        hook = await SpeechHook.for_trigger(self.speech_conn_id)
+        for wait in hook.poll_waits():
+            try:  # the client is built (credentials included) in the thread of the first poll
+                done = await asyncio.to_thread(hook.recognition_done, self.operation_name)
+            except (exceptions.ServiceUnavailable, exceptions.DeadlineExceeded) as exc:
+                self.log.warning("Speech-to-Text unavailable, polling again: %s", type(exc).__name__)
+                done = False
+            if done:
+                yield TriggerEvent({"status": "done", "operation": self.operation_name})
+                return
+            await asyncio.sleep(wait)

@@ -7,7 +7,8 @@ weaker on spoken digits; or a CTranslate2 Whisper model directory; `model_path` 
 Google: `api_endpoint` (host:port; a loopback one is a local stand-in, reached without TLS), `transport`
 ("grpc", the default, or "rest"), credentials (the Google provider's extras, see hooks.google), `language_code`
 (default en-US), `alternative_language_codes`, `operation_poll_s` (first wait between polls of the recognition's
-long-running operation, default 1 s, growing 1.5x per poll up to 20 s).
+long-running operation, default 1 s, growing 1.5x per poll up to 20 s; by the task, or by the triggerer for a
+deferred one: start_recognition, recognition_done, finished_transcript).
 """
 
 from __future__ import annotations
@@ -75,6 +76,40 @@ class SpeechHook(GoogleBackedHook):
 
         return whisper_backend.transcribe(recording, model=self.whisper_model, phrase_hints=phrase_hints,
                                           channel_speakers=speakers)
+
+    @classmethod
+    async def for_trigger(cls, speech_conn_id: str) -> SpeechHook:
+        """A hook for a trigger: its connection read with the async look-up the triggerer's event loop needs."""
+        hook = cls(speech_conn_id)
+        hook.connection = await cls.aget_connection(speech_conn_id)
+        return hook
+
+    def start_recognition(self, recording: Any, *, phrase_hints: list[str]) -> str:
+        """Google only: starts the long-running recognition, not waiting for it; the operation's name (no PII)."""
+        from leadline.speech import google_backend
+
+        extra = self.extra
+        return google_backend.start(self.get_conn(), recording, phrase_hints=phrase_hints,
+                                    language_code=extra.get("language_code", "en-US"),
+                                    alternative_language_codes=extra.get("alternative_language_codes", ()))
+
+    def recognition_done(self, operation_name: str) -> bool:
+        from leadline.speech import google_backend
+
+        return google_backend.operation_done(self.get_conn(), operation_name)
+
+    def poll_waits(self):
+        """The waits between polls of a recognition: `operation_poll_s` first, then growing."""
+        from leadline.speech import google_backend
+
+        return google_backend.poll_waits(self.extra.get("operation_poll_s"))
+
+    def finished_transcript(self, operation_name: str, *, channels: int) -> Transcript:
+        """The transcript of a finished recognition of a recording with `channels` channels."""
+        from leadline.speech import google_backend
+
+        results = google_backend.finished_results(self.get_conn(), operation_name)
+        return google_backend.transcript_of(results, channels, channel_speakers(self.extra.get("channel_speakers")))
 
     def test_connection(self) -> tuple[bool, str]:
         """Whisper: the model loads. Google: one operations.list request (credentials, endpoint, API enabled)."""

@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 from leadline.operators.base import CallOperator
+from leadline.operators.transcribe import TranscribeOperator  # noqa: F401 - the DAG takes every step from here
 
 if TYPE_CHECKING:
     from leadline.domain.call import CallRecord
@@ -99,57 +100,6 @@ class FetchRecordingOperator(CallOperator):
             raise AirflowFailException("call has no recording_url and the tenant has no callrail_account_id")
         hook = CallRailHook(config.get("callrail_conn_id", CallRailHook.default_conn_name))
         return hook.recording_url(account_id, call.resource_id or call.call_id)
-
-
-class TranscribeOperator(CallOperator):
-    """Speech-to-text through SpeechHook. The transcript, its timed speaker segments and language go to the
-    store; logs and XCom get only counts (transcript and segment text are PII)."""
-
-    def __init__(self, *, speech_conn_id: str = "leadline_speech", **kwargs: Any) -> None:
-        super().__init__(**kwargs)
-        self.speech_conn_id = speech_conn_id
-
-    def execute(self, context) -> dict:
-        from airflow.sdk import ObjectStoragePath
-        from airflow.sdk.exceptions import AirflowFailException
-
-        from leadline import audio
-        from leadline.domain.redaction import redact, redact_segments
-        from leadline.hooks.speech import SpeechHook
-        from leadline.speech import SpeechConfigError
-        from leadline.store.calls import record_transcript, redact_stored_transcript
-
-        call = self.load_call()
-        if call.transcript is not None and not self.forced(context):
-            self.log.info("call %s already transcribed; keeping it", self.call_id)
-            kept, stored_segments = redact(call.transcript), call.transcript_segments or []
-            texts, in_segments = redact_segments([s.get("text") or "" for s in stored_segments])
-            if kept.changed or in_segments:  # stored before redaction existed: redacted now, before analysis
-                redact_stored_transcript(self.engine, self.tenant_id, self.call_id, kept.text,
-                                         [{**s, "text": t} for s, t in zip(stored_segments, texts, strict=True)])
-            return {"confidence": call.transcript_confidence, "language": call.transcript_language,
-                    "segments": len(stored_segments), "reused": True, "redacted": kept.counts}
-        recording = ObjectStoragePath(call.recording_path)
-        hints = list((self.load_tenant().config or {}).get("phrase_hints", []))
-        hook = SpeechHook(self.speech_conn_id)
-        try:
-            channels = audio.wav_info(recording).channels
-            transcript = hook.transcribe(recording, phrase_hints=hints)
-        except (SpeechConfigError, audio.UnsupportedAudio) as exc:
-            raise AirflowFailException(str(exc)) from exc
-        # PII (card numbers, CVV/expiry, SSNs, dates of birth) is replaced by labels before anything is stored:
-        # the analyzer, the LLM and the CRMs only ever read the redacted transcript.
-        redacted = redact(transcript.text)
-        segments = [s.as_dict() for s in transcript.segments]
-        for segment, text in zip(segments, redact_segments([s["text"] for s in segments])[0], strict=True):
-            segment["text"] = text
-        record_transcript(self.engine, self.tenant_id, self.call_id, text=redacted.text,
-                          confidence=transcript.confidence, segments=segments, language=transcript.language)
-        summary = {"backend": transcript.backend, "confidence": transcript.confidence,
-                   "words": len(transcript.text.split()), "segments": len(transcript.segments),
-                   "language": transcript.language, "channels": channels, "redacted": redacted.counts}
-        self.log.info("call %s transcribed: %s", self.call_id, summary)
-        return summary
 
 
 class AnalyzeOperator(CallOperator):

@@ -9,11 +9,14 @@ Same output shape as the Whisper backend: timed segments with speakers and a lan
 - Word time offsets give segment start/end; result.language_code gives the language (most speech wins).
 - The recognition is a long-running operation: polled with api_core's backoff until done (or
   OPERATION_TIMEOUT_S); a request Google refuses as invalid is a SpeechConfigError (retrying will not help).
+  Or, for a deferrable task, started here (`start`), waited for elsewhere by its name (`operation_done`, from a
+  trigger) and read once done (`finished_results`).
 """
 
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Iterator
 from functools import partial
 from typing import Any
 
@@ -99,16 +102,71 @@ def recognize(client, config, payload, *, poll_interval_s: float | None = None) 
         raise SpeechConfigError(f"Speech-to-Text refused the request: {exc.message}") from exc
 
 
+def start(client, recording: Any, *, phrase_hints: list[str], language_code: str = "en-US",
+          alternative_language_codes: list[str] | tuple[str, ...] = ()) -> str:
+    """Starts the recognition of the stored WAV without waiting for it: the operation's name."""
+    from google.api_core import exceptions
+
+    config, payload, _ = _request(recording, phrase_hints, language_code, alternative_language_codes)
+    try:
+        return client.long_running_recognize(config=config, audio=payload).operation.name
+    except exceptions.InvalidArgument as exc:
+        raise SpeechConfigError(f"Speech-to-Text refused the request: {exc.message}") from exc
+
+
+def poll_waits(first_s: float | None = None) -> Iterator[float]:
+    """The waits between a trigger's polls, as api_core's DEFAULT_POLLING paces the synchronous wait: `first_s`
+    (default 1 s), growing 1.5x per poll up to 20 s."""
+    wait = first_s or 1.0
+    while True:
+        yield wait
+        wait = min(wait * 1.5, 20.0)
+
+
+def operation_done(client, name: str) -> bool:
+    """One poll of a started recognition (google.longrunning GetOperation on the client's transport)."""
+    return client.transport.operations_client.get_operation(name).done
+
+
+def finished_results(client, name: str) -> list:
+    """The results of a finished recognition; its error, if it failed, raised as api_core's exception for the
+    status (an invalid request as a SpeechConfigError)."""
+    from google.api_core import exceptions
+    from google.cloud import speech_v1
+
+    operation = client.transport.operations_client.get_operation(name)
+    if not operation.done:
+        raise RuntimeError(f"Speech-to-Text operation {name} is not done")
+    if operation.HasField("error"):
+        error = exceptions.from_grpc_status(operation.error.code, operation.error.message)
+        if isinstance(error, exceptions.InvalidArgument):
+            raise SpeechConfigError(f"Speech-to-Text refused the request: {error.message}")
+        raise error
+    return list(speech_v1.LongRunningRecognizeResponse.deserialize(operation.response.value).results)
+
+
+def _request(recording: Any, phrase_hints: list[str], language_code: str,
+             alternative_language_codes: list[str] | tuple[str, ...]) -> tuple[Any, Any, audio.WavInfo]:
+    payload, info = recognition_audio(recording)
+    config = recognition_config(phrase_hints, channels=info.channels, sample_rate_hertz=info.sample_rate,
+                                language_code=language_code, alternative_language_codes=alternative_language_codes)
+    return config, payload, info
+
+
 def transcribe(client, recording: Any, *, phrase_hints: list[str],
                channel_speakers: tuple[str, ...] = DEFAULT_CHANNEL_SPEAKERS, language_code: str = "en-US",
                alternative_language_codes: list[str] | tuple[str, ...] = (),
                poll_interval_s: float | None = None) -> Transcript:
     """`recording`: the stored WAV (ObjectStoragePath, local path or binary file)."""
-    payload, info = recognition_audio(recording)
-    config = recognition_config(phrase_hints, channels=info.channels, sample_rate_hertz=info.sample_rate,
-                                language_code=language_code, alternative_language_codes=alternative_language_codes)
+    config, payload, info = _request(recording, phrase_hints, language_code, alternative_language_codes)
     results = recognize(client, config, payload, poll_interval_s=poll_interval_s)
-    if info.channels == 2:
+    return transcript_of(results, info.channels, channel_speakers)
+
+
+def transcript_of(results: list, channels: int,
+                  channel_speakers: tuple[str, ...] = DEFAULT_CHANNEL_SPEAKERS) -> Transcript:
+    """The transcript of a recognition's results, for a recording of `channels` channels."""
+    if channels == 2:
         segments = _result_segments(results, lambda result: _channel_speaker(result.channel_tag, channel_speakers))
     else:
         segments = _diarized_segments(results) or _result_segments(results, lambda result: None)
