@@ -2,14 +2,13 @@
 
 from __future__ import annotations
 
-import os
-import time
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
 from sqlalchemy import func, select, update
 
+from leadline.domain.backups import backup_file_name
 from leadline.store.calls import get_call
 from leadline.store.intake import IncomingCall, record_calls
 from leadline.store.processing import get_request
@@ -191,8 +190,8 @@ def test_backup_is_created_restored_and_counted(dagbag, store_conn, seeded_engin
 def test_stale_backup_is_caught(dagbag, store_conn, seeded_engine, backups):
     dagbag.get_dag("backup_verification").test()
     [backup] = backups.glob("leadline-*.db")
-    stale = time.time() - 30 * 3600
-    os.utime(backup, (stale, stale))
+    # the only backup there was taken 30 h ago (its name says when; a copied file's mtime would not)
+    backup.rename(backups / backup_file_name(datetime.now(UTC) - timedelta(hours=30), ".db"))
     run = dagbag.get_dag("backup_verification").test(mark_success_pattern="create_backup")
     result = states(run)
     # the setup failed before making a copy: nothing to tear down

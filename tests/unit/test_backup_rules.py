@@ -3,12 +3,14 @@ retention bounds, and the names of the DAG's Spanner backups and temporary datab
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta, timezone
 
 import pytest
 
 from leadline.domain.backups import (
     BackupError,
+    backup_file_name,
+    backup_file_time,
     require_fresh,
     spanner_backup_id,
     spanner_retention,
@@ -44,3 +46,16 @@ def test_the_scratch_id_is_one_per_run_and_at_most_30_characters():
     first, second = (spanner_scratch_id("leadline-production-db", tag) for tag in ("manual__1", "manual__2"))
     assert first != second and first == spanner_scratch_id("leadline-production-db", "manual__1")
     assert first.startswith("leadline-prod-test-") and len(first) <= 30
+
+
+def test_a_file_backup_is_dated_by_its_name_in_utc():
+    taken = datetime(2031, 2, 3, 4, 5, 6, tzinfo=timezone(timedelta(hours=-8)))
+    name = backup_file_name(taken, ".dump")
+    assert name == "leadline-20310203T120506.dump"
+    assert backup_file_time(name, ".dump") == taken.astimezone(UTC)
+
+
+@pytest.mark.parametrize("name", ["leadline-20310203T120506.db", "leadline-latest.dump", "other-20310203T120506.dump",
+                                  "leadline-20311303T120506.dump"])
+def test_a_file_that_is_not_a_dated_backup_has_no_time(name):
+    assert backup_file_time(name, ".dump") is None

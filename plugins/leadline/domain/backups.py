@@ -5,7 +5,7 @@ retention, and the names the backup DAG gives its Spanner backups and temporary 
 from __future__ import annotations
 
 import hashlib
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 
 MAX_BACKUP_AGE = timedelta(hours=26)  # a daily backup plus two hours' slack
 SPANNER_BACKUP_PREFIX = "leadline-"  # the backups this DAG makes; runbook ones (manual-, pre-maintenance-) are left be
@@ -15,6 +15,27 @@ SPANNER_MAX_RETENTION = timedelta(days=366)
 
 class BackupError(Exception):
     """A backup or its verification failed for a reason a person can act on; the operators fail the task."""
+
+
+BACKUP_FILE_PREFIX = "leadline-"
+BACKUP_FILE_STAMP = "%Y%m%dT%H%M%S"  # UTC
+
+
+def backup_file_name(when: datetime, suffix: str) -> str:
+    """A file backup's name carries when it was taken: a copy (gcloud storage cp, rsync, a restore from
+    archive) keeps its name but not its modification time, and the age check must not be fooled by either."""
+    return f"{BACKUP_FILE_PREFIX}{when.astimezone(UTC):{BACKUP_FILE_STAMP}}{suffix}"
+
+
+def backup_file_time(name: str, suffix: str) -> datetime | None:
+    """When the backup `name` was taken, or None for a file that is not one of this task's backups."""
+    stamp = name.removeprefix(BACKUP_FILE_PREFIX).removesuffix(suffix)
+    if not (name.startswith(BACKUP_FILE_PREFIX) and name.endswith(suffix)):
+        return None
+    try:
+        return datetime.strptime(stamp, BACKUP_FILE_STAMP).replace(tzinfo=UTC)
+    except ValueError:
+        return None
 
 
 def require_fresh(name: str, age: timedelta) -> None:

@@ -14,7 +14,7 @@ from pathlib import Path
 from sqlalchemy.engine import URL, Engine, make_url
 
 from leadline.config import leadline_home
-from leadline.domain.backups import BackupError, require_fresh
+from leadline.domain.backups import BackupError, backup_file_name, backup_file_time, require_fresh
 from leadline.store.backups import copy_sqlite, create_database, drop_database
 from leadline.store.tenant_scope import ALL_TENANTS
 
@@ -51,7 +51,7 @@ def create_backup(engine: Engine, folder: Path, retention_days: int) -> dict:
         raise BackupError(f"backups for {dialect} are not supported by this task")
     folder.mkdir(parents=True, exist_ok=True)
     now = datetime.now(UTC)
-    target = folder / f"leadline-{now:%Y%m%dT%H%M%S}{SUFFIX[dialect]}"
+    target = folder / backup_file_name(now, SUFFIX[dialect])
     if dialect == "sqlite":
         copy_sqlite(engine.url.database, target)
     else:
@@ -60,8 +60,8 @@ def create_backup(engine: Engine, folder: Path, retention_days: int) -> dict:
         if result.returncode != 0:
             target.unlink(missing_ok=True)
             raise BackupError(f"pg_dump failed: {result.stderr.strip()[:500]}")
-    expired = [p for p in folder.glob(f"leadline-*{SUFFIX[dialect]}")
-               if datetime.fromtimestamp(p.stat().st_mtime, UTC) < now - timedelta(days=retention_days)]
+    oldest_kept = now - timedelta(days=retention_days)
+    expired = [path for path, taken in _backups(folder, SUFFIX[dialect]) if taken < oldest_kept]
     for path in expired:
         path.unlink()
     return {"backup": target.name, "bytes": target.stat().st_size, "expired_removed": len(expired)}
@@ -69,13 +69,18 @@ def create_backup(engine: Engine, folder: Path, retention_days: int) -> dict:
 
 def latest_backup(engine: Engine, folder: Path) -> Path:
     """The newest backup for the store's dialect; fails when there is none or it is older than 26 h."""
-    backups = sorted(folder.glob(f"leadline-*{SUFFIX.get(engine.dialect.name, '.db')}"),
-                     key=lambda p: p.stat().st_mtime)
+    backups = _backups(folder, SUFFIX.get(engine.dialect.name, ".db"))
     if not backups:
         raise BackupError("no backup found")
-    latest = backups[-1]
-    require_fresh(latest.name, datetime.now(UTC) - datetime.fromtimestamp(latest.stat().st_mtime, UTC))
+    latest, taken = max(backups, key=lambda backup: backup[1])
+    require_fresh(latest.name, datetime.now(UTC) - taken)
     return latest
+
+
+def _backups(folder: Path, suffix: str) -> list[tuple[Path, datetime]]:
+    """This task's backups in `folder` with the time each was taken (from its name)."""
+    return [(path, taken) for path in folder.glob(f"leadline-*{suffix}")
+            if (taken := backup_file_time(path.name, suffix)) is not None]
 
 
 def restore_to_scratch(engine: Engine, backup: Path, tag: str) -> str:
