@@ -201,3 +201,4 @@ def recordings_server():
     thread.start()
     yield f"http://127.0.0.1:{server.server_address[1]}"
     server.shutdown()
+    server.server_close()  # shutdown() only stops the loop; the listening socket stays open until this

@@ -4,6 +4,7 @@ Salesforce Task on the Lead or Contact), idempotent by call id, with a signed, e
 from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
+from pathlib import Path
 from urllib.parse import urlsplit
 
 import httpx
@@ -75,7 +76,7 @@ def test_a_call_synced_to_both_crms_leaves_one_engagement_each_after_three_runs(
     parts = urlsplit(link)
     response = intake_client.get(f"{parts.path}?{parts.query}")
     assert response.status_code == 200 and response.content[:4] == b"RIFF"
-    assert response.content == open(call.recording_path.removeprefix("file://"), "rb").read()
+    assert response.content == Path(call.recording_path.removeprefix("file://")).read_bytes()
     expired = recording_link("http://testserver", LINK_KEY, "acme", "CAL-ENG-1",
                              datetime.now(UTC) - timedelta(days=8))
     assert intake_client.get(expired.removeprefix("http://testserver")).status_code == 410

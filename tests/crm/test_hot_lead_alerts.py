@@ -112,8 +112,13 @@ def receivers(monkeypatch):
         "extra": {"disable_ssl": True, "disable_tls": True, "from_email": "leadline@example.com",
                   "to": "ops@example.com, oncall@example.com", "timeout": 5, "retry_limit": 0}}))
     yield slack, smtp
-    slack.server.shutdown()
-    smtp.server.shutdown()
+    stop(slack.server)
+    stop(smtp.server)
+
+
+def stop(server: socketserver.BaseServer) -> None:
+    server.shutdown()
+    server.server_close()  # shutdown() leaves the listening socket open
 
 
 def test_hot_lead_alert_fires_once_to_slack_and_the_alerts_table(
@@ -203,7 +208,7 @@ def test_routes_fall_back_to_the_base_slack_connection_and_skip_unconfigured_ema
         {"conn_type": "slackwebhook", "password": f"{slack.url}/services/base"}))
     assert AlertNotifier(tenant_id="acme", dedupe_key="fallback", severity="P2", message="backlog").send()
     assert slack.on("base") == ["[P2] backlog"]  # no leadline_slack_alerts: the base webhook; no SMTP: no mail
-    slack.server.shutdown()
+    stop(slack.server)
 
 
 def test_a_failing_route_does_not_stop_the_others(seeded_engine, store_conn, receivers, monkeypatch):

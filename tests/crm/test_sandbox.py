@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import ssl
+
 import httpx
 import pytest
 
@@ -11,6 +13,11 @@ from tests.crm.conftest import set_faults
 HUBSPOT_AUTH = {"authorization": f"Bearer {DEFAULT_TOKENS['hubspot']}"}
 SF_AUTH = {"authorization": f"Bearer {DEFAULT_TOKENS['salesforce']}"}
 SF = "/services/data/v59.0"
+
+
+def trusting(sandbox) -> ssl.SSLContext:
+    """The sandbox's CA, as httpx takes it (a path for `verify` is deprecated there)."""
+    return ssl.create_default_context(cafile=sandbox.ca_bundle)
 
 
 def test_hubspot_batch_limit_auth_and_required_lifecyclestage(crm_sandbox):
@@ -31,7 +38,11 @@ def test_hubspot_429_carries_rate_limit_headers(crm_sandbox):
 
 
 def test_salesforce_duplicate_rule_header_and_composite_all_or_none(crm_sandbox):
-    client = httpx.Client(base_url=crm_sandbox.https_url, verify=crm_sandbox.ca_bundle, headers=SF_AUTH)
+    with httpx.Client(base_url=crm_sandbox.https_url, verify=trusting(crm_sandbox), headers=SF_AUTH) as client:
+        _duplicate_rule_and_composite_all_or_none(client)
+
+
+def _duplicate_rule_and_composite_all_or_none(client: httpx.Client) -> None:
     lead = {"LastName": "Doe", "Company": "Acme", "Email": "jane@x.io"}
     assert client.patch(f"{SF}/sobjects/Lead/Leadline_Call_Id__c/C1", json=lead).status_code == 201
     duplicate = client.patch(f"{SF}/sobjects/Lead/Leadline_Call_Id__c/C2", json=lead)
@@ -54,7 +65,7 @@ def test_salesforce_duplicate_rule_header_and_composite_all_or_none(crm_sandbox)
 def test_salesforce_faults_look_like_salesforce(crm_sandbox, fault):
     set_faults(crm_sandbox, "salesforce", **fault)
     response = httpx.get(f"{crm_sandbox.https_url}{SF}/query", params={"q": "SELECT Id FROM Lead"},
-                         headers=SF_AUTH, verify=crm_sandbox.ca_bundle)
+                         headers=SF_AUTH, verify=trusting(crm_sandbox))
     if "rate_429" in fault:
         assert response.status_code == 403 and response.json()[0]["errorCode"] == "REQUEST_LIMIT_EXCEEDED"
     else:

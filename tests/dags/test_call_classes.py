@@ -43,6 +43,7 @@ def class_recordings(tmp_path_factory):
     threading.Thread(target=server.serve_forever, daemon=True).start()
     yield f"http://127.0.0.1:{server.server_address[1]}"
     server.shutdown()
+    server.server_close()  # shutdown() leaves the listening socket open
 
 
 @pytest.fixture

@@ -108,3 +108,7 @@ class Health:
         threading.Thread(target=self.server.serve_forever, daemon=True).start()
         self.base_url = f"http://127.0.0.1:{self.server.server_address[1]}"
         self.url = f"{self.base_url}/v1/health"
+
+    def close(self) -> None:
+        self.server.shutdown()
+        self.server.server_close()  # shutdown() leaves the listening socket open

@@ -184,7 +184,7 @@ def test_intake_rollout_goes_10_50_100_when_healthy(tmp_path, monkeypatch):
     assert calls[1][4] == "--image=gcr.io/acme-prod/leadline:1.2.0" and "--no-traffic" in calls[1]
     assert gcloud.traffic() == ["webhook-processor-00002-new=10", "webhook-processor-00002-new=50",
                                 "webhook-processor-00002-new=100"]
-    health.server.shutdown()
+    health.close()
 
 
 INTAKE_STORE = "spanner+spanner:///projects/acme-prod/instances/pipeline-prod/databases/pipeline-db"
@@ -205,7 +205,7 @@ def test_intake_deploy_passes_every_setting_the_service_needs(tmp_path, monkeypa
     health = Health(["healthy"])
     deploy.main([*INTAKE, "--image", "gcr.io/acme-prod/leadline:1.2.0", "--health-url", health.url,
                  "--step-wait", "0"])
-    health.server.shutdown()
+    health.close()
     deploy_call = gcloud.calls()[1]
     assert deploy_call == [
         "gcloud", "run", "deploy", "webhook-processor", "--image=gcr.io/acme-prod/leadline:1.2.0",
@@ -311,7 +311,7 @@ def test_intake_rollout_rolls_back_when_the_new_revision_is_unhealthy(tmp_path, 
         deploy.main([*INTAKE, "--image", "gcr.io/acme-prod/leadline:1.2.1", "--health-url", health.url,
                      "--step-wait", "0"])
     assert gcloud.traffic() == ["webhook-processor-00002-new=10", "webhook-processor-00001-old=100"]
-    health.server.shutdown()
+    health.close()
 
 
 def test_emergency_rollback_routes_everything_to_the_previous_revision(tmp_path, monkeypatch):
@@ -320,7 +320,7 @@ def test_emergency_rollback_routes_everything_to_the_previous_revision(tmp_path,
     gcloud = _fake_gcloud(tmp_path, monkeypatch, service_url=health.base_url)
     deploy.main(["rollback-intake", "--project", "acme-prod"])  # checks the service's own /v1/health
     assert gcloud.traffic() == ["webhook-processor-00001-old=100"]
-    health.server.shutdown()
+    health.close()
 
 
 def test_compose_puts_the_store_on_the_spanner_emulator_through_the_gcpspanner_connection():

@@ -206,7 +206,7 @@ def project(tmp_path, monkeypatch):
     fake.after(f"gcloud run deploy webhook-processor --image={REPO}/leadline:1.0.1", {
         "gcloud run revisions list": "webhook-processor-00002-bbb\nwebhook-processor-00001-aaa"})
     yield fake
-    health.server.shutdown()
+    health.close()
 
 
 def test_the_readme_deploys_a_new_project_and_then_every_release(project, monkeypatch, capsys):
