@@ -78,3 +78,42 @@ class SpeechOperationTrigger(BaseTrigger):
                 yield TriggerEvent({"status": "done", "operation": self.operation_name})
                 return
             await asyncio.sleep(wait)
+
+
+class SpannerBackupTrigger(BaseTrigger):
+    """Waits in the triggerer for a Cloud Spanner backup to be READY (the create_backup task's, or the pending one
+    of the backup schedule it must wait for first), so a backup of up to an hour holds no worker slot. It carries
+    the store connection's id and the backup's name only: no credentials, no URL. It polls GetBackup with growing
+    waits and yields once the backup is READY or no longer being created (failed: Spanner removes it); the
+    resumed task reads the backup again and says why."""
+
+    def __init__(self, store_conn_id: str, backup_name: str) -> None:
+        super().__init__()
+        self.store_conn_id = store_conn_id
+        self.backup_name = backup_name
+
+    def serialize(self) -> tuple[str, dict[str, Any]]:
+        return ("leadline.triggers.SpannerBackupTrigger",
+                {"store_conn_id": self.store_conn_id, "backup_name": self.backup_name})
+
+    async def run(self) -> AsyncIterator[TriggerEvent]:
+        from google.api_core import exceptions
+
+        from leadline.domain.backups import BackupError
+        from leadline.hooks.spanner_admin import poll_waits
+        from leadline.hooks.spanner_backups import SpannerBackupsHook
+
+        hook = await SpannerBackupsHook.for_trigger(self.store_conn_id)
+        for wait in poll_waits():
+            try:  # the admin client is built (credentials included) in the thread of the first poll
+                state = await asyncio.to_thread(hook.backup_state, self.backup_name)
+            except (exceptions.ServiceUnavailable, exceptions.DeadlineExceeded) as exc:
+                self.log.warning("Spanner admin API unavailable, polling again: %s", type(exc).__name__)
+                state = "CREATING"
+            except BackupError:  # gone (its creation failed) or refused: the resumed task reports which
+                state = "FAILED"
+            if state != "CREATING":
+                yield TriggerEvent({"status": "ready" if state == "READY" else "failed",
+                                    "backup": self.backup_name})
+                return
+            await asyncio.sleep(wait)

@@ -16,6 +16,8 @@ from airflow.sdk.bases.hook import BaseHook
 from sqlalchemy.engine import URL, make_url
 
 from leadline.domain.backups import SPANNER_BACKUP_PREFIX, BackupError, require_fresh, spanner_retention
+from leadline.hooks.google import credentials_and_project
+from leadline.hooks.spanner_admin import StartedBackup, operation_error, poll_waits, spanner_admin_client, spanner_ids
 from leadline.hooks.store import LeadlineStoreHook, ProviderCredentials
 from leadline.store.connection_uri import credential_settings, google_credentials
 
@@ -24,33 +26,6 @@ log = logging.getLogger(__name__)
 
 class BackupsUnavailable(BackupError):
     """The admin endpoint has no backup API: it answered 501 UNIMPLEMENTED (the Cloud Spanner emulator does)."""
-
-
-def spanner_ids(url: URL) -> tuple[str, str, str]:
-    """(project, instance, database) from `spanner+spanner:///projects/P/instances/I/databases/D`."""
-    parts = (url.database or "").strip("/").split("/")
-    if len(parts) != 6 or parts[0::2] != ["projects", "instances", "databases"]:
-        raise BackupError(f"not a Spanner database URL: {url.render_as_string(hide_password=True)}")
-    return parts[1], parts[3], parts[5]
-
-
-def spanner_admin_client(project: str, admin_endpoint: str | None = None, credentials=None):
-    """The database admin client (google-cloud-spanner). Without `admin_endpoint` it is the one the Spanner client
-    builds: Cloud Spanner with `credentials` (None: application default credentials), or the emulator when
-    SPANNER_EMULATOR_HOST names one (Google's convention, the same the store engine follows). With
-    `admin_endpoint` (host:port, a connection extra) it speaks plaintext gRPC with no credentials to that local
-    admin service."""
-    if admin_endpoint:
-        import grpc
-        from google.cloud.spanner_admin_database_v1 import DatabaseAdminClient
-        from google.cloud.spanner_admin_database_v1.services.database_admin.transports import (
-            DatabaseAdminGrpcTransport,
-        )
-
-        return DatabaseAdminClient(transport=DatabaseAdminGrpcTransport(channel=grpc.insecure_channel(admin_endpoint)))
-    from google.cloud import spanner
-
-    return spanner.Client(project=project, credentials=credentials).database_admin_api
 
 
 class SpannerBackupsHook(BaseHook):
@@ -73,6 +48,14 @@ class SpannerBackupsHook(BaseHook):
         self.leadline_conn_id = leadline_conn_id
         self.timeout_s = timeout_s
         self.store = LeadlineStoreHook(leadline_conn_id)
+
+    @classmethod
+    async def for_trigger(cls, leadline_conn_id: str) -> SpannerBackupsHook:
+        """A hook for a trigger: the store connection read with the async look-up the triggerer's event loop
+        needs (the admin client is built, credentials included, in the thread of the first call)."""
+        hook = cls(leadline_conn_id)
+        hook.store.connection = await LeadlineStoreHook.aget_connection(leadline_conn_id)
+        return hook
 
     @cached_property
     def url(self) -> URL:
@@ -101,8 +84,9 @@ class SpannerBackupsHook(BaseHook):
     def credentials(self):
         """The store engine's credentials (leadline.hooks.store): the provider's when the connection has Google
         credential extras, else those the URL's settings name (None: the client's default)."""
-        provider = ProviderCredentials.of(self.store.connection)
-        return provider.credentials() if provider else google_credentials(credential_settings(self.url))
+        if ProviderCredentials.of(self.store.connection):  # from the connection read once (a trigger can't again)
+            return credentials_and_project(self.store.connection)[0]
+        return google_credentials(credential_settings(self.url))
 
     def get_conn(self):
         """The database admin client, built once per hook."""
@@ -176,56 +160,88 @@ class SpannerBackupsHook(BaseHook):
             ours = [b for b in ours if b.state.name == "READY"]
         return sorted(ours, key=lambda b: b.create_time, reverse=True)
 
+    def backup_name(self, backup_id: str) -> str:
+        return f"{self.instance}/backups/{backup_id}"
+
     def create(self, backup_id: str, retention_days: float, now: datetime | None = None) -> dict:
         """Backs the database up as `backup_id` with expire_time = now + retention (`--retention-period`) and waits
-        for it to be READY. A rerun finds its backup already there and waits for it instead. Spanner allows one
-        pending backup per database: when another one (the backup schedule's) is being created, waits for it
-        first. Then applies the retention to this DAG's earlier backups (see apply_retention)."""
+        for it to be READY, in the task (the operator's deferrable path waits in the triggerer instead). A rerun
+        finds its backup already there and waits for it instead. Spanner allows one pending backup per database:
+        when another one (the backup schedule's) is being created, waits for it first. Then applies the
+        retention to this DAG's earlier backups (see apply_retention)."""
+        now = now or datetime.now(UTC)
+        started = self.start_backup(backup_id, retention_days, now)
+        if not started.ours:
+            self._wait_ready(started.name)
+            started = self.start_backup(backup_id, retention_days, now, after_pending=True)
+        if started.operation is not None:
+            backup = self._wait(f"backup {backup_id}", started.operation)
+        else:
+            backup = self._wait_ready(started.name)
+        return self.finish_backup(backup, retention_days, now)
+
+    def start_backup(self, backup_id: str, retention_days: float, now: datetime | None = None, *,
+                     after_pending: bool = False) -> StartedBackup:
+        """Starts CreateBackup of `backup_id`, not waiting for it. Its backup already there (a rerun) is reused;
+        another backup of the database being created (Spanner allows one) is returned as the one to wait for
+        first, unless `after_pending` (it was waited for already: then the refusal is the task's error)."""
         from google.api_core import exceptions
         from google.cloud.spanner_admin_database_v1 import types
 
         now = now or datetime.now(UTC)
-        retention = spanner_retention(retention_days)
-        name = f"{self.instance}/backups/{backup_id}"
-        request = {"parent": self.instance, "backup_id": backup_id,
-                   "backup": types.Backup(database=self.database, expire_time=now + retention)}
-        for attempt in (1, 2):
-            try:
-                operation = self._call("CreateBackup", self.client.create_backup, request=request,
-                                       passthrough=(exceptions.AlreadyExists, exceptions.FailedPrecondition))
-            except exceptions.AlreadyExists:  # a rerun of the same run: the backup is there or being made
-                backup = self._wait_ready(name)
-                if backup.database != self.database:
-                    raise BackupError(f"backup {backup_id} exists but is of {backup.database}") from None
-                break
-            except exceptions.FailedPrecondition as exc:
-                pending = [b for b in self.backups() if b.state.name == "CREATING"]
-                if attempt == 2 or not pending:
-                    raise BackupError(f"CreateBackup refused: {exc.code} {exc.message}") from exc
-                log.info("backup %s of the database is being created; waiting for it first", pending[0].name)
-                self._wait_ready(pending[0].name)
-            else:
-                backup = self._wait(f"backup {backup_id}", operation)
-                break
-        removed = self.apply_retention(retention, now)
+        request = {"parent": self.instance, "backup_id": backup_id, "backup": types.Backup(
+            database=self.database, expire_time=now + spanner_retention(retention_days))}
+        try:
+            operation = self._call("CreateBackup", self.client.create_backup, request=request,
+                                   passthrough=(exceptions.AlreadyExists, exceptions.FailedPrecondition))
+        except exceptions.AlreadyExists:  # a rerun of the same run: the backup is there or being made
+            return StartedBackup(self.backup_name(backup_id), ours=True)
+        except exceptions.FailedPrecondition as exc:
+            pending = [b for b in self.backups() if b.state.name == "CREATING"]
+            if after_pending or not pending:
+                raise BackupError(f"CreateBackup refused: {exc.code} {exc.message}") from exc
+            log.info("backup %s of the database is being created; waiting for it first", pending[0].name)
+            return StartedBackup(pending[0].name, ours=False)
+        return StartedBackup(self.backup_name(backup_id), ours=True, operation=operation)
+
+    def finish_backup(self, backup, retention_days: float, now: datetime | None = None) -> dict:
+        """The READY backup's summary (the task's XCom), once the retention is applied."""
+        if backup.database != self.database:
+            raise BackupError(f"backup {backup.name.rsplit('/', 1)[-1]} exists but is of {backup.database}")
+        removed = self.apply_retention(spanner_retention(retention_days), now)
         return {"backup": backup.name, "database": backup.database, "bytes": int(backup.size_bytes),
                 "create_time": backup.create_time.isoformat(), "expire_time": backup.expire_time.isoformat(),
                 "expired_removed": len(removed)}
+
+    def backup_state(self, name: str) -> str:
+        """One poll of a backup (the trigger's): CREATING, READY, ..."""
+        return self._call("GetBackup", self.client.get_backup, name=name).state.name
+
+    def ready_backup(self, name: str, operation_name: str | None = None):
+        """The backup a deferred wait saw finish, read again. When it is not READY (its creation failed, so
+        Spanner removed it), the error is its CreateBackup operation's, as the task's own wait reports it."""
+        try:
+            backup = self._call("GetBackup", self.client.get_backup, name=name)
+        except BackupError:
+            backup = None
+        if backup is not None and backup.state.name == "READY":
+            return backup
+        what = f"backup {name.rsplit('/', 1)[-1]}"
+        error = operation_name and self._call("GetOperation", operation_error, self.client, operation_name)
+        raise BackupError(f"{what} failed: {error or 'it is ' + (backup.state.name if backup else 'gone')}")
 
     def _wait_ready(self, name: str):
         """Polls GetBackup until the backup is READY (a rerun's own backup, or the schedule's pending one)."""
         import time
 
         deadline = time.monotonic() + self.timeout_s
-        delay = 0.25
-        while True:
+        for delay in poll_waits():
             backup = self._call("GetBackup", self.client.get_backup, name=name)
             if backup.state.name == "READY":
                 return backup
             if time.monotonic() > deadline:
                 raise BackupError(f"backup {name} is still {backup.state.name} after {self.timeout_s:.0f} s")
             time.sleep(delay)
-            delay = min(delay * 1.5, 15.0)
 
     def apply_retention(self, retention: timedelta, now: datetime | None = None) -> list[str]:
         """Spanner deletes a backup at its expire_time, so a backup made under this retention needs nothing more.

@@ -9,6 +9,7 @@ Spanner emulator answers 501) skips the task with that reason; the tasks after i
 from __future__ import annotations
 
 from collections.abc import Sequence
+from contextlib import contextmanager
 from typing import Any
 
 from leadline.operators.base import StoreOperator
@@ -24,6 +25,26 @@ def _skipped(exc: Exception):
     from airflow.sdk.exceptions import AirflowSkipException
 
     return AirflowSkipException(str(exc))
+
+
+@contextmanager
+def _reported():
+    """A backup API the endpoint lacks skips the task; a refusal or failure fails it without retries."""
+    from leadline.domain.backups import BackupError
+    from leadline.hooks.spanner_backups import BackupsUnavailable
+
+    try:
+        yield
+    except BackupsUnavailable as exc:
+        raise _skipped(exc) from exc
+    except BackupError as exc:
+        raise _failed(exc) from exc
+
+
+def _spanner_backup_id(context, backups) -> str:
+    from leadline.domain.backups import spanner_backup_id
+
+    return spanner_backup_id(backups.database_id, context.get("logical_date") or context["dag_run"].run_after)
 
 
 def _run_tag(context) -> str:
@@ -48,26 +69,52 @@ class BackupOperator(StoreOperator):
 
 
 class CreateBackupOperator(BackupOperator):
-    def __init__(self, *, retention_days: int = 7, **kwargs: Any) -> None:
+    """The day's backup. On Spanner, `deferrable` (the default) starts it and waits for it in the triggerer
+    (triggers.SpannerBackupTrigger), so a backup of up to an hour holds no worker slot; the task resumes in
+    `execute_complete` to read it and apply the retention. SQLite and PostgreSQL back up in the task."""
+
+    def __init__(self, *, retention_days: int = 7, deferrable: bool = True, **kwargs: Any) -> None:
         super().__init__(**kwargs)
         self.retention_days = retention_days
+        self.deferrable = deferrable
 
     def execute(self, context) -> dict:
-        from leadline.domain.backups import BackupError, spanner_backup_id
         from leadline.hooks.database_dump import backup_dir, create_backup
-        from leadline.hooks.spanner_backups import BackupsUnavailable
 
-        try:
+        with _reported():
             if self.on_spanner:
-                when = context.get("logical_date") or context["dag_run"].run_after
                 backups = self.spanner_backups()
-                result = backups.create(spanner_backup_id(backups.database_id, when), self.retention_days)
+                backup_id = _spanner_backup_id(context, backups)
+                if self.deferrable:
+                    self._defer_on(backups.start_backup(backup_id, self.retention_days))
+                result = backups.create(backup_id, self.retention_days)
             else:
                 result = create_backup(self.engine, backup_dir(), self.retention_days)
-        except BackupsUnavailable as exc:
-            raise _skipped(exc) from exc
-        except BackupError as exc:
-            raise _failed(exc) from exc
+        return self._written(result)
+
+    def execute_complete(self, context, event: dict, operation: str | None = None) -> dict:
+        """Resumed once the trigger saw the backup READY or gone. When it was the schedule's pending backup,
+        ours is started now and awaited in turn; ours is read again (the event names it only), and its failure
+        reported with its CreateBackup operation's error, as the task's own wait reports it."""
+        with _reported():
+            backups = self.spanner_backups()
+            backup_id = _spanner_backup_id(context, backups)
+            if event["backup"] != backups.backup_name(backup_id):
+                self._defer_on(backups.start_backup(backup_id, self.retention_days, after_pending=True))
+            result = backups.finish_backup(backups.ready_backup(event["backup"], operation), self.retention_days)
+        return self._written(result)
+
+    def _defer_on(self, started) -> None:
+        from datetime import timedelta
+
+        from leadline.triggers import SpannerBackupTrigger
+
+        self.log.info("waiting in the triggerer for backup %s%s", started.name,
+                      "" if started.ours else " (another backup of the database, pending: ours follows)")
+        self.defer(trigger=SpannerBackupTrigger(self.store_conn_id, started.name), method_name="execute_complete",
+                   kwargs={"operation": started.operation_name}, timeout=timedelta(seconds=self.admin_timeout_s))
+
+    def _written(self, result: dict) -> dict:
         self.log.info("backup %s written (%s bytes); %s expired backups removed", result["backup"],
                       result["bytes"], result["expired_removed"])
         return result
