@@ -63,6 +63,10 @@ def test_review_api_is_tenant_scoped(dashboard, waiting_calls):
 def test_browser_review_hear_correct_and_resync(dashboard, waiting_calls):
     from playwright.sync_api import expect, sync_playwright
 
+    # how long a page may take to show what is expected (Playwright's default is 5 s): a bound, not a measure,
+    # so a loaded machine is not a failure
+    expect.set_options(timeout=30_000)
+
     base = f"http://127.0.0.1:{dashboard.api_port}"
     wait_for_dag(dashboard, "contact_review_sync")
     with sync_playwright() as playwright:
@@ -73,6 +77,8 @@ def test_browser_review_hear_correct_and_resync(dashboard, waiting_calls):
             page.locator("input[name=username]").fill("alice")
             page.locator("input[name=password]").fill(USERS["alice"][1])
             page.get_by_role("button", name="Sign in").click()
+            # signed in once the login page has gone: a navigation before that would land on the login page again
+            expect(page.get_by_role("heading", name="Sign into Airflow")).to_have_count(0)
             page.goto(f"{base}/leadline/ui/reviews?tenant=acme")
             row = page.locator('tr[data-review="REV-ACME-1:customer_email"]')
             expect(row.get_by_test_id("heard")).to_have_text(HEARD_EMAIL)
