@@ -38,6 +38,9 @@ os.environ.update({
 # LEADLINE_TEST_CLOCK_OFFSET_DAYS=365 runs the suite's own process that many days ahead (time-machine moves
 # time.time and datetime.now; the clock keeps ticking): a test that assumes a date fails there.
 if os.environ.get("LEADLINE_TEST_CLOCK_OFFSET_DAYS"):
+    # and so does every Python process the tests start (servers, schedulers, workers): tests/clock/sitecustomize.py
+    os.environ["PYTHONPATH"] = os.pathsep.join(
+        filter(None, [str(ROOT / "tests" / "clock"), os.environ.get("PYTHONPATH")]))
     import datetime as _datetime
 
     import time_machine
@@ -92,9 +95,9 @@ def postgres_url():
     except Exception as exc:  # pragma: no cover - depends on the machine
         server_missing("PostgreSQL", f"127.0.0.1:5432 is not reachable ({type(exc).__name__})")
     yield f"postgresql://postgres@127.0.0.1:5432/{name}"
-    from leadline.hooks.store import _engine_for
+    from leadline.hooks.store import dispose_cached_engines
 
-    _engine_for.cache_clear()  # a hook's cached engine may hold connections to the database we drop
+    dispose_cached_engines()  # a hook's cached engine may hold connections to the database we drop
     with admin.connect() as conn:
         conn.exec_driver_sql(f'DROP DATABASE "{name}" WITH (FORCE)')
     admin.dispose()

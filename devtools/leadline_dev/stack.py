@@ -133,7 +133,9 @@ class EmbeddedStack:
         inherited = {k: v for k, v in os.environ.items() if not k.startswith("AIRFLOW")}
         return {
             **inherited,
-            "PYTHONPATH": os.pathsep.join((str(ROOT / "plugins"), str(ROOT / "devtools"))),
+            # the caller's own path stays after ours (the tests' faked clock starts from there)
+            "PYTHONPATH": os.pathsep.join(filter(None, (str(ROOT / "plugins"), str(ROOT / "devtools"),
+                                                        inherited.get("PYTHONPATH")))),
             "LEADLINE_HOME": str(self.home),
             "LEADLINE_STORE_URL": self.store_url,
             "LEADLINE_STORAGE_URL": (self.home / "artifacts").as_uri(),

@@ -16,9 +16,12 @@ class CommandError(Exception):
 
 
 def _engine(args):
+    """The store's engine for this command: one per command, closed by `main` when the command ends."""
     from leadline.store.engine import create_store_engine
 
-    return create_store_engine(args.store_url)
+    if getattr(args, "store_engine", None) is None:
+        args.store_engine = create_store_engine(args.store_url)
+    return args.store_engine
 
 
 def db_upgrade(args) -> None:
@@ -283,6 +286,9 @@ def main(argv: list[str] | None = None) -> None:
         args.func(args)
     except CommandError as error:
         parser.exit(2, f"leadline: {error}\n")
+    finally:
+        if getattr(args, "store_engine", None) is not None:
+            args.store_engine.dispose()
 
 
 if __name__ == "__main__":

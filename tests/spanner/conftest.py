@@ -78,9 +78,9 @@ def spanner_store_url(spanner_host) -> Iterator[str]:
     upgrade(engine)
     engine.dispose()
     yield url
-    from leadline.hooks.store import _engine_for
+    from leadline.hooks.store import dispose_cached_engines
 
-    _engine_for.cache_clear()
+    dispose_cached_engines()
     drop_spanner_database(spanner_host, database_id)
 
 

@@ -65,6 +65,7 @@ def redirector():
     threading.Thread(target=server.serve_forever, daemon=True).start()
     yield server
     server.shutdown()
+    server.server_close()
 
 
 def test_a_redirect_to_an_internal_address_is_not_followed(redirector, tmp_path):

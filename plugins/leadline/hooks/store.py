@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import hashlib
 import json
+import threading
 from dataclasses import dataclass
-from functools import cache, cached_property
+from functools import cached_property
 from typing import Any
 
 from airflow.sdk.bases.hook import BaseHook
@@ -38,12 +39,30 @@ class ProviderCredentials:
         return GoogleBaseHook(gcp_conn_id=self.conn_id).get_credentials()
 
 
-@cache
+# one engine (and its pool) per store URL and credentials, shared by every task in the process
+_ENGINES: dict[tuple[str, ProviderCredentials | None], Any] = {}
+_ENGINES_LOCK = threading.Lock()
+
+
 def _engine_for(url: str, provider_credentials: ProviderCredentials | None = None):
     from leadline.store.engine import create_store_engine
 
-    credentials = provider_credentials.credentials() if provider_credentials else None
-    return create_store_engine(url, credentials=credentials)
+    with _ENGINES_LOCK:
+        engine = _ENGINES.get((url, provider_credentials))
+        if engine is None:
+            credentials = provider_credentials.credentials() if provider_credentials else None
+            engine = _ENGINES[(url, provider_credentials)] = create_store_engine(url, credentials=credentials)
+    return engine
+
+
+def dispose_cached_engines() -> None:
+    """Closes the pooled connections of every engine the hooks cached in this process and forgets them (a test
+    that drops its database; a process that is done with the store)."""
+    with _ENGINES_LOCK:
+        engines = list(_ENGINES.values())
+        _ENGINES.clear()
+    for engine in engines:
+        engine.dispose()
 
 
 class LeadlineStoreHook(ConnectionForm, BaseHook):
