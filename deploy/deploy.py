@@ -113,7 +113,8 @@ def deploy_composer(args) -> None:
     gcloud(*update, "--update-env-variables=^|^" + "|".join(f"{k}={v}" for k, v in variables.items()))
     for pool, spec in yaml.safe_load((COMPOSER / "pools.yaml").read_text()).items():
         gcloud("composer", "environments", "run", args.environment, *location, "pools", "--", "set", pool,
-               str(spec["slots"]), spec["description"])
+               str(spec["slots"]), spec["description"],
+               *(["--include-deferred"] if spec.get("include_deferred") else []))
 
 
 def publish_connections(args) -> None:

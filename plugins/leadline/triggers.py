@@ -47,6 +47,12 @@ class PendingCallsTrigger(BaseTrigger):
             engine.dispose()
 
 
+def _transient(exceptions) -> tuple[type[Exception], ...]:
+    """Google API errors a poll waits out (the operation goes on server-side); any other fails the wait."""
+    return (exceptions.ServiceUnavailable, exceptions.DeadlineExceeded, exceptions.InternalServerError,
+            exceptions.TooManyRequests, exceptions.Aborted)
+
+
 class SpeechOperationTrigger(BaseTrigger):
     """Waits in the triggerer for a Speech-to-Text recognition the transcribe task started, so a call's
     recognition (up to 15 minutes) holds no worker slot. It carries the speech connection's id and the
@@ -71,7 +77,7 @@ class SpeechOperationTrigger(BaseTrigger):
         for wait in hook.poll_waits():
             try:  # the client is built (credentials included) in the thread of the first poll
                 done = await asyncio.to_thread(hook.recognition_done, self.operation_name)
-            except (exceptions.ServiceUnavailable, exceptions.DeadlineExceeded) as exc:
+            except _transient(exceptions) as exc:
                 self.log.warning("Speech-to-Text unavailable, polling again: %s", type(exc).__name__)
                 done = False
             if done:
@@ -107,7 +113,7 @@ class SpannerBackupTrigger(BaseTrigger):
         for wait in poll_waits():
             try:  # the admin client is built (credentials included) in the thread of the first poll
                 state = await asyncio.to_thread(hook.backup_state, self.backup_name)
-            except (exceptions.ServiceUnavailable, exceptions.DeadlineExceeded) as exc:
+            except _transient(exceptions) as exc:
                 self.log.warning("Spanner admin API unavailable, polling again: %s", type(exc).__name__)
                 state = "CREATING"
             except BackupError:  # gone (its creation failed) or refused: the resumed task reports which

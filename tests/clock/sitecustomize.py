@@ -6,8 +6,11 @@ so a scheduler, a Celery worker and the test that checks their work agree on the
 import datetime
 import os
 
-if os.environ.get("LEADLINE_TEST_CLOCK_OFFSET_DAYS"):
+try:  # a Python without time-machine (a tool's own interpreter) runs on the real clock
     import time_machine
+except ImportError:
+    time_machine = None
 
+if time_machine is not None and os.environ.get("LEADLINE_TEST_CLOCK_OFFSET_DAYS"):
     time_machine.travel(datetime.datetime.now(datetime.UTC) + datetime.timedelta(
         days=float(os.environ["LEADLINE_TEST_CLOCK_OFFSET_DAYS"])), tick=True).start()

@@ -153,6 +153,9 @@ def test_deploy_composer_dry_run_uploads_code_installs_packages_and_configures(c
                      "|LEADLINE_LINK_KEY_REF=gsm:leadline-link-key|", "|LEADLINE_SECRETS_PROJECT=acme-prod"):
         assert variable in joined, variable
     assert "pools -- set crm_api 8" in joined
+    # a Google recognition awaited in the triggerer still holds a speech_api slot: the pool caps the quota, not workers
+    [speech_pool] = [c for c in commands if "pools -- set speech_api 4" in c]
+    assert "--include-deferred" in speech_pool and "--include-deferred" not in joined.replace(speech_pool, "")
     # Composer 3 cleans the Airflow database itself, so maintenance_daily's own cleanup is off there
     assert "--airflow-database-retention-days=30" in joined and "LEADLINE_METADATA_RETENTION_DAYS=0" in joined
     assert all(c.endswith("--project=acme-prod") for c in commands)

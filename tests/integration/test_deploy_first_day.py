@@ -117,7 +117,8 @@ def composer_calls(deploy) -> list[list[str]]:
                f"|LEADLINE_PUBLIC_URL={PUBLIC_URL}|LEADLINE_LINK_KEY_REF=gsm:leadline-link-key"
                "|LEADLINE_SECRETS_PROJECT=acme-prod"),
         *(gcloud("composer", "environments", "run", *where, "pools", "--", "set", pool, str(spec["slots"]),
-                 spec["description"]) for pool, spec in pools.items()),
+                 spec["description"], *(["--include-deferred"] if spec.get("include_deferred") else []))
+          for pool, spec in pools.items()),
     ]
 
 

@@ -59,3 +59,9 @@ def test_a_file_backup_is_dated_by_its_name_in_utc():
                                   "leadline-20311303T120506.dump"])
 def test_a_file_that_is_not_a_dated_backup_has_no_time(name):
     assert backup_file_time(name, ".dump") is None
+
+
+def test_a_backup_dated_in_the_future_is_refused_not_taken_as_fresh():
+    require_fresh("leadline-1.db", -timedelta(minutes=4))
+    with pytest.raises(BackupError, match=r"leadline-1.db is dated 2.0 h in the future"):
+        require_fresh("leadline-1.db", -timedelta(hours=2))

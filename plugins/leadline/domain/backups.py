@@ -8,6 +8,7 @@ import hashlib
 from datetime import UTC, datetime, timedelta
 
 MAX_BACKUP_AGE = timedelta(hours=26)  # a daily backup plus two hours' slack
+CLOCK_SKEW = timedelta(minutes=5)  # how far ahead of this clock a backup's time may be
 SPANNER_BACKUP_PREFIX = "leadline-"  # the backups this DAG makes; runbook ones (manual-, pre-maintenance-) are left be
 SPANNER_MIN_RETENTION = timedelta(hours=6)  # Spanner's bounds for a backup's expire_time
 SPANNER_MAX_RETENTION = timedelta(days=366)
@@ -40,6 +41,9 @@ def backup_file_time(name: str, suffix: str) -> datetime | None:
 
 def require_fresh(name: str, age: timedelta) -> None:
     """Fails when the newest backup, `name`, is older than MAX_BACKUP_AGE: a daily backup went missing."""
+    if age < -CLOCK_SKEW:  # it would pass as the newest for ever, hiding daily backups that stopped
+        raise BackupError(f"latest backup {name} is dated {-age.total_seconds() / 3600:.1f} h in the future: the "
+                          "clock that named it is wrong")
     if age > MAX_BACKUP_AGE:
         raise BackupError(f"latest backup {name} is {age.total_seconds() / 3600:.1f} h old "
                           f"(limit {MAX_BACKUP_AGE.total_seconds() / 3600:.0f} h)")

@@ -1,9 +1,6 @@
-"""Cloud Spanner backups of the store through the database admin API, the runbooks' way (operations runbook
-"Backup Verification"; deployment guide "Backup Configuration"): a backup of the store database with an
-expire_time (`--retention-period`), the newest READY backup restored to a temporary database on the same
-instance, the counts run there, the temporary database dropped. An admin endpoint without the backup API (501
-UNIMPLEMENTED, as the Cloud Spanner emulator answers) raises BackupsUnavailable, which the operators report as a
-skip."""
+"""Cloud Spanner backups of the store through the admin API, the runbooks' way ("Backup Verification", "Backup
+Configuration"): a backup with an expire_time, the newest READY one restored to a temporary database and counted
+there, then dropped. An endpoint without the backup API (501, the emulator) raises BackupsUnavailable: a skip."""
 
 from __future__ import annotations
 
@@ -219,16 +216,19 @@ class SpannerBackupsHook(BaseHook):
 
     def ready_backup(self, name: str, operation_name: str | None = None):
         """The backup a deferred wait saw finish, read again. When it is not READY (its creation failed, so
-        Spanner removed it), the error is its CreateBackup operation's, as the task's own wait reports it."""
+        Spanner removed it), the error is its CreateBackup operation's, as the task's own wait reports it; only
+        a missing backup is "gone", a refusal (permissions, no backup API) is reported as itself."""
+        from google.api_core import exceptions
+
         try:
-            backup = self._call("GetBackup", self.client.get_backup, name=name)
-        except BackupError:
+            backup = self._call("GetBackup", self.client.get_backup, name=name, passthrough=(exceptions.NotFound,))
+        except exceptions.NotFound:
             backup = None
         if backup is not None and backup.state.name == "READY":
             return backup
-        what = f"backup {name.rsplit('/', 1)[-1]}"
         error = operation_name and self._call("GetOperation", operation_error, self.client, operation_name)
-        raise BackupError(f"{what} failed: {error or 'it is ' + (backup.state.name if backup else 'gone')}")
+        raise BackupError(f"backup {name.rsplit('/', 1)[-1]} failed: "
+                          f"{error or 'it is ' + (backup.state.name if backup else 'gone')}")
 
     def _wait_ready(self, name: str):
         """Polls GetBackup until the backup is READY (a rerun's own backup, or the schedule's pending one)."""
