@@ -38,15 +38,15 @@ os.environ.update({
 # LEADLINE_TEST_CLOCK_OFFSET_DAYS=365 runs the suite's own process that many days ahead (time-machine moves
 # time.time and datetime.now; the clock keeps ticking): a test that assumes a date fails there.
 if os.environ.get("LEADLINE_TEST_CLOCK_OFFSET_DAYS"):
+    import sys
+
     # and so does every Python process the tests start (servers, schedulers, workers): tests/clock/sitecustomize.py
     os.environ["PYTHONPATH"] = os.pathsep.join(
         filter(None, [str(ROOT / "tests" / "clock"), os.environ.get("PYTHONPATH")]))
-    import datetime as _datetime
+    sys.path.insert(0, str(ROOT / "tests" / "clock"))
+    from faked_clock import start_if_asked
 
-    import time_machine
-
-    time_machine.travel(_datetime.datetime.now(_datetime.UTC) + _datetime.timedelta(
-        days=float(os.environ["LEADLINE_TEST_CLOCK_OFFSET_DAYS"])), tick=True).start()
+    start_if_asked()
 
 import pytest
 from fastapi.testclient import TestClient
