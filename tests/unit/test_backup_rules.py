@@ -65,3 +65,11 @@ def test_a_backup_dated_in_the_future_is_refused_not_taken_as_fresh():
     require_fresh("leadline-1.db", -timedelta(minutes=4))
     with pytest.raises(BackupError, match=r"leadline-1.db is dated 2.0 h in the future"):
         require_fresh("leadline-1.db", -timedelta(hours=2))
+
+
+def test_poll_waits_grow_by_half_up_to_their_ceiling():
+    from itertools import islice
+
+    from leadline.domain.polling import backoff_waits
+
+    assert list(islice(backoff_waits(1.0, 3.0), 5)) == [1.0, 1.5, 2.25, 3.0, 3.0]

@@ -10,6 +10,7 @@ from typing import Any
 from sqlalchemy.engine import URL
 
 from leadline.domain.backups import BackupError
+from leadline.domain.polling import backoff_waits
 
 
 def spanner_ids(url: URL) -> tuple[str, str, str]:
@@ -42,10 +43,7 @@ def spanner_admin_client(project: str, admin_endpoint: str | None = None, creden
 def poll_waits() -> Iterator[float]:
     """The waits between polls of a pending backup (the task's or the trigger's): 0.25 s, growing 1.5x to 15 s,
     as the synchronous wait paces api_core's polling."""
-    wait = 0.25
-    while True:
-        yield wait
-        wait = min(wait * 1.5, 15.0)
+    return backoff_waits(0.25, 15.0)
 
 
 @dataclass(frozen=True)

@@ -23,6 +23,7 @@ from typing import Any
 from leadline import audio
 from leadline.config import storage_connection
 from leadline.domain.endpoints import is_loopback
+from leadline.domain.polling import backoff_waits
 from leadline.speech import DEFAULT_CHANNEL_SPEAKERS, PAUSE_SPLIT_S, Segment, SpeechConfigError, Transcript, assemble
 
 BACKEND = "google"
@@ -117,10 +118,7 @@ def start(client, recording: Any, *, phrase_hints: list[str], language_code: str
 def poll_waits(first_s: float | None = None) -> Iterator[float]:
     """The waits between a trigger's polls, as api_core's DEFAULT_POLLING paces the synchronous wait: `first_s`
     (default 1 s), growing 1.5x per poll up to 20 s."""
-    wait = first_s or 1.0
-    while True:
-        yield wait
-        wait = min(wait * 1.5, 20.0)
+    return backoff_waits(first_s or 1.0, 20.0)
 
 
 def operation_done(client, name: str) -> bool:

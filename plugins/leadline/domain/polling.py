@@ -1,0 +1,14 @@
+"""How long to wait between polls of a long-running operation, paced as google-api-core paces its own waits."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+
+def backoff_waits(first_s: float, maximum_s: float, multiplier: float = 1.5) -> Iterator[float]:
+    """`first_s`, then each wait `multiplier` times the last, up to `maximum_s`; endless (the caller's deadline
+    ends it)."""
+    wait = first_s
+    while True:
+        yield wait
+        wait = min(wait * multiplier, maximum_s)
