@@ -9,6 +9,7 @@ from leadline.operators.transcribe import TranscribeOperator  # noqa: F401 - the
 
 if TYPE_CHECKING:
     from leadline.domain.call import CallRecord
+    from leadline.domain.durations import CallDuration
 
 
 class FetchRecordingOperator(CallOperator):
@@ -55,8 +56,25 @@ class FetchRecordingOperator(CallOperator):
         seconds = round(info.duration_s, 2)
         self.log.info("call %s attempt %s: recording stored (%.1f s of audio, %s channel(s))", self.call_id,
                       attempt, seconds, info.channels)
+        duration = self._reconcile_duration(call, seconds)
         return {"recording_path": str(target), "audio_seconds": seconds, "channels": info.channels,
-                "attempt": attempt}
+                "attempt": attempt, "duration_s": duration.seconds, "duration_source": duration.source}
+
+    def _reconcile_duration(self, call: CallRecord, audio_seconds: float) -> CallDuration:
+        """The call's duration from here on (domain.durations): the recording's where the webhook's disagrees, or
+        where the webhook gave none. Stored on the call before transcription, so every later step (the 60-second
+        rule, the score, the CRM engagement, the dashboard) reads the one measured value; the webhook's stays in
+        raw_payload."""
+        from leadline.domain.durations import call_duration
+        from leadline.store.calls import record_duration
+
+        duration = call_duration(call.duration_s, audio_seconds)
+        if duration.seconds != call.duration_s:
+            record_duration(self.engine, self.tenant_id, self.call_id, duration.seconds)
+        if duration.corrected:
+            self.log.warning("call %s: the webhook declared %s s, the recording lasts %.1f s; the call's duration "
+                             "is now %s s", self.call_id, call.duration_s, audio_seconds, duration.seconds)
+        return duration
 
     def _recording_policy(self):
         """The tenant's recording hosts (config), else the deployment's (config.recording_policy_defaults)."""
@@ -158,6 +176,7 @@ class ScoreOperator(CallOperator):
 
         from leadline.domain.analysis import LeadAnalysis
         from leadline.domain.context import BusinessContext
+        from leadline.domain.durations import call_duration
         from leadline.domain.scoring import score_lead
         from leadline.store.calls import close_unscored, record_customer, record_score
 
@@ -165,11 +184,13 @@ class ScoreOperator(CallOperator):
         if not call.lead:
             raise AirflowFailException(f"call {self.call_id} has no analysis to score: run analyze first")
         tenant = self.load_tenant()
+        # fetch_recording stored the recording's duration where the webhook's disagreed; deciding again here is
+        # the same pure decision (a no-op then), and covers a call whose recording was fetched before that.
         audio_seconds = (context["ti"].xcom_pull(task_ids="fetch_recording") or {}).get("audio_seconds")
-        duration = call.duration_s if call.duration_s is not None else audio_seconds
+        duration = call_duration(call.duration_s, audio_seconds).seconds
         analysis = LeadAnalysis.model_validate(call.lead)
         threshold = tenant.scoring_threshold
-        result = score_lead(analysis, None if duration is None else int(duration), call.transcript_confidence,
+        result = score_lead(analysis, duration, call.transcript_confidence,
                             threshold, BusinessContext.from_tenant_config(tenant.config).qualification)
         if result.status == "skipped":
             status = "skipped" if analysis.is_lead else "not_lead"

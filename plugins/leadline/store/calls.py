@@ -118,3 +118,9 @@ def record_crm_records(engine: Engine, tenant_id: str, crm_type: str, record_ids
 
 def record_crm_engagements(engine: Engine, tenant_id: str, crm_type: str, engagement_ids: dict[str, str]) -> None:
     _write_many(engine, tenant_id, CRM_CALL_FIELDS[crm_type].engagement, engagement_ids)
+
+
+def record_duration(engine: Engine, tenant_id: str, call_id: str, seconds: int) -> None:
+    """The call's duration as measured on its recording, where the webhook's disagreed (domain.durations); the
+    webhook's own value stays in raw_payload."""
+    _write(engine, tenant_id, call_id, duration_s=seconds)
