@@ -62,6 +62,16 @@ CONNECTION_TYPES: list[dict[str, Any]] = [
         "ui-field-behaviour": _behaviour(KEY_ONLY, {"password": "Private app access token"}),
     },
     {
+        "connection-type": "pipedrive",
+        "hook-class-name": "leadline.hooks.pipedrive.PipedriveHook",
+        "hook-name": "Pipedrive",
+        "conn-fields": {**_rest_fields("https://api.pipedrive.com", 6),
+                        "person_fields": _field("Person custom field keys", description='JSON: {"call_id": key, '
+                                                '"score": key, "summary": key, "cross_ref": key}; Pipedrive names '
+                                                "custom fields by 40-character keys")},
+        "ui-field-behaviour": _behaviour(KEY_ONLY, {"password": "OAuth access token"}),
+    },
+    {
         "connection-type": "callrail",
         "hook-class-name": "leadline.hooks.callrail.CallRailHook",
         "hook-name": "CallRail",
@@ -134,8 +144,8 @@ def get_provider_info() -> dict[str, Any]:
     return {
         "package-name": "leadline",
         "name": "Leadline",
-        "description": "Leadline call-to-CRM pipeline: store, HubSpot, CallRail, Gmail, Dialpad, speech-to-text, "
-                       "call analysis and embeddings connections.",
+        "description": "Leadline call-to-CRM pipeline: store, HubSpot, Pipedrive, CallRail, Gmail, Dialpad, "
+                       "speech-to-text, call analysis and embeddings connections.",
         "versions": [_version()],
         "integrations": [{"integration-name": "Leadline", "tags": ["service"]}],
         "hooks": [{"integration-name": "Leadline",

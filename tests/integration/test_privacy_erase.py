@@ -76,6 +76,12 @@ def seed_person(engine, tenant: str, recordings) -> None:
             _row(s.crm_sync_log, tenant_id=tenant, call_id="C3", crm_type="hubspot", role="primary",
                  status="success", record_id="H2", created_at=NOW, updated_at=NOW),
         ],
+        s.call_crm_links: [  # a CRM without runbook columns: the person's call there, and someone else's
+            _row(s.call_crm_links, tenant_id=tenant, call_id="C1", crm_type="pipedrive", record_id="P1",
+                 engagement_id="PA1", updated_at=NOW),
+            _row(s.call_crm_links, tenant_id=tenant, call_id="C3", crm_type="pipedrive", record_id="P3",
+                 engagement_id="PA3", updated_at=NOW),
+        ],
         s.alerts: [
             _row(s.alerts, tenant_id=tenant, alert_id=f"{tenant}-a1", kind="high_value_lead", severity="info",
                  dedupe_key="high_value_lead:C1", message="High-value lead, caller M. W. +1******0188",
@@ -210,6 +216,9 @@ def test_erase_by_phone_then_email_leaves_nothing_and_touches_no_one_else(erase_
     assert {"crm": "salesforce", "object": "lead", "id": "00QL1", "deleted": False} in by_phone["crm_records"]
     assert {"crm": "salesforce", "object": "Contact", "id": "S1", "deleted": False} in by_phone["crm_records"]
     assert {"crm": "callrail", "object": "call", "id": "C1", "deleted": False} in by_phone["crm_records"]
+    assert {"crm": "pipedrive", "object": "record", "id": "P1", "deleted": False} in by_phone["crm_records"]
+    assert {"crm": "pipedrive", "object": "engagement", "id": "PA1", "deleted": False} in by_phone["crm_records"]
+    assert not any(r["id"] in ("P3", "PA3") for r in by_phone["crm_records"])  # not the person's call
     assert by_phone["recordings_deleted"] == 1
     assert not (recordings / "acme" / "recordings" / "C1.wav").exists()
     assert (recordings / "acme" / "recordings" / "C3.wav").exists()
@@ -232,6 +241,7 @@ def test_erase_by_phone_then_email_leaves_nothing_and_touches_no_one_else(erase_
             schema.sf_contacts.c.tenant_id == "acme")).scalars().all()
         messages = {r.message_id: r for r in conn.execute(select(schema.gmail_messages).where(
             schema.gmail_messages.c.tenant_id == "acme"))}
+        links = conn.execute(select(schema.call_crm_links).where(schema.call_crm_links.c.tenant_id == "acme")).all()
     c1 = calls["C1"]  # anonymised, kept: the call happened, its numbers stay
     assert (c1.caller_phone, c1.customer_email, c1.transcript, c1.recording_path, c1.hubspot_contact_id) == (
         None, None, None, None, None)
@@ -239,6 +249,7 @@ def test_erase_by_phone_then_email_leaves_nothing_and_touches_no_one_else(erase_
     assert c1.purged_at is not None and calls["C2"].transcript is None
     assert calls["C3"].transcript == "nothing personal here" and calls["C3"].customer_email == OTHER_EMAIL
     assert contacts == ["S2"] and set(messages) == {"M1", "M3"} and messages["M1"].body is None
+    assert [link.call_id for link in links] == ["C3"]  # the person's call's CRM links went with it
     assert messages["M3"].body == "no one in particular"
 
     [first, second] = list_erasures(engine, "acme")

@@ -14,8 +14,8 @@ from leadline.provider import HOOK_CLASSES, get_provider_info
 from tests.crm.conftest import crm_sandbox, sandbox  # noqa: F401 - fixtures
 from tests.integration.fake_google import FakeGoogle, connection_json
 
-CONNECTION_TYPES = {"leadline_store", "hubspot", "callrail", "gmail", "dialpad", "leadline_speech", "leadline_llm",
-                    "leadline_embeddings"}
+CONNECTION_TYPES = {"leadline_store", "hubspot", "pipedrive", "callrail", "gmail", "dialpad", "leadline_speech",
+                    "leadline_llm", "leadline_embeddings"}
 
 
 def _hook_class(path: str):
@@ -87,22 +87,26 @@ def test_a_hook_imported_first_in_a_fresh_process_survives_provider_discovery(tm
         subprocess.run([sys.executable, "-c", f"from {module} import {name}"], env=env, check=True, timeout=120)
 
 
-def test_both_crm_hooks_implement_the_one_interface_and_the_registry_names_them():
-    from leadline.domain.crm import CRM_CALL_FIELDS, CRM_TYPES
+def test_every_crm_hook_implements_the_one_interface_and_the_registry_names_them():
+    from leadline.domain.crm import CRM_CALL_FIELDS, CRM_TYPES, CRMS
     from leadline.hooks.crm import CRM_HOOKS, CrmHook, crm_hook_class
+    from leadline.provider import HOOK_CLASSES
     from leadline.store.schema import call_records
 
-    assert set(CRM_HOOKS) == set(CRM_TYPES) == {"hubspot", "salesforce"}
+    assert set(CRM_HOOKS) == set(CRM_TYPES) == set(CRMS) == {"hubspot", "salesforce", "pipedrive"}
+    assert set(CRM_CALL_FIELDS) == {"hubspot", "salesforce"}  # the runbooks' columns; pipedrive: call_crm_links
     for crm_type in CRM_TYPES:
         hook = crm_hook_class(crm_type)
         assert hook.crm_type == crm_type
-        fields = CRM_CALL_FIELDS[crm_type]
-        assert fields.record in call_records.c and fields.engagement in call_records.c
-        for member in ("upsert_lead", "bulk_upsert", "delete_record", "test_connection"):
+        assert f"{hook.__module__}.{hook.__name__}" in HOOK_CLASSES or crm_type == "salesforce"  # the provider's form
+        fields = CRM_CALL_FIELDS.get(crm_type)
+        assert fields is None or (fields.record in call_records.c and fields.engagement in call_records.c)
+        for member in ("upsert_lead", "bulk_upsert", "upsert_engagement", "bulk_upsert_engagements", "find_contact",
+                       "mirror_records", "delete_record", "test_connection"):
             assert callable(getattr(hook, member))
     assert (crm_hook_class("hubspot").batch_limit, crm_hook_class("salesforce").batch_limit) == (100, 200)
-    with pytest.raises(LookupError, match="unknown CRM type 'pipedrive'"):
-        crm_hook_class("pipedrive")
+    with pytest.raises(LookupError, match="unknown CRM type 'zoho'"):
+        crm_hook_class("zoho")
     from leadline.hooks.hubspot import HubSpotHook
 
     assert isinstance(HubSpotHook("hubspot_acme"), CrmHook)  # no connection is read to build a hook

@@ -27,7 +27,7 @@ def _call(tenant_id: str, call_id: str) -> IncomingCall:
 
 def _round_trip(engine) -> None:
     upgrade(engine)
-    assert current_revision(engine) == "0014"
+    assert current_revision(engine) == "0015"
     upgrade(engine)  # idempotent
     assert set(inspect(engine).get_table_names()) >= set(metadata.tables)
     with engine.begin() as conn:
@@ -74,7 +74,7 @@ def test_round_trip_postgres(postgres_url):
 def test_tenant_validation_rejects_bad_settings(tmp_path):
     engine = create_store_engine(f"sqlite:///{tmp_path / 'store.db'}")
     upgrade(engine)
-    for bad in (Tenant("a", "A", "active", "env:X", primary_crm="pipedrive"),
+    for bad in (Tenant("a", "A", "active", "env:X", primary_crm="zoho"),
                 Tenant("a", "A", "active", "env:X", primary_crm="hubspot", secondary_crm="hubspot"),
                 Tenant("a", "A", "active", "env:X", lead_scoring_threshold=101),
                 Tenant("a", "A", "weird", "env:X")):

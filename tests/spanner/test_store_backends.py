@@ -13,6 +13,7 @@ import pandas as pd
 import pytest
 from sqlalchemy import insert, select, text
 
+from leadline.domain.crm import CRM_TYPES
 from leadline.store import (
     alerts,
     calls,
@@ -173,6 +174,15 @@ def test_intake_and_the_processing_state_machine(store):
     with store.connect() as conn:
         row = conn.execute(select(call_records).where(call_records.c.call_id == "C2")).mappings().first()
     assert calls.call_record(row).call_id == "C2"
+    calls.record_crm_record(store, "acme", "C2", "pipedrive", "pd-2")
+    with store.connect() as conn:  # many calls read with their links in one query, each its own
+        rows = conn.execute(select(call_records).where(call_records.c.tenant_id == "acme",
+                                                       call_records.c.call_id.in_(["C1", "C2"]))
+                            .order_by(call_records.c.call_id)).mappings().all()
+        read = calls.call_records_with_links(conn, "acme", list(rows))
+    assert [(c.call_id, c.crm_record_id("pipedrive")) for c in read] == [("C1", None), ("C2", "pd-2")]
+    calls.record_duration(store, "acme", "C2", 14)  # the recording's length where the webhook's disagreed
+    assert calls.get_call(store, "acme", "C2").duration_s == 14
     with store.begin() as conn:  # the request's end inside another step's transaction
         processing.finish_request(conn, "acme", "C2", "failed", "again")
     assert processing.get_request(store, "acme", "C2")["status"] == "failed"
@@ -213,6 +223,24 @@ def test_crm_sync_log_and_circuit_breaker(store):
     set_call_fields(store, "acme", "C3", hubspot_contact_id="hs-3", hubspot_call_id="call-3")
     assert [c.call_id for c in crm.calls_without_engagement(  # synced, its call engagement not yet logged
         store, "acme", "hubspot", DAY_AGO, NOW + timedelta(1))] == ["C2"]
+    # a CRM without runbook columns (pipedrive): the same questions answered from call_crm_links
+    record_calls(store, [_call("globex", "C1")])
+    set_field_on_calls(store, "globex", "lead_score", {"C1": 90})
+    calls.record_crm_records(store, "globex", "pipedrive", {"C1": "pd-globex"})
+    assert [c.call_id for c in crm.scored_calls_without_record(
+        store, "acme", "pipedrive", DAY_AGO, NOW + timedelta(1))] == ["C1", "C2"]  # globex's link is not acme's
+    calls.record_crm_record(store, "acme", "C2", "pipedrive", "pd-2")
+    calls.record_crm_engagements(store, "acme", "pipedrive", {"C1": "act-1"})  # an engagement without a record
+    pending = crm.scored_calls_without_record(store, "acme", "pipedrive", DAY_AGO, NOW + timedelta(1))
+    assert [(c.call_id, c.crm_record_id("pipedrive"), c.crm_engagement_id("pipedrive")) for c in pending] == [
+        ("C1", None, "act-1")]
+    [unlogged] = crm.calls_without_engagement(store, "acme", "pipedrive", DAY_AGO, NOW + timedelta(1))
+    assert (unlogged.call_id, unlogged.crm_record_id("pipedrive")) == ("C2", "pd-2")
+    calls.record_crm_engagement(store, "acme", "C2", "pipedrive", "act-2")
+    assert crm.calls_without_engagement(store, "acme", "pipedrive", DAY_AGO, NOW + timedelta(1)) == []
+    assert calls.get_call(store, "acme", "C2").crm_ids()["pipedrive_engagement_id"] == "act-2"
+    with pytest.raises(LookupError):
+        calls.record_crm_record(store, "acme", "nope", "pipedrive", "pd-x")
 
     crm.record_sync(store, tenant_id="acme", call_id="C1", crm_type="hubspot", role="primary", status="failed",
                     record_id=None, cross_ref_id=None, attempts=2, error="HTTP 503")
@@ -257,7 +285,7 @@ def test_ops_queries_and_maintenance_writes(store):
                      attempts=1)
     metrics = ops.slo_metrics(store, datetime.now(UTC) + timedelta(seconds=1))
     assert (metrics.pending, metrics.error_rate, metrics.processing_avg_s) == (2, 0.5, 4.0)
-    assert metrics.oldest_pending_age_s >= 0 and set(metrics.crm_sync_rates) == {"hubspot", "salesforce"}
+    assert metrics.oldest_pending_age_s >= 0 and set(metrics.crm_sync_rates) == set(CRM_TYPES)
     assert ops.slo_metrics(store, NOW, tenant_id="globex").pending == 1
     activity = ops.slo_activity_all_tenants(store, datetime.now(UTC) + timedelta(seconds=1))
     assert sorted(activity) == ["acme", "globex"]

@@ -32,7 +32,7 @@ def router(state: SandboxState) -> APIRouter:
     @router.get("/records")
     async def records():
         """Read-only: every record the CRMs received (HubSpot contacts and calls with their associated contacts,
-        Salesforce records by object: Leads, Contacts, Tasks)."""
+        Salesforce records by object: Leads, Contacts, Tasks; a plug-in CRM's by collection)."""
         with state.lock:
             calls = [{"id": cid, **rec, "associations": {"contacts": sorted(
                 to_id for kind, from_id, to_kind, to_id in state.hubspot_associations
@@ -40,7 +40,9 @@ def router(state: SandboxState) -> APIRouter:
                 for cid, rec in state.hubspot_calls.items()]
             return {"hubspot": {"contacts": [{"id": cid, **rec} for cid, rec in state.hubspot_contacts.items()],
                                 "calls": calls},
-                    "salesforce": {sobject: list(table.values()) for sobject, table in state.salesforce.items()}}
+                    "salesforce": {sobject: list(table.values()) for sobject, table in state.salesforce.items()},
+                    **{service: {name: list(table.values()) for name, table in collections.items()}
+                       for service, collections in state.records.items()}}
 
     @router.get("/hubspot/contacts")
     async def hubspot_contacts():

@@ -7,7 +7,10 @@ import threading
 from dataclasses import dataclass, field
 from typing import Any
 
-SERVICES = ("hubspot", "salesforce", "callrail", "gmail", "dialpad")
+from leadline.domain.crm import CRM_TYPES
+
+# every CRM of Leadline's registry has its handlers in leadline_dev.sandbox.<crm_type> (sandbox.app mounts them)
+SERVICES = (*CRM_TYPES, "callrail", "gmail", "dialpad")
 
 
 @dataclass
@@ -48,6 +51,8 @@ class SandboxState:
     recordings: dict[str, bytes] = field(default_factory=dict)
     gmail: dict[str, list[dict[str, Any]]] = field(default_factory=dict)  # mailbox -> full messages
     dialpad_calls: list[dict[str, Any]] = field(default_factory=list)
+    # a plug-in CRM's records: service -> collection -> id -> record (what the built-in vendors keep above)
+    records: dict[str, dict[str, dict[str, dict[str, Any]]]] = field(default_factory=dict)
     next_id: int = 1000
 
     def __post_init__(self) -> None:
@@ -67,6 +72,11 @@ class SandboxState:
             self.recordings.clear()
             self.gmail.clear()
             self.dialpad_calls.clear()
+            self.records.clear()
+
+    def collection(self, service: str, name: str) -> dict[str, dict[str, Any]]:
+        """A plug-in CRM's collection of records by id (call with the lock held)."""
+        return self.records.setdefault(service, {}).setdefault(name, {})
 
     def new_id(self, prefix: str = "") -> str:
         self.next_id += 1

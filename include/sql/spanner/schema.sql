@@ -78,6 +78,16 @@ INTERLEAVE IN PARENT tenants ON DELETE CASCADE;
 
 CREATE INDEX ix_account_recommendations_priority ON account_recommendations (tenant_id, score_date, priority_score);
 
+CREATE TABLE call_crm_links (
+	tenant_id STRING(64) NOT NULL,
+	call_id STRING(128) NOT NULL,
+	crm_type STRING(16) NOT NULL,
+	record_id STRING(64),
+	engagement_id STRING(64),
+	updated_at TIMESTAMP NOT NULL
+) PRIMARY KEY (tenant_id, call_id, crm_type),
+INTERLEAVE IN PARENT tenants ON DELETE CASCADE;
+
 CREATE TABLE call_records (
 	tenant_id STRING(64) NOT NULL,
 	call_id STRING(128) NOT NULL,

@@ -2,11 +2,20 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from collections.abc import Mapping
+from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
 from leadline.domain.crm import CRM_CALL_FIELDS
+
+
+@dataclass(frozen=True)
+class CrmLink:
+    """A call's ids in a CRM without runbook columns (call_crm_links): its lead/contact, and the call logged there."""
+
+    record_id: str | None
+    engagement_id: str | None
 
 
 @dataclass(frozen=True)
@@ -42,6 +51,7 @@ class CallRecord:
     hubspot_call_id: str | None
     salesforce_task_id: str | None
     review_status: str | None
+    crm_links: Mapping[str, CrmLink] = field(default_factory=dict)  # crm_type -> ids, for CRMs without columns
 
     @property
     def lead(self) -> dict[str, Any]:
@@ -55,13 +65,26 @@ class CallRecord:
 
     def crm_record_id(self, crm_type: str) -> str | None:
         """The id of this call's lead/contact in `crm_type`, once synced."""
-        return getattr(self, CRM_CALL_FIELDS[crm_type].record)
+        fields = CRM_CALL_FIELDS.get(crm_type)
+        if fields is not None:
+            return getattr(self, fields.record)
+        link = self.crm_links.get(crm_type)
+        return link.record_id if link else None
 
     def crm_engagement_id(self, crm_type: str) -> str | None:
         """The id of this call as logged in `crm_type` (a HubSpot call, a Salesforce Task), once logged."""
-        return getattr(self, CRM_CALL_FIELDS[crm_type].engagement)
+        fields = CRM_CALL_FIELDS.get(crm_type)
+        if fields is not None:
+            return getattr(self, fields.engagement)
+        link = self.crm_links.get(crm_type)
+        return link.engagement_id if link else None
 
     def crm_ids(self) -> dict[str, str | None]:
-        """Every CRM id field of the call by name, as the call page and alerts link them."""
-        return {name: getattr(self, name) for fields in CRM_CALL_FIELDS.values()
-                for name in (fields.record, fields.engagement)}
+        """Every CRM id of the call by name (the runbook's columns, `<crm>_record_id` / `<crm>_engagement_id` for
+        the other CRMs), as the call page and alerts link them."""
+        ids = {name: getattr(self, name) for fields in CRM_CALL_FIELDS.values()
+               for name in (fields.record, fields.engagement)}
+        for crm_type, link in self.crm_links.items():
+            ids[f"{crm_type}_record_id"] = link.record_id
+            ids[f"{crm_type}_engagement_id"] = link.engagement_id
+        return ids

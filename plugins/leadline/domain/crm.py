@@ -4,9 +4,6 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-# The CRMs a tenant can sync to (tenants.primary_crm / secondary_crm), one list the
-# store, the CLI, the health check and the erasure read; their hooks are registered in hooks.crm.CRM_HOOKS.
-CRM_TYPES = ("hubspot", "salesforce")
 UNKNOWN = "Unknown"
 
 
@@ -16,8 +13,26 @@ class CrmCallFields:
     engagement: str  # the one holding the id of the call as logged there
 
 
-CRM_CALL_FIELDS = {"hubspot": CrmCallFields("hubspot_contact_id", "hubspot_call_id"),
-                   "salesforce": CrmCallFields("salesforce_lead_id", "salesforce_task_id")}
+@dataclass(frozen=True)
+class CrmPlugin:
+    """One CRM Leadline can sync to. `hook`: "module:Class" of its `hooks.crm.CrmHook`, imported on first use
+    (each CRM's client library is heavy). `call_fields`: the call_records columns the runbooks' queries read its
+    ids from; a CRM the runbooks do not name has none, and its ids live in call_crm_links instead."""
+
+    hook: str
+    call_fields: CrmCallFields | None = None
+
+
+# The one registry of CRMs: a tenant's primary_crm / secondary_crm, the CLI, the health check, the erasure and
+# the sandbox all read it. Adding a CRM is one line here, its hook module and its sandbox handlers.
+CRMS: dict[str, CrmPlugin] = {
+    "hubspot": CrmPlugin("leadline.hooks.hubspot:HubSpotHook", CrmCallFields("hubspot_contact_id", "hubspot_call_id")),
+    "salesforce": CrmPlugin("leadline.hooks.salesforce:LeadlineSalesforceHook",
+                            CrmCallFields("salesforce_lead_id", "salesforce_task_id")),
+    "pipedrive": CrmPlugin("leadline.hooks.pipedrive:PipedriveHook"),
+}
+CRM_TYPES = tuple(CRMS)
+CRM_CALL_FIELDS = {crm_type: plugin.call_fields for crm_type, plugin in CRMS.items() if plugin.call_fields}
 
 
 @dataclass(frozen=True)

@@ -11,6 +11,8 @@ from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
 from urllib.parse import quote, urlencode
 
+from leadline.domain.crm import CRM_CALL_FIELDS, CRM_TYPES
+
 if TYPE_CHECKING:
     from leadline.domain.call import CallRecord
 
@@ -194,6 +196,10 @@ def crm_record_links(crm_config: dict[str, Any], call: Mapping[str, str | None])
         if call.get(column):
             links[label] = (f"{instance.rstrip('/')}/lightning/r/{sobject}/{call[column]}/view" if instance
                             else call[column])
+    for crm_type in CRM_TYPES:  # the CRMs without runbook columns: their bare ids
+        for kind in ("record", "engagement"):
+            if crm_type not in CRM_CALL_FIELDS and call.get(f"{crm_type}_{kind}_id"):
+                links[f"{crm_type.title()} {kind}"] = call[f"{crm_type}_{kind}_id"]
     return links
 
 

@@ -1,7 +1,7 @@
 """The one CRM interface: what Leadline needs from a CRM, implemented by one hook class per CRM.
 
-Adding a CRM means writing its hook (a class with the members of `CrmHook`), naming it in `domain.crm.CRM_TYPES`
-and adding one line to `CRM_HOOKS`; `crm_sync` and the CRM operators only ever see this interface."""
+Adding a CRM means writing its hook (a class with the members of `CrmHook`) and naming it in `domain.crm.CRMS`;
+`crm_sync`, the CRM operators and the erasure only ever see this interface."""
 
 from __future__ import annotations
 
@@ -9,18 +9,16 @@ import importlib
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, ClassVar, Protocol, runtime_checkable
 
+from leadline.domain.crm import CRMS
+
 if TYPE_CHECKING:
     from datetime import datetime
 
     from leadline.domain.crm import Lead
     from leadline.domain.engagement import Engagement
 
-# crm_type (domain.crm.CRM_TYPES) -> "module:Class" of its hook; imported on first use (each CRM's client library
-# is heavy)
-CRM_HOOKS: dict[str, str] = {
-    "hubspot": "leadline.hooks.hubspot:HubSpotHook",
-    "salesforce": "leadline.hooks.salesforce:LeadlineSalesforceHook",
-}
+# crm_type -> "module:Class" of its hook, from the one registry (domain.crm.CRMS)
+CRM_HOOKS: dict[str, str] = {crm_type: plugin.hook for crm_type, plugin in CRMS.items()}
 
 
 @dataclass

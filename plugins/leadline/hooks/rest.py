@@ -1,5 +1,5 @@
-"""Shared shape of the small JSON REST APIs Leadline reads (CallRail, Gmail, Dialpad): a connection with
-the key or token as password and an optional `host` extra, GETs with the CRM retry policy."""
+"""Shared shape of the small JSON REST APIs Leadline talks to (CallRail, Gmail, Dialpad, Pipedrive): a connection
+with the key or token as password and an optional `host` extra, requests with the CRM retry policy."""
 
 from __future__ import annotations
 
@@ -79,15 +79,20 @@ class RestApiHook(ConnectionForm, BaseHook):
     def __exit__(self, *exc) -> None:
         self.close()
 
-    def get_json(self, path: str, params: dict | None = None) -> dict:
+    def request_json(self, method: str, path: str, *, params: dict | None = None, json: dict | None = None
+                     ) -> tuple[dict, int]:
+        """One request with the retry policy: (the JSON answer, HTTP attempts); raises CrmError."""
         client = self.client
 
         def call() -> dict:
-            response = client.get(path, params=params)
+            response = client.request(method, path, params=params, json=json)
             response.raise_for_status()
             return response.json()
 
-        return self.policy.call(call, classify, self.service)[0]
+        return self.policy.call(call, classify, self.service)
+
+    def get_json(self, path: str, params: dict | None = None) -> dict:
+        return self.request_json("GET", path, params=params)[0]
 
     def test_connection(self) -> tuple[bool, str]:
         """One GET of `probe_path` (no retries): key, host and permission."""

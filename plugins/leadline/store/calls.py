@@ -7,26 +7,37 @@ from collections.abc import Mapping
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import Connection, Engine, and_, bindparam, select, update
+from sqlalchemy import Connection, Engine, and_, insert, select, update
 
-from leadline.domain.call import CallRecord
+from leadline.domain.call import CallRecord, CrmLink
 from leadline.domain.crm import CRM_CALL_FIELDS
 from leadline.store.processing import finish_request
-from leadline.store.schema import call_records
+from leadline.store.schema import call_crm_links, call_records
 
 
 def _call(tenant_id: str, call_id: str):
     return and_(call_records.c.tenant_id == tenant_id, call_records.c.call_id == call_id)
 
 
-def call_record(row: Mapping[str, Any]) -> CallRecord:
-    return CallRecord(**row)
+def call_record(row: Mapping[str, Any], links: Mapping[str, CrmLink] | None = None) -> CallRecord:
+    return CallRecord(**row, crm_links=links or {})
+
+
+def call_records_with_links(conn: Connection, tenant_id: str, rows: list[Mapping[str, Any]]) -> list[CallRecord]:
+    """The rows as CallRecords, each with its ids in the CRMs without runbook columns (one query for all)."""
+    links: dict[str, dict[str, CrmLink]] = {}
+    call_ids = [row["call_id"] for row in rows]
+    for start in range(0, len(call_ids), 500):  # Spanner and SQLite cap the parameters of one statement
+        for link in conn.execute(select(call_crm_links).where(
+                call_crm_links.c.tenant_id == tenant_id, call_crm_links.c.call_id.in_(call_ids[start:start + 500]))):
+            links.setdefault(link.call_id, {})[link.crm_type] = CrmLink(link.record_id, link.engagement_id)
+    return [call_record(row, links.get(row["call_id"])) for row in rows]
 
 
 def get_call(engine: Engine, tenant_id: str, call_id: str) -> CallRecord | None:
     with engine.connect() as conn:
         row = conn.execute(select(call_records).where(_call(tenant_id, call_id))).mappings().first()
-    return call_record(row) if row else None
+        return call_records_with_links(conn, tenant_id, [row])[0] if row else None
 
 
 def _set(conn: Connection, tenant_id: str, call_id: str, **values: Any) -> None:
@@ -93,31 +104,43 @@ def close_unscored(engine: Engine, tenant_id: str, call_id: str, lead_status: st
         finish_request(conn, tenant_id, call_id, "skipped", reason)
 
 
+def _link(conn: Connection, tenant_id: str, crm_type: str, call_id: str, **ids: str) -> None:
+    """Sets the call's record or engagement id in call_crm_links (a CRM without runbook columns)."""
+    key = and_(call_crm_links.c.tenant_id == tenant_id, call_crm_links.c.call_id == call_id,
+               call_crm_links.c.crm_type == crm_type)
+    now = datetime.now(UTC)
+    if conn.execute(update(call_crm_links).where(key).values(**ids, updated_at=now)).rowcount == 0:
+        conn.execute(insert(call_crm_links).values(tenant_id=tenant_id, call_id=call_id, crm_type=crm_type,
+                                                   **ids, updated_at=now))
+
+
+def _record_crm_ids(engine: Engine, tenant_id: str, crm_type: str, kind: str, ids: dict[str, str]) -> None:
+    """{call_id: id} of `kind` ("record" or "engagement") in `crm_type`, in one transaction: in the runbook's
+    call_records columns where the CRM has them, else in call_crm_links. A call not in the store raises LookupError."""
+    fields = CRM_CALL_FIELDS.get(crm_type)
+    column = getattr(fields, kind) if fields is not None else None
+    with engine.begin() as conn:
+        for call_id, value in ids.items():
+            _set(conn, tenant_id, call_id, **({column: value} if column else {}))
+            if column is None:
+                _link(conn, tenant_id, crm_type, call_id, **{f"{kind}_id": value})
+
+
 def record_crm_record(engine: Engine, tenant_id: str, call_id: str, crm_type: str, record_id: str) -> None:
-    _write(engine, tenant_id, call_id, **{CRM_CALL_FIELDS[crm_type].record: record_id})
+    _record_crm_ids(engine, tenant_id, crm_type, "record", {call_id: record_id})
 
 
 def record_crm_engagement(engine: Engine, tenant_id: str, call_id: str, crm_type: str, engagement_id: str) -> None:
-    _write(engine, tenant_id, call_id, **{CRM_CALL_FIELDS[crm_type].engagement: engagement_id})
-
-
-def _write_many(engine: Engine, tenant_id: str, column: str, values: dict[str, str]) -> None:
-    if not values:
-        return
-    statement = (update(call_records)
-                 .where(call_records.c.tenant_id == tenant_id, call_records.c.call_id == bindparam("key"))
-                 .values({column: bindparam("value"), "updated_at": datetime.now(UTC)}))
-    with engine.begin() as conn:
-        conn.execute(statement, [{"key": k, "value": v} for k, v in values.items()])
+    _record_crm_ids(engine, tenant_id, crm_type, "engagement", {call_id: engagement_id})
 
 
 def record_crm_records(engine: Engine, tenant_id: str, crm_type: str, record_ids: dict[str, str]) -> None:
     """The bulk path's record ids ({call_id: record id}) in one transaction."""
-    _write_many(engine, tenant_id, CRM_CALL_FIELDS[crm_type].record, record_ids)
+    _record_crm_ids(engine, tenant_id, crm_type, "record", record_ids)
 
 
 def record_crm_engagements(engine: Engine, tenant_id: str, crm_type: str, engagement_ids: dict[str, str]) -> None:
-    _write_many(engine, tenant_id, CRM_CALL_FIELDS[crm_type].engagement, engagement_ids)
+    _record_crm_ids(engine, tenant_id, crm_type, "engagement", engagement_ids)
 
 
 def record_duration(engine: Engine, tenant_id: str, call_id: str, seconds: int) -> None:

@@ -6,13 +6,13 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
-from sqlalchemy import Engine, and_, case, func, insert, literal, null, or_, select, update
+from sqlalchemy import Engine, and_, case, exists, func, insert, literal, not_, null, or_, select, update
 from sqlalchemy.exc import IntegrityError
 
 from leadline.domain.call import CallRecord
 from leadline.domain.crm import CRM_CALL_FIELDS
-from leadline.store.calls import call_record
-from leadline.store.schema import call_records, crm_circuits, crm_integrations, crm_sync_log
+from leadline.store.calls import call_records_with_links
+from leadline.store.schema import call_crm_links, call_records, crm_circuits, crm_integrations, crm_sync_log
 
 FAILURES_TO_OPEN = 5
 COOLDOWN = timedelta(seconds=60)
@@ -26,29 +26,35 @@ def active_integration(engine: Engine, tenant_id: str, crm_type: str) -> str | N
     return row.connection_id if row is not None and row.status == "active" else None
 
 
+def _linked(crm_type: str, kind: str):
+    """The condition "the call has its `kind` id in `crm_type`": the runbook's column, else a call_crm_links row."""
+    fields = CRM_CALL_FIELDS.get(crm_type)
+    if fields is not None:
+        return call_records.c[getattr(fields, kind)].is_not(None)
+    links = call_crm_links.c
+    return exists().where(links.tenant_id == call_records.c.tenant_id, links.call_id == call_records.c.call_id,
+                          links.crm_type == crm_type, links[f"{kind}_id"].is_not(None))
+
+
+def _calls(engine: Engine, tenant_id: str, start: datetime, end: datetime, *conditions) -> list[CallRecord]:
+    with engine.connect() as conn:
+        rows = conn.execute(select(call_records).where(
+            call_records.c.tenant_id == tenant_id, call_records.c.created_at >= start,
+            call_records.c.created_at < end, *conditions).order_by(call_records.c.call_id)).mappings().all()
+        return call_records_with_links(conn, tenant_id, list(rows))
+
+
 def scored_calls_without_record(engine: Engine, tenant_id: str, crm_type: str, start: datetime,
                                 end: datetime) -> list[CallRecord]:
     """The tenant's scored calls created in [start, end) with no record in `crm_type` yet."""
-    column = call_records.c[CRM_CALL_FIELDS[crm_type].record]
-    with engine.connect() as conn:
-        rows = conn.execute(select(call_records).where(
-            call_records.c.tenant_id == tenant_id, call_records.c.lead_score.is_not(None),
-            call_records.c.created_at >= start, call_records.c.created_at < end, column.is_(None),
-        ).order_by(call_records.c.call_id)).mappings().all()
-    return [call_record(row) for row in rows]
+    return _calls(engine, tenant_id, start, end, call_records.c.lead_score.is_not(None),
+                  not_(_linked(crm_type, "record")))
 
 
 def calls_without_engagement(engine: Engine, tenant_id: str, crm_type: str, start: datetime, end: datetime
                              ) -> list[CallRecord]:
     """The tenant's calls created in [start, end) synced to `crm_type` whose call is not logged there yet."""
-    fields = CRM_CALL_FIELDS[crm_type]
-    with engine.connect() as conn:
-        rows = conn.execute(select(call_records).where(
-            call_records.c.tenant_id == tenant_id, call_records.c.created_at >= start,
-            call_records.c.created_at < end, call_records.c[fields.record].is_not(None),
-            call_records.c[fields.engagement].is_(None),
-        ).order_by(call_records.c.call_id)).mappings().all()
-    return [call_record(row) for row in rows]
+    return _calls(engine, tenant_id, start, end, _linked(crm_type, "record"), not_(_linked(crm_type, "engagement")))
 
 
 def record_sync(engine: Engine, *, tenant_id: str, call_id: str, crm_type: str, role: str, status: str,

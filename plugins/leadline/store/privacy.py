@@ -36,6 +36,7 @@ from leadline.domain.privacy import Person
 from leadline.store import schema
 from leadline.store.schema import (
     alerts,
+    call_crm_links,
     call_records,
     contact_reviews,
     crm_sync_log,
@@ -152,6 +153,12 @@ def _plan_call_traces(conn, plan: ErasurePlan, person: Person, call_ids: set[str
             _crm_id(plan, row["crm_type"], "record", row["record_id"])
             plan.changes[crm_sync_log.name].append((_key(crm_sync_log, row), "delete", {}))
 
+    for row in _rows(conn, call_crm_links, tenant_id):  # the CRMs without runbook columns
+        if row["call_id"] in call_ids:
+            _crm_id(plan, row["crm_type"], "record", row["record_id"])
+            _crm_id(plan, row["crm_type"], "engagement", row["engagement_id"])
+            plan.changes[call_crm_links.name].append((_key(call_crm_links, row), "delete", {}))
+
     for row in _rows(conn, alerts, tenant_id):
         about_call = row["dedupe_key"].rsplit(":", 1)[-1] in call_ids
         if about_call or _mentions(person, alerts, row):
@@ -225,7 +232,8 @@ def _plan_entity_matches(conn, plan: ErasurePlan, person: Person, sources: set[t
 
 
 # the tables the steps above plan for; every other table of the tenant is scanned by _plan_other_tables
-_PLANNED = {call_records.name, processing_requests.name, crm_sync_log.name, alerts.name, contact_reviews.name,
+_PLANNED = {call_records.name, processing_requests.name, crm_sync_log.name, call_crm_links.name, alerts.name,
+            contact_reviews.name,
             sf_contacts.name, hubspot_contacts.name, manual_mappings.name, gmail_messages.name,
             gmail_participants.name, dialpad_calls.name, entity_matches.name}
 

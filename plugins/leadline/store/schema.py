@@ -183,6 +183,20 @@ crm_sync_log = Table(
     **_interleaved(),
 )
 
+# The call's ids in a CRM the runbooks name no call_records columns for (domain.crm.CRMS: call_fields None), so a
+# new CRM needs no migration of its own.
+call_crm_links = Table(
+    "call_crm_links",
+    metadata,
+    Column("tenant_id", String(64), primary_key=True),
+    Column("call_id", String(128), primary_key=True),
+    Column("crm_type", String(16), primary_key=True),
+    Column("record_id", String(64)),
+    Column("engagement_id", String(64)),
+    _ts("updated_at"),
+    **_interleaved(),
+)
+
 crm_circuits = Table(
     "crm_circuits",
     metadata,
