@@ -86,9 +86,9 @@ def sync_lead(engine: Engine, target: Target, client: CrmHook, lead: Lead, cross
         crm_store.record_sync(engine, **log, status="failed", record_id=None, attempts=exc.attempts, error=str(exc))
         _count_failure(engine, lead.tenant_id, target.crm_type, exc)
         raise
-    crm_store.record_sync(engine, **log, status="synced", record_id=record_id, attempts=attempts, error=None)
+    crm_store.record_synced_lead(engine, **log, record_id=record_id, attempts=attempts)
+    # the breaker is the (tenant, CRM)'s, shared by every call: closed in its own short transaction
     crm_store.record_success(engine, lead.tenant_id, target.crm_type)
-    call_store.record_crm_record(engine, lead.tenant_id, lead.call_id, target.crm_type, record_id)
     return record_id, attempts
 
 
@@ -218,7 +218,6 @@ def backfill(engine: Engine, tenant, start: datetime, end: datetime) -> dict[str
         result = client.bulk_upsert(leads, cross_refs)
         crm_store.record_sync_many(engine, tenant.tenant_id, chosen.crm_type, role, result.synced, result.failed,
                                    cross_refs)
-        call_store.record_crm_records(engine, tenant.tenant_id, chosen.crm_type, result.synced)
         (crm_store.record_success if result.synced else crm_store.record_failure)(engine, tenant.tenant_id,
                                                                                   chosen.crm_type)
         summary["leads"] = max(summary["leads"], len(leads))

@@ -139,7 +139,8 @@ def test_intake_and_the_processing_state_machine(store):
     calls.record_score(store, "acme", "C1", 82, "qualified", {**analysis, "scoring": {"threshold": 70}})
     with pytest.raises(LookupError):
         calls.record_recording(store, "acme", "nope", "file:///nope.wav")
-    calls.record_crm_records(store, "acme", "hubspot", {"C1": "hs-1", "C2": "hs-2"})
+    with store.begin() as conn:
+        calls.set_crm_ids(conn, "acme", "hubspot", "record", {"C1": "hs-1", "C2": "hs-2"})
     calls.record_crm_engagements(store, "acme", "hubspot", {})
     processing.finish(store, "acme", "C1", "completed")
     with pytest.raises(ValueError):
@@ -156,7 +157,9 @@ def test_intake_and_the_processing_state_machine(store):
     calls.close_unscored(store, "acme", "C2", "not_lead", "spam")
     assert (calls.get_call(store, "acme", "C2").lead_status, processing.get_request(store, "acme", "C2")["status"]
             ) == ("not_lead", "skipped")
-    calls.record_crm_record(store, "acme", "C1", "salesforce", "sf-1")
+    crm.record_synced_lead(store, tenant_id="acme", call_id="C1", crm_type="salesforce", role="secondary",
+                           record_id="sf-1", cross_ref_id="hs-1", attempts=1)  # the log row and the id, together
+    assert crm.synced_record(store, "acme", "C1", "salesforce") == "sf-1"
     calls.record_crm_engagement(store, "acme", "C1", "salesforce", "task-1")
     calls.redact_stored_transcript(store, "acme", "C1", "[PERSON] here", [{**segments[0], "text": "[PERSON] here"}])
     call = calls.get_call(store, "acme", "C1")
@@ -174,7 +177,8 @@ def test_intake_and_the_processing_state_machine(store):
     with store.connect() as conn:
         row = conn.execute(select(call_records).where(call_records.c.call_id == "C2")).mappings().first()
     assert calls.call_record(row).call_id == "C2"
-    calls.record_crm_record(store, "acme", "C2", "pipedrive", "pd-2")
+    with store.begin() as conn:
+        calls.set_crm_ids(conn, "acme", "pipedrive", "record", {"C2": "pd-2"})
     with store.connect() as conn:  # many calls read with their links in one query, each its own
         rows = conn.execute(select(call_records).where(call_records.c.tenant_id == "acme",
                                                        call_records.c.call_id.in_(["C1", "C2"]))
@@ -226,10 +230,12 @@ def test_crm_sync_log_and_circuit_breaker(store):
     # a CRM without runbook columns (pipedrive): the same questions answered from call_crm_links
     record_calls(store, [_call("globex", "C1")])
     set_field_on_calls(store, "globex", "lead_score", {"C1": 90})
-    calls.record_crm_records(store, "globex", "pipedrive", {"C1": "pd-globex"})
+    with store.begin() as conn:
+        calls.set_crm_ids(conn, "globex", "pipedrive", "record", {"C1": "pd-globex"})
     assert [c.call_id for c in crm.scored_calls_without_record(
         store, "acme", "pipedrive", DAY_AGO, NOW + timedelta(1))] == ["C1", "C2"]  # globex's link is not acme's
-    calls.record_crm_record(store, "acme", "C2", "pipedrive", "pd-2")
+    crm.record_synced_lead(store, tenant_id="acme", call_id="C2", crm_type="pipedrive", role="primary",
+                           record_id="pd-2", cross_ref_id=None, attempts=2)
     calls.record_crm_engagements(store, "acme", "pipedrive", {"C1": "act-1"})  # an engagement without a record
     pending = crm.scored_calls_without_record(store, "acme", "pipedrive", DAY_AGO, NOW + timedelta(1))
     assert [(c.call_id, c.crm_record_id("pipedrive"), c.crm_engagement_id("pipedrive")) for c in pending] == [
@@ -239,8 +245,10 @@ def test_crm_sync_log_and_circuit_breaker(store):
     calls.record_crm_engagement(store, "acme", "C2", "pipedrive", "act-2")
     assert crm.calls_without_engagement(store, "acme", "pipedrive", DAY_AGO, NOW + timedelta(1)) == []
     assert calls.get_call(store, "acme", "C2").crm_ids()["pipedrive_engagement_id"] == "act-2"
-    with pytest.raises(LookupError):
-        calls.record_crm_record(store, "acme", "nope", "pipedrive", "pd-x")
+    with pytest.raises(LookupError):  # no such call: nothing of it is written, not even the log row
+        crm.record_synced_lead(store, tenant_id="acme", call_id="nope", crm_type="pipedrive", role="primary",
+                               record_id="pd-x", cross_ref_id=None, attempts=1)
+    assert crm.synced_record(store, "acme", "nope", "pipedrive") is None
 
     crm.record_sync(store, tenant_id="acme", call_id="C1", crm_type="hubspot", role="primary", status="failed",
                     record_id=None, cross_ref_id=None, attempts=2, error="HTTP 503")
@@ -253,6 +261,11 @@ def test_crm_sync_log_and_circuit_breaker(store):
     crm.record_sync_many(store, "acme", "salesforce", "secondary", synced={"C2": "sf-2"}, failed={},
                          cross_refs={})
     assert crm.synced_record(store, "acme", "C2", "salesforce") == "sf-2"
+    assert [calls.get_call(store, "acme", c).salesforce_lead_id for c in ("C1", "C2")] == ["sf-1", "sf-2"]
+    with pytest.raises(LookupError):  # a synced call not in the store: no log row is left either
+        crm.record_sync_many(store, "acme", "salesforce", "secondary", synced={"C9": "sf-9"}, failed={},
+                             cross_refs={})
+    assert crm.synced_record(store, "acme", "C9", "salesforce") is None
     assert crm.sync_success_rate(store, "acme", "hubspot", DAY_AGO) == 1.0
     assert crm.sync_success_rate(store, "acme", "salesforce", DAY_AGO) == 1.0
     assert crm.sync_success_rate(store, "globex", "hubspot", DAY_AGO) is None

@@ -114,29 +114,25 @@ def _link(conn: Connection, tenant_id: str, crm_type: str, call_id: str, **ids: 
                                                    **ids, updated_at=now))
 
 
-def _record_crm_ids(engine: Engine, tenant_id: str, crm_type: str, kind: str, ids: dict[str, str]) -> None:
-    """{call_id: id} of `kind` ("record" or "engagement") in `crm_type`, in one transaction: in the runbook's
-    call_records columns where the CRM has them, else in call_crm_links. A call not in the store raises LookupError."""
+def set_crm_ids(conn: Connection, tenant_id: str, crm_type: str, kind: str, ids: dict[str, str]) -> None:
+    """{call_id: id} of `kind` ("record" or "engagement") in `crm_type`, within the caller's transaction: in the
+    runbook's call_records columns where the CRM has them, else in call_crm_links. A call not in the store raises
+    LookupError."""
     fields = CRM_CALL_FIELDS.get(crm_type)
     column = getattr(fields, kind) if fields is not None else None
+    for call_id, value in ids.items():
+        _set(conn, tenant_id, call_id, **({column: value} if column else {}))
+        if column is None:
+            _link(conn, tenant_id, crm_type, call_id, **{f"{kind}_id": value})
+
+
+def _record_crm_ids(engine: Engine, tenant_id: str, crm_type: str, kind: str, ids: dict[str, str]) -> None:
     with engine.begin() as conn:
-        for call_id, value in ids.items():
-            _set(conn, tenant_id, call_id, **({column: value} if column else {}))
-            if column is None:
-                _link(conn, tenant_id, crm_type, call_id, **{f"{kind}_id": value})
-
-
-def record_crm_record(engine: Engine, tenant_id: str, call_id: str, crm_type: str, record_id: str) -> None:
-    _record_crm_ids(engine, tenant_id, crm_type, "record", {call_id: record_id})
+        set_crm_ids(conn, tenant_id, crm_type, kind, ids)
 
 
 def record_crm_engagement(engine: Engine, tenant_id: str, call_id: str, crm_type: str, engagement_id: str) -> None:
     _record_crm_ids(engine, tenant_id, crm_type, "engagement", {call_id: engagement_id})
-
-
-def record_crm_records(engine: Engine, tenant_id: str, crm_type: str, record_ids: dict[str, str]) -> None:
-    """The bulk path's record ids ({call_id: record id}) in one transaction."""
-    _record_crm_ids(engine, tenant_id, crm_type, "record", record_ids)
 
 
 def record_crm_engagements(engine: Engine, tenant_id: str, crm_type: str, engagement_ids: dict[str, str]) -> None:

@@ -6,12 +6,12 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
-from sqlalchemy import Engine, and_, case, exists, func, insert, literal, not_, null, or_, select, update
+from sqlalchemy import Connection, Engine, and_, case, exists, func, insert, literal, not_, null, or_, select, update
 from sqlalchemy.exc import IntegrityError
 
 from leadline.domain.call import CallRecord
 from leadline.domain.crm import CRM_CALL_FIELDS
-from leadline.store.calls import call_records_with_links
+from leadline.store.calls import call_records_with_links, set_crm_ids
 from leadline.store.schema import call_crm_links, call_records, crm_circuits, crm_integrations, crm_sync_log
 
 FAILURES_TO_OPEN = 5
@@ -57,22 +57,37 @@ def calls_without_engagement(engine: Engine, tenant_id: str, crm_type: str, star
     return _calls(engine, tenant_id, start, end, _linked(crm_type, "record"), not_(_linked(crm_type, "engagement")))
 
 
-def record_sync(engine: Engine, *, tenant_id: str, call_id: str, crm_type: str, role: str, status: str,
-                record_id: str | None, cross_ref_id: str | None, attempts: int, error: str | None) -> None:
-    """Upsert the call's log row for this CRM; attempts accumulate across reruns."""
+def _log_sync(conn: Connection, *, tenant_id: str, call_id: str, crm_type: str, role: str, status: str,
+              record_id: str | None, cross_ref_id: str | None, attempts: int, error: str | None) -> None:
     now = datetime.now(UTC)
     key = and_(crm_sync_log.c.tenant_id == tenant_id, crm_sync_log.c.call_id == call_id,
                crm_sync_log.c.crm_type == crm_type)
+    existing = conn.execute(select(crm_sync_log.c.attempts, crm_sync_log.c.record_id).where(key)).first()
+    values = {"role": role, "status": status, "cross_ref_id": cross_ref_id, "error": error, "updated_at": now}
+    if existing is None:
+        conn.execute(insert(crm_sync_log).values(tenant_id=tenant_id, call_id=call_id, crm_type=crm_type,
+                                                 record_id=record_id, attempts=attempts, created_at=now, **values))
+    else:
+        conn.execute(update(crm_sync_log).where(key).values(
+            record_id=record_id or existing.record_id, attempts=existing.attempts + attempts, **values))
+
+
+def record_sync(engine: Engine, *, tenant_id: str, call_id: str, crm_type: str, role: str, status: str,
+                record_id: str | None, cross_ref_id: str | None, attempts: int, error: str | None) -> None:
+    """Upsert the call's log row for this CRM; attempts accumulate across reruns."""
     with engine.begin() as conn:
-        existing = conn.execute(select(crm_sync_log.c.attempts, crm_sync_log.c.record_id).where(key)).first()
-        values = {"role": role, "status": status, "cross_ref_id": cross_ref_id, "error": error, "updated_at": now}
-        if existing is None:
-            conn.execute(insert(crm_sync_log).values(tenant_id=tenant_id, call_id=call_id, crm_type=crm_type,
-                                                     record_id=record_id, attempts=attempts, created_at=now,
-                                                     **values))
-        else:
-            conn.execute(update(crm_sync_log).where(key).values(
-                record_id=record_id or existing.record_id, attempts=existing.attempts + attempts, **values))
+        _log_sync(conn, tenant_id=tenant_id, call_id=call_id, crm_type=crm_type, role=role, status=status,
+                  record_id=record_id, cross_ref_id=cross_ref_id, attempts=attempts, error=error)
+
+
+def record_synced_lead(engine: Engine, *, tenant_id: str, call_id: str, crm_type: str, role: str, record_id: str,
+                       cross_ref_id: str | None, attempts: int) -> None:
+    """A lead upserted: its log row and the call's record id in that CRM, in one transaction (a log that says
+    synced always has the id on the call)."""
+    with engine.begin() as conn:
+        _log_sync(conn, tenant_id=tenant_id, call_id=call_id, crm_type=crm_type, role=role, status="synced",
+                  record_id=record_id, cross_ref_id=cross_ref_id, attempts=attempts, error=None)
+        set_crm_ids(conn, tenant_id, crm_type, "record", {call_id: record_id})
 
 
 def synced_record(engine: Engine, tenant_id: str, call_id: str, crm_type: str) -> str | None:
@@ -169,7 +184,8 @@ def record_failure(engine: Engine, tenant_id: str, crm_type: str, now: datetime 
 
 def record_sync_many(engine: Engine, tenant_id: str, crm_type: str, role: str, synced: dict[str, str],
                      failed: dict[str, str], cross_refs: dict[str, str | None]) -> None:
-    """The bulk path's log rows: one transaction, one row per call (each batch request is one attempt)."""
+    """The bulk path's log rows and the synced calls' record ids: one transaction, one row per call (each batch
+    request is one attempt)."""
     now = datetime.now(UTC)
     outcomes = [(call_id, "synced", record_id, None) for call_id, record_id in synced.items()]
     outcomes += [(call_id, "failed", None, error) for call_id, error in failed.items()]
@@ -188,3 +204,4 @@ def record_sync_many(engine: Engine, tenant_id: str, crm_type: str, role: str, s
                 crm_sync_log.c.tenant_id == tenant_id, crm_sync_log.c.crm_type == crm_type,
                 crm_sync_log.c.call_id == call_id).values(
                 status=status, record_id=record_id, error=error, attempts=existing[call_id] + 1, updated_at=now))
+        set_crm_ids(conn, tenant_id, crm_type, "record", synced)
