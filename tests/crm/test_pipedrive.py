@@ -118,7 +118,11 @@ def test_pipeline_syncs_a_call_to_pipedrive_beside_hubspot_and_erasure_deletes_i
     [person], [activity] = persons(pipedrive), activities(pipedrive)
     assert (str(person["id"]), person["leadline_primary_crm_id"]) == (person_id, call.hubspot_contact_id)
     assert (str(activity["id"]), str(activity["person_id"])) == (activity_id, person_id)
-    assert call.crm_ids()["pipedrive_record_id"] == person_id
+    from leadline.domain.engagement import crm_record_links
+
+    assert crm_record_links({"pipedrive_company_domain": "acme"}, call) == {  # what the hot-lead alert links
+        "HubSpot contact": call.hubspot_contact_id, "HubSpot call": call.hubspot_call_id,
+        "Pipedrive person": f"https://acme.pipedrive.com/person/{person_id}", "Pipedrive activity": activity_id}
 
     result = erase_person(seeded_engine, "acme", phone=call.customer_phone or call.caller_phone,
                           requested_by="dpo@acme.test", delete_in_crm=True)

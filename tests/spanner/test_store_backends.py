@@ -163,8 +163,8 @@ def test_intake_and_the_processing_state_machine(store):
     calls.record_crm_engagement(store, "acme", "C1", "salesforce", "task-1")
     calls.redact_stored_transcript(store, "acme", "C1", "[PERSON] here", [{**segments[0], "text": "[PERSON] here"}])
     call = calls.get_call(store, "acme", "C1")
-    assert call.crm_ids() == {"hubspot_contact_id": "hs-1", "hubspot_call_id": None,
-                              "salesforce_lead_id": "sf-1", "salesforce_task_id": "task-1"}
+    assert [(call.crm_record_id(crm), call.crm_engagement_id(crm)) for crm in ("hubspot", "salesforce", "pipedrive")
+            ] == [("hs-1", None), ("sf-1", "task-1"), (None, None)]
     assert (call.transcript, call.transcript_segments[0]["text"], call.crm_engagement_id("salesforce")) == (
         "[PERSON] here", "[PERSON] here", "task-1")
     calls.record_customer(store, "globex", "C1")
@@ -244,7 +244,7 @@ def test_crm_sync_log_and_circuit_breaker(store):
     assert (unlogged.call_id, unlogged.crm_record_id("pipedrive")) == ("C2", "pd-2")
     calls.record_crm_engagement(store, "acme", "C2", "pipedrive", "act-2")
     assert crm.calls_without_engagement(store, "acme", "pipedrive", DAY_AGO, NOW + timedelta(1)) == []
-    assert calls.get_call(store, "acme", "C2").crm_ids()["pipedrive_engagement_id"] == "act-2"
+    assert calls.get_call(store, "acme", "C2").crm_engagement_id("pipedrive") == "act-2"
     with pytest.raises(LookupError):  # no such call: nothing of it is written, not even the log row
         crm.record_synced_lead(store, tenant_id="acme", call_id="nope", crm_type="pipedrive", role="primary",
                                record_id="pd-x", cross_ref_id=None, attempts=1)

@@ -5,6 +5,8 @@ from __future__ import annotations
 from collections import Counter
 from typing import Any
 
+from leadline.domain.crm import CRMS, crm_link
+
 CHART_W, CHART_H, BAR_GAP = 420, 120, 6
 
 
@@ -29,15 +31,8 @@ def level_counts(indicators: dict[str, dict]) -> dict[str, int]:
 
 
 def crm_links(tenant_config: dict, call: dict) -> dict[str, str]:
-    """Deep links to the synced CRM records, when the tenant's crm_config names the HubSpot portal or the
-    Salesforce instance."""
+    """Deep links to the synced CRM records, where the tenant's crm_config allows one (domain.crm.crm_link)."""
     crm_config = tenant_config.get("crm_config") or {}
-    records = {s["crm"]: s["record_id"] for s in call["crm_syncs"] if s["record_id"]}
-    links = {}
-    if "hubspot" in records and crm_config.get("hubspot_portal_id"):
-        links["hubspot"] = (f"https://app.hubspot.com/contacts/{crm_config['hubspot_portal_id']}"
-                            f"/record/0-1/{records['hubspot']}")
-    if "salesforce" in records and crm_config.get("salesforce_instance_url"):
-        links["salesforce"] = (f"{crm_config['salesforce_instance_url'].rstrip('/')}/lightning/r/Lead/"
-                               f"{records['salesforce']}/view")
-    return links
+    synced = {s["crm"]: s["record_id"] for s in call["crm_syncs"] if s["record_id"] and s["crm"] in CRMS}
+    links = {crm: crm_link(crm, "record", record_id, crm_config) for crm, record_id in synced.items()}
+    return {crm: link for crm, link in links.items() if link != synced[crm]}  # the bare id is shown as it is

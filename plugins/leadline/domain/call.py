@@ -78,13 +78,3 @@ class CallRecord:
             return getattr(self, fields.engagement)
         link = self.crm_links.get(crm_type)
         return link.engagement_id if link else None
-
-    def crm_ids(self) -> dict[str, str | None]:
-        """Every CRM id of the call by name (the runbook's columns, `<crm>_record_id` / `<crm>_engagement_id` for
-        the other CRMs), as the call page and alerts link them."""
-        ids = {name: getattr(self, name) for fields in CRM_CALL_FIELDS.values()
-               for name in (fields.record, fields.engagement)}
-        for crm_type, link in self.crm_links.items():
-            ids[f"{crm_type}_record_id"] = link.record_id
-            ids[f"{crm_type}_engagement_id"] = link.engagement_id
-        return ids

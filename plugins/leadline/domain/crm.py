@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from string import Formatter
+from typing import Any
 
 UNKNOWN = "Unknown"
 
@@ -14,25 +16,61 @@ class CrmCallFields:
 
 
 @dataclass(frozen=True)
+class CrmObject:
+    """A kind of record Leadline writes in a CRM, as a rep sees it: what they call it, and its page (a template
+    over `{id}` and the tenant's crm_config keys; None, or a key the tenant has not set: the bare id)."""
+
+    noun: str
+    url: str | None = None
+
+
+@dataclass(frozen=True)
 class CrmPlugin:
     """One CRM Leadline can sync to. `hook`: "module:Class" of its `hooks.crm.CrmHook`, imported on first use
-    (each CRM's client library is heavy). `call_fields`: the call_records columns the runbooks' queries read its
-    ids from; a CRM the runbooks do not name has none, and its ids live in call_crm_links instead."""
+    (each CRM's client library is heavy). `record` / `engagement`: the lead or contact, and the call logged on it.
+    `call_fields`: the call_records columns the runbooks' queries read its ids from; a CRM the runbooks do not
+    name has none, and its ids live in call_crm_links instead."""
 
     hook: str
+    label: str
+    record: CrmObject
+    engagement: CrmObject
     call_fields: CrmCallFields | None = None
 
 
-# The one registry of CRMs: a tenant's primary_crm / secondary_crm, the CLI, the health check, the erasure and
-# the sandbox all read it. Adding a CRM is one line here, its hook module and its sandbox handlers.
+_HUBSPOT_RECORD = "https://app.hubspot.com/contacts/{hubspot_portal_id}/record"
+_SALESFORCE_RECORD = "{salesforce_instance_url}/lightning/r"
+
+# The one registry of CRMs: a tenant's primary_crm / secondary_crm, the CLI, the health check, the erasure, the
+# links in alerts and on the call page, and the sandbox all read it. Adding a CRM is one entry here, its hook
+# module and its sandbox handlers.
 CRMS: dict[str, CrmPlugin] = {
-    "hubspot": CrmPlugin("leadline.hooks.hubspot:HubSpotHook", CrmCallFields("hubspot_contact_id", "hubspot_call_id")),
-    "salesforce": CrmPlugin("leadline.hooks.salesforce:LeadlineSalesforceHook",
+    "hubspot": CrmPlugin("leadline.hooks.hubspot:HubSpotHook", "HubSpot",
+                         CrmObject("contact", f"{_HUBSPOT_RECORD}/0-1/{{id}}"),
+                         CrmObject("call", f"{_HUBSPOT_RECORD}/0-48/{{id}}"),
+                         CrmCallFields("hubspot_contact_id", "hubspot_call_id")),
+    "salesforce": CrmPlugin("leadline.hooks.salesforce:LeadlineSalesforceHook", "Salesforce",
+                            CrmObject("lead", f"{_SALESFORCE_RECORD}/Lead/{{id}}/view"),
+                            CrmObject("task", f"{_SALESFORCE_RECORD}/Task/{{id}}/view"),
                             CrmCallFields("salesforce_lead_id", "salesforce_task_id")),
-    "pipedrive": CrmPlugin("leadline.hooks.pipedrive:PipedriveHook"),
+    "pipedrive": CrmPlugin("leadline.hooks.pipedrive:PipedriveHook", "Pipedrive",
+                           CrmObject("person", "https://{pipedrive_company_domain}.pipedrive.com/person/{id}"),
+                           CrmObject("activity")),
 }
 CRM_TYPES = tuple(CRMS)
 CRM_CALL_FIELDS = {crm_type: plugin.call_fields for crm_type, plugin in CRMS.items() if plugin.call_fields}
+
+
+def crm_link(crm_type: str, kind: str, record_id: str, crm_config: dict[str, Any]) -> str:
+    """The page of a record (`kind`: "record" or "engagement") in the tenant's CRM: a deep link when the
+    tenant's crm_config has what the CRM's template needs (HubSpot's portal id, the Salesforce instance, the
+    Pipedrive company domain), else the bare id."""
+    template = getattr(CRMS[crm_type], kind).url
+    if template is None:
+        return record_id
+    needed = {name for _, name, _, _ in Formatter().parse(template) if name and name != "id"}
+    values = {name: str(crm_config.get(name) or "").rstrip("/") for name in needed}
+    return template.format(id=record_id, **values) if all(values.values()) else record_id
 
 
 @dataclass(frozen=True)

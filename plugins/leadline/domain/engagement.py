@@ -5,13 +5,12 @@ from __future__ import annotations
 
 import hashlib
 import hmac
-from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
 from urllib.parse import quote, urlencode
 
-from leadline.domain.crm import CRM_CALL_FIELDS, CRM_TYPES
+from leadline.domain.crm import CRMS, crm_link
 
 if TYPE_CHECKING:
     from leadline.domain.call import CallRecord
@@ -180,26 +179,16 @@ def link_problem(key: str, tenant_id: str, call_id: str, expires: str | int | No
 
 # --- links for alerts -----------------------------------------------------------------------------------------
 
-def crm_record_links(crm_config: dict[str, Any], call: Mapping[str, str | None]) -> dict[str, str]:
-    """Where a rep opens the call's CRM records (`call`: its CRM id fields, CallRecord.crm_ids()): deep links
-    when the tenant's crm_config names the HubSpot portal / Salesforce instance, else the bare record ids."""
+def crm_record_links(crm_config: dict[str, Any], call: CallRecord) -> dict[str, str]:
+    """Where a rep opens the call's CRM records, by label ("HubSpot contact", "Salesforce task", ...): deep links
+    where the tenant's crm_config allows (domain.crm.crm_link), else the bare record ids."""
     links: dict[str, str] = {}
-    portal, instance = crm_config.get("hubspot_portal_id"), (crm_config.get("salesforce_instance_url") or "")
-    if call.get("hubspot_contact_id"):
-        links["HubSpot contact"] = (f"https://app.hubspot.com/contacts/{portal}/record/0-1/"
-                                    f"{call['hubspot_contact_id']}" if portal else call["hubspot_contact_id"])
-    if call.get("hubspot_call_id"):
-        links["HubSpot call"] = (f"https://app.hubspot.com/contacts/{portal}/record/0-48/{call['hubspot_call_id']}"
-                                 if portal else call["hubspot_call_id"])
-    for label, column, sobject in (("Salesforce lead", "salesforce_lead_id", "Lead"),
-                                   ("Salesforce task", "salesforce_task_id", "Task")):
-        if call.get(column):
-            links[label] = (f"{instance.rstrip('/')}/lightning/r/{sobject}/{call[column]}/view" if instance
-                            else call[column])
-    for crm_type in CRM_TYPES:  # the CRMs without runbook columns: their bare ids
-        for kind in ("record", "engagement"):
-            if crm_type not in CRM_CALL_FIELDS and call.get(f"{crm_type}_{kind}_id"):
-                links[f"{crm_type.title()} {kind}"] = call[f"{crm_type}_{kind}_id"]
+    for crm_type, plugin in CRMS.items():
+        for kind, record_id in (("record", call.crm_record_id(crm_type)),
+                                ("engagement", call.crm_engagement_id(crm_type))):
+            if record_id:
+                links[f"{plugin.label} {getattr(plugin, kind).noun}"] = crm_link(crm_type, kind, record_id,
+                                                                                 crm_config)
     return links
 
 

@@ -252,5 +252,5 @@ class NotifyOperator(CallOperator):
         lines = [f"High-value lead: tenant {self.tenant_id}, call {self.call_id}, score {call.lead_score}",
                  f"Caller: {mask_name(call.customer_name) or 'unknown'} {mask_phone(phone)}".rstrip(),
                  f"Summary: {summary}", f"Call page: {page}"]
-        lines += [f"{label}: {link}" for label, link in crm_record_links(crm_config, call.crm_ids()).items()]
+        lines += [f"{label}: {link}" for label, link in crm_record_links(crm_config, call).items()]
         return "\n".join(lines)
