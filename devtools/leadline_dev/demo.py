@@ -5,7 +5,9 @@ be processed by Airflow, print what was extracted from each and where it went, a
 
 The sample calls (sample_calls.json beside this module) are rendered once as CallRail-style stereo recordings by
 espeak-ng: a hot lead that crosses 90 and raises its alert, an existing customer, a wrong number, a robocall
-and a vendor; plus a call too short to score and one whose recording is missing."""
+and a vendor; plus a call too short to score and one whose recording is missing. Each webhook declares its
+recording's length (a sample's `duration` is its rendered length, rounded): fetch_recording would put a
+disagreeing one right anyway (domain.durations), and the demo shows the calls as they are."""
 
 from __future__ import annotations
 

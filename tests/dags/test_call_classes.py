@@ -69,7 +69,8 @@ def open_alerts(engine) -> list:
 
 
 def test_hot_new_lead_scores_above_ninety_and_alerts(plumbing):
-    states, call, request = run_call(plumbing, "CAL-CLS-HOT", "hot_lead.wav", "240")
+    states, call, request = run_call(plumbing, "CAL-CLS-HOT", "hot_lead.wav", CALLS["hot_lead"]["duration"])
+    assert call.duration_s == int(CALLS["hot_lead"]["duration"])  # the sample declares what its recording lasts
     assert states["score"] == "success" and states["notify"] == "success"
     assert (call.call_class, request["status"]) == ("new_lead", "completed")
     # the agent read back the name and the number, nobody confirmed the email: it goes to review, not the CRM
@@ -88,7 +89,9 @@ def test_hot_new_lead_scores_above_ninety_and_alerts(plumbing):
 
 
 def test_existing_customer_is_not_a_new_lead(plumbing):
-    states, call, request = run_call(plumbing, "CAL-CLS-CUST", "existing_customer.wav", "95")
+    states, call, request = run_call(plumbing, "CAL-CLS-CUST", "existing_customer.wav",
+                                     CALLS["existing_customer"]["duration"])
+    assert call.duration_s == int(CALLS["existing_customer"]["duration"]) >= 60  # long enough to be logged
     assert (call.call_class, call.lead_score, call.lead_status) == ("existing_customer", None, "customer")
     assert states["sync_primary_crm"] == "skipped" and request["status"] == "completed"
     assert open_alerts(plumbing[2]) == []
@@ -99,6 +102,7 @@ def test_existing_customer_is_not_a_new_lead(plumbing):
 def test_non_leads_end_at_score_with_their_reason(plumbing, name, call_class):
     states, call, request = run_call(plumbing, f"CAL-CLS-{name.upper()}", f"{name}.wav", CALLS[name]["duration"])
     assert call.call_class == call_class and call.call_class_reason
+    assert call.duration_s == int(CALLS[name]["duration"])  # the sample declares what its recording lasts
     assert (call.lead_score, call.lead_status) == (None, "not_lead")
     assert states["score"] == "skipped" and states["sync_primary_crm"] == "skipped"
     assert (request["status"], request["error"]) == ("skipped", f"not a lead ({call_class}): "
