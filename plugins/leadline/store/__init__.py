@@ -1,1 +1,1 @@
-"""The tenant store: one schema (schema.py), one engine factory (engine.py), tenant-scoped repositories."""
+"""The tenant store: one schema (schema/), one engine factory (engine.py), tenant-scoped repositories."""
