@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import asyncio
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
+from functools import partial
 from typing import Any
 
 from airflow.triggers.base import BaseTrigger, TriggerEvent
@@ -51,6 +52,29 @@ def _transient(exceptions) -> tuple[type[Exception], ...]:
     """Google API errors a poll waits out (the operation goes on server-side); any other fails the wait."""
     return (exceptions.ServiceUnavailable, exceptions.DeadlineExceeded, exceptions.InternalServerError,
             exceptions.TooManyRequests, exceptions.Aborted)
+
+
+async def _until_settled(log, poll: Callable[[], str], pending: str) -> str:
+    """Calls `poll` (a Spanner admin read, in a thread) with the admin API's growing waits until it answers other
+    than `pending`, and returns that answer. Transient Google errors are waited out; a BackupError (the thing is
+    gone, or its read refused) is FAILED, which the resumed task reads again to report."""
+    from google.api_core import exceptions
+
+    from leadline.domain.backups import BackupError
+    from leadline.hooks.spanner_admin import poll_waits
+
+    for wait in poll_waits():
+        try:  # the admin client is built (credentials included) in the thread of the first poll
+            state = await asyncio.to_thread(poll)
+        except _transient(exceptions) as exc:
+            log.warning("Spanner admin API unavailable, polling again: %s", type(exc).__name__)
+            state = pending
+        except BackupError:
+            state = "FAILED"
+        if state != pending:
+            return state
+        await asyncio.sleep(wait)
+    raise AssertionError("poll_waits is endless")
 
 
 class SpeechOperationTrigger(BaseTrigger):
@@ -103,23 +127,35 @@ class SpannerBackupTrigger(BaseTrigger):
                 {"store_conn_id": self.store_conn_id, "backup_name": self.backup_name})
 
     async def run(self) -> AsyncIterator[TriggerEvent]:
-        from google.api_core import exceptions
-
-        from leadline.domain.backups import BackupError
-        from leadline.hooks.spanner_admin import poll_waits
         from leadline.hooks.spanner_backups import SpannerBackupsHook
 
         hook = await SpannerBackupsHook.for_trigger(self.store_conn_id)
-        for wait in poll_waits():
-            try:  # the admin client is built (credentials included) in the thread of the first poll
-                state = await asyncio.to_thread(hook.backup_state, self.backup_name)
-            except _transient(exceptions) as exc:
-                self.log.warning("Spanner admin API unavailable, polling again: %s", type(exc).__name__)
-                state = "CREATING"
-            except BackupError:  # gone (its creation failed) or refused: the resumed task reports which
-                state = "FAILED"
-            if state != "CREATING":
-                yield TriggerEvent({"status": "ready" if state == "READY" else "failed",
-                                    "backup": self.backup_name})
-                return
-            await asyncio.sleep(wait)
+        # gone (its creation failed) or refused: FAILED, and the resumed task reports which
+        state = await _until_settled(self.log, partial(hook.backup_state, self.backup_name), "CREATING")
+        yield TriggerEvent({"status": "ready" if state == "READY" else "failed", "backup": self.backup_name})
+
+
+class SpannerRestoreTrigger(BaseTrigger):
+    """Waits in the triggerer for the restore_latest_backup task's RestoreDatabase operation, so a copy of the
+    store (as long as Spanner takes) holds no worker slot. It carries the store connection's id and the
+    operation's name only: no credentials, no data. It polls the operation itself (GetOperation), never the
+    database, which may read READY while its data is still being copied, with growing waits, and yields once
+    the operation is done or can no longer be read; the resumed task reads the operation again and says why."""
+
+    def __init__(self, store_conn_id: str, operation_name: str) -> None:
+        super().__init__()
+        self.store_conn_id = store_conn_id
+        self.operation_name = operation_name
+
+    def serialize(self) -> tuple[str, dict[str, Any]]:
+        return ("leadline.triggers.SpannerRestoreTrigger",
+                {"store_conn_id": self.store_conn_id, "operation_name": self.operation_name})
+
+    async def run(self) -> AsyncIterator[TriggerEvent]:
+        from leadline.hooks.spanner_backups import SpannerBackupsHook
+
+        hook = await SpannerBackupsHook.for_trigger(self.store_conn_id)
+        # an operation that is gone, or whose read is refused, is FAILED: the resumed task reports which
+        state = await _until_settled(self.log, partial(hook.restore_state, self.operation_name), "RESTORING")
+        yield TriggerEvent({"status": "restored" if state == "RESTORED" else "failed",
+                            "operation": self.operation_name})

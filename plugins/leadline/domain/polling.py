@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
+from dataclasses import dataclass
 
 
 def backoff_waits(first_s: float, maximum_s: float, multiplier: float = 1.5) -> Iterator[float]:
@@ -12,3 +13,16 @@ def backoff_waits(first_s: float, maximum_s: float, multiplier: float = 1.5) -> 
     while True:
         yield wait
         wait = min(wait * multiplier, maximum_s)
+
+
+@dataclass(frozen=True)
+class Backoff:
+    """One pacing, named once, for every wait that must keep it: a poll loop's waits (`waits()`) and the same
+    numbers handed to api_core's own operation polling (its initial, maximum and multiplier)."""
+
+    first_s: float
+    maximum_s: float
+    multiplier: float = 1.5
+
+    def waits(self) -> Iterator[float]:
+        return backoff_waits(self.first_s, self.maximum_s, self.multiplier)

@@ -1,5 +1,5 @@
-"""The Cloud Spanner database admin client and the small pieces the backups hook (hooks.spanner_backups) and
-its trigger (triggers.SpannerBackupTrigger) share."""
+"""The Cloud Spanner database admin client and the small pieces the backups hook (hooks.spanner_backups,
+hooks.spanner_restores) and its triggers (triggers.SpannerBackupTrigger, triggers.SpannerRestoreTrigger) share."""
 
 from __future__ import annotations
 
@@ -10,7 +10,11 @@ from typing import Any
 from sqlalchemy.engine import URL
 
 from leadline.domain.backups import BackupError
-from leadline.domain.polling import backoff_waits
+from leadline.domain.polling import Backoff
+
+# the pacing of every wait for an admin operation: the task's (api_core's polling or a GetBackup loop) and the
+# triggers'
+BACKOFF = Backoff(first_s=0.25, maximum_s=15.0)
 
 
 def spanner_ids(url: URL) -> tuple[str, str, str]:
@@ -41,9 +45,17 @@ def spanner_admin_client(project: str, admin_endpoint: str | None = None, creden
 
 
 def poll_waits() -> Iterator[float]:
-    """The waits between polls of a pending backup (the task's or the trigger's): 0.25 s, growing 1.5x to 15 s,
-    as the synchronous wait paces api_core's polling."""
-    return backoff_waits(0.25, 15.0)
+    """The waits between polls of a pending backup or restore (the task's or a trigger's): BACKOFF's."""
+    return BACKOFF.waits()
+
+
+def operation_polling(timeout_s: float):
+    """api_core's polling for a task's own wait on an admin operation (`operation.result(polling=...)`), paced as
+    poll_waits and given up after `timeout_s`."""
+    from google.api_core.future import polling
+
+    return polling.DEFAULT_POLLING.with_delay(initial=BACKOFF.first_s, maximum=BACKOFF.maximum_s,
+                                              multiplier=BACKOFF.multiplier).with_timeout(timeout_s)
 
 
 @dataclass(frozen=True)
@@ -59,12 +71,22 @@ class StartedBackup:
         return self.operation.operation.name if self.operation is not None else None
 
 
-def operation_error(client, operation_name: str) -> str | None:
-    """A finished long-running operation's error as api_core's wait reports it ("500 backup failed: ..."), if any."""
+def operation_outcome(operation) -> tuple[bool, str | None]:
+    """Whether a long-running operation (as GetOperation read it) is done, and its error as api_core's wait
+    reports it ("500 backup failed: ..."), if it ended with one."""
     from google.api_core import exceptions
 
-    operation = client.get_operation(request={"name": operation_name})
     if not (operation.done and operation.HasField("error")):
-        return None
+        return operation.done, None
     exc = exceptions.from_grpc_status(operation.error.code, operation.error.message)
-    return f"{exc.code} {exc.message}"
+    return True, f"{exc.code} {exc.message}"
+
+
+def operation_status(client, operation_name: str) -> tuple[bool, str | None]:
+    """One read of a long-running operation (GetOperation): its operation_outcome."""
+    return operation_outcome(client.get_operation(request={"name": operation_name}))
+
+
+def operation_error(client, operation_name: str) -> str | None:
+    """A finished long-running operation's error as api_core's wait reports it, if any."""
+    return operation_status(client, operation_name)[1]

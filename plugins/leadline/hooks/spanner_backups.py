@@ -1,6 +1,7 @@
 """Cloud Spanner backups of the store through the admin API, the runbooks' way ("Backup Verification", "Backup
 Configuration"): a backup with an expire_time, the newest READY one restored to a temporary database and counted
-there, then dropped. An endpoint without the backup API (501, the emulator) raises BackupsUnavailable: a skip."""
+there, then dropped (the restore half: hooks.spanner_restores). An endpoint without the backup API (501, the
+emulator) raises BackupsUnavailable: a skip."""
 
 from __future__ import annotations
 
@@ -12,9 +13,17 @@ from typing import Any
 from airflow.sdk.bases.hook import BaseHook
 from sqlalchemy.engine import URL, make_url
 
-from leadline.domain.backups import SPANNER_BACKUP_PREFIX, BackupError, require_fresh, spanner_retention
+from leadline.domain.backups import SPANNER_BACKUP_PREFIX, BackupError, spanner_retention
 from leadline.hooks.google import credentials_and_project
-from leadline.hooks.spanner_admin import StartedBackup, operation_error, poll_waits, spanner_admin_client, spanner_ids
+from leadline.hooks.spanner_admin import (
+    StartedBackup,
+    operation_error,
+    operation_polling,
+    poll_waits,
+    spanner_admin_client,
+    spanner_ids,
+)
+from leadline.hooks.spanner_restores import SpannerRestores
 from leadline.hooks.store import LeadlineStoreHook, ProviderCredentials
 from leadline.store.connection_uri import credential_settings, google_credentials
 
@@ -25,7 +34,7 @@ class BackupsUnavailable(BackupError):
     """The admin endpoint has no backup API: it answered 501 UNIMPLEMENTED (the Cloud Spanner emulator does)."""
 
 
-class SpannerBackupsHook(BaseHook):
+class SpannerBackupsHook(SpannerRestores, BaseHook):
     """Backup, restore and drop for the Spanner database of the store connection (`leadline_db`), through its
     database admin API. The admin client authenticates as the store engine does in a task: the connection's Google
     credential extras (key_path, keyfile_dict, key_secret_name, impersonation_chain, ...) through the Google
@@ -34,17 +43,19 @@ class SpannerBackupsHook(BaseHook):
 
     Admin calls that the endpoint does not implement raise BackupsUnavailable; refusals a person must act on (not
     found, permission, precondition) raise BackupError; transient errors propagate unchanged so the task's retries
-    take them."""
+    take them. An operator that already resolved the store connection hands its LeadlineStoreHook as `store`, so
+    the connection is looked up once per task."""
 
     conn_name_attr = "leadline_conn_id"
     default_conn_name = "leadline_db"
     hook_name = "Leadline store backups (Cloud Spanner)"
 
-    def __init__(self, leadline_conn_id: str = default_conn_name, *, timeout_s: float = 3600, **kwargs: Any) -> None:
+    def __init__(self, leadline_conn_id: str = default_conn_name, *, timeout_s: float = 3600,
+                 store: LeadlineStoreHook | None = None, **kwargs: Any) -> None:
         super().__init__(**kwargs)
         self.leadline_conn_id = leadline_conn_id
         self.timeout_s = timeout_s
-        self.store = LeadlineStoreHook(leadline_conn_id)
+        self.store = store or LeadlineStoreHook(leadline_conn_id)
 
     @classmethod
     async def for_trigger(cls, leadline_conn_id: str) -> SpannerBackupsHook:
@@ -111,11 +122,6 @@ class SpannerBackupsHook(BaseHook):
     def database(self) -> str:
         return f"{self.instance}/databases/{self.database_id}"
 
-    def database_url(self, database_id: str) -> str:
-        """Another database of the store's instance, reached with the store URL's credential settings."""
-        return self.url.set(database=f"{self.instance}/databases/{database_id}").render_as_string(
-            hide_password=False)
-
     # -- calls ------------------------------------------------------------------------------------------------
 
     def _call(self, what: str, fn, *args, passthrough: tuple[type[Exception], ...] = (), **kwargs):
@@ -136,11 +142,9 @@ class SpannerBackupsHook(BaseHook):
 
     def _wait(self, what: str, operation):
         from google.api_core import exceptions
-        from google.api_core.future import polling
 
-        poll = polling.DEFAULT_POLLING.with_delay(initial=0.25, maximum=15.0, multiplier=1.5)
         try:
-            return operation.result(timeout=self.timeout_s, polling=poll.with_timeout(self.timeout_s))
+            return operation.result(timeout=self.timeout_s, polling=operation_polling(self.timeout_s))
         except exceptions.GoogleAPICallError as exc:  # the operation finished with an error status
             raise BackupError(f"{what} failed: {exc.code} {exc.message}") from exc
         except TimeoutError as exc:
@@ -256,45 +260,3 @@ class SpannerBackupsHook(BaseHook):
                 self._call("DeleteBackup", self.client.delete_backup, name=backup.name)
                 removed.append(backup.name)
         return removed
-
-    def latest_ready(self, now: datetime | None = None):
-        """The newest READY backup of the database; fails when there is none or it is older than 26 h."""
-        now = now or datetime.now(UTC)
-        backups = self.backups(ready_only=True)
-        if not backups:
-            raise BackupError(f"no READY Spanner backup of {self.database_id} found")
-        latest = backups[0]
-        require_fresh(latest.name.rsplit("/", 1)[-1], now - latest.create_time)
-        return latest
-
-    def restore(self, backup_name: str, database_id: str) -> str:
-        """Restores `backup_name` to a new database `database_id` on the same instance and returns its URL. A
-        copy left by an earlier attempt is dropped first; a failed restore leaves nothing behind."""
-        self.drop(database_id)
-        operation = self._call("RestoreDatabase", self.client.restore_database, request={
-            "parent": self.instance, "database_id": database_id, "backup": backup_name})
-        try:
-            self._wait(f"restore of {backup_name.rsplit('/', 1)[-1]}", operation)
-        except BackupError:
-            self.drop(database_id)
-            raise
-        return self.database_url(database_id)
-
-    def drop(self, database_id: str) -> None:
-        """Drops a database on the instance, if it is there (a teardown may run twice). Never the store itself."""
-        from google.api_core import exceptions
-
-        if database_id == self.database_id:
-            raise BackupError(f"refusing to drop the store database {database_id}")
-        try:
-            self.client.drop_database(database=f"{self.instance}/databases/{database_id}")
-        except exceptions.NotFound:
-            pass
-
-    def drop_copy(self, restored_url: str) -> None:
-        """Drops the temporary database `restore` made, given its URL; only one on the store's instance."""
-        project, instance_id, database_id = spanner_ids(make_url(restored_url))
-        if (project, instance_id) != (self.project, self.instance_id):
-            raise BackupError(f"the restored copy {database_id} is not on the store's instance")
-        self.drop(database_id)
-

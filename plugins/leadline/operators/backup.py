@@ -3,13 +3,16 @@ DAG restores the latest backup to a scratch copy (setup), checks it, and deletes
 even when a check fails. The mechanics per store are hooks': files for SQLite and PostgreSQL
 (leadline.hooks.database_dump), the database admin API for Cloud Spanner (leadline.hooks.spanner_backups; the
 connection's optional extra `admin_endpoint`, host:port, names a plaintext admin service to use instead of Cloud
-Spanner's); the counts are the store's SQL (leadline.store.backups). An admin service without the backup API (the
+Spanner's); the counts are the store's SQL (leadline.store.backups). On Spanner the backup and the restore wait
+for their admin operations in the triggerer (leadline.triggers). An admin service without the backup API (the
 Spanner emulator answers 501) skips the task with that reason; the tasks after it skip too."""
 
 from __future__ import annotations
 
 from collections.abc import Sequence
 from contextlib import contextmanager
+from datetime import timedelta
+from functools import cached_property
 from typing import Any
 
 from leadline.operators.base import StoreOperator
@@ -58,14 +61,28 @@ class BackupOperator(StoreOperator):
         super().__init__(**kwargs)
         self.admin_timeout_s = admin_timeout_s
 
+    @cached_property
+    def store_hook(self):
+        """The store connection, looked up once per task: the engine and the backups hook both read it."""
+        from leadline.hooks.store import LeadlineStoreHook
+
+        return LeadlineStoreHook(self.store_conn_id)
+
+    @cached_property
+    def store_engine(self):
+        return self.store_hook.get_conn()
+
     @property
     def on_spanner(self) -> bool:
-        return self.engine.dialect.name.startswith("spanner")  # sqlalchemy-spanner: "spanner+spanner"
+        """From the connection's URL: a Spanner task that only calls the admin API builds no engine."""
+        from leadline.store.connection_uri import is_spanner
+
+        return is_spanner(self.store_hook.sqlalchemy_url())
 
     def spanner_backups(self):
         from leadline.hooks.spanner_backups import SpannerBackupsHook
 
-        return SpannerBackupsHook(self.store_conn_id, timeout_s=self.admin_timeout_s)
+        return SpannerBackupsHook(self.store_conn_id, timeout_s=self.admin_timeout_s, store=self.store_hook)
 
 
 class CreateBackupOperator(BackupOperator):
@@ -105,8 +122,6 @@ class CreateBackupOperator(BackupOperator):
         return self._written(result)
 
     def _defer_on(self, started) -> None:
-        from datetime import timedelta
-
         from leadline.triggers import SpannerBackupTrigger
 
         self.log.info("waiting in the triggerer for backup %s%s", started.name,
@@ -121,24 +136,48 @@ class CreateBackupOperator(BackupOperator):
 
 
 class RestoreLatestBackupOperator(BackupOperator):
-    """Setup: copies the newest backup to a scratch database; fails when it is stale or unreadable."""
+    """Setup: copies the newest backup to a scratch database and returns the copy's URL; fails when the backup
+    is stale or unreadable. On Spanner, `deferrable` (the default) starts the RestoreDatabase operation and waits
+    for it in the triggerer (triggers.SpannerRestoreTrigger), so a long copy holds no worker slot; the task
+    resumes in `execute_complete` with the copy's URL, or fails as its own wait would. SQLite and PostgreSQL
+    restore in the task."""
+
+    def __init__(self, *, deferrable: bool = True, **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        self.deferrable = deferrable
 
     def execute(self, context) -> str:
-        from leadline.domain.backups import BackupError, spanner_scratch_id
+        from leadline.domain.backups import spanner_scratch_id
         from leadline.hooks.database_dump import backup_dir, latest_backup, restore_to_scratch
-        from leadline.hooks.spanner_backups import BackupsUnavailable
 
-        try:
-            if self.on_spanner:
-                backups = self.spanner_backups()
-                latest = backups.latest_ready()
-                self.log.info("restoring backup %s (created %s)", latest.name, latest.create_time.isoformat())
-                return backups.restore(latest.name, spanner_scratch_id(backups.database_id, context["run_id"]))
-            return restore_to_scratch(self.engine, latest_backup(self.engine, backup_dir()), _run_tag(context))
-        except BackupsUnavailable as exc:
-            raise _skipped(exc) from exc
-        except BackupError as exc:
-            raise _failed(exc) from exc
+        with _reported():
+            if not self.on_spanner:
+                return restore_to_scratch(self.engine, latest_backup(self.engine, backup_dir()), _run_tag(context))
+            backups = self.spanner_backups()
+            latest = backups.latest_ready()
+            database_id = spanner_scratch_id(backups.database_id, context["run_id"])
+            self.log.info("restoring backup %s (created %s)", latest.name, latest.create_time.isoformat())
+            if not self.deferrable:
+                return backups.restore(latest.name, database_id)
+            self._defer_on(backups.start_restore(latest.name, database_id).operation.name)
+
+    def execute_complete(self, context, event: dict) -> str:
+        """Resumed once the trigger saw the RestoreDatabase operation done (or unreadable): reads it again (the
+        event names it only; the copy is this run's scratch database), and returns the copy's URL or fails with
+        its error, the half-made copy dropped."""
+        from leadline.domain.backups import spanner_scratch_id
+
+        with _reported():
+            backups = self.spanner_backups()
+            return backups.finish_restore(event["operation"], spanner_scratch_id(backups.database_id,
+                                                                                 context["run_id"]))
+
+    def _defer_on(self, operation_name: str) -> None:
+        from leadline.triggers import SpannerRestoreTrigger
+
+        self.log.info("waiting in the triggerer for restore operation %s", operation_name)
+        self.defer(trigger=SpannerRestoreTrigger(self.store_conn_id, operation_name), method_name="execute_complete",
+                   timeout=timedelta(seconds=self.admin_timeout_s))
 
 
 class VerifyBackupCountsOperator(BackupOperator):
