@@ -35,6 +35,15 @@ os.environ.update({
     "GCSFS_EXPERIMENTAL_ZB_HNS_SUPPORT": "false",
 })
 
+
+
+def python_path(*folders: Path) -> str:
+    """A PYTHONPATH for a Python process a test starts: `folders`, then the suite's own, which carries the faked
+    clock (tests/clock) when LEADLINE_TEST_CLOCK_OFFSET_DAYS is set; a child given only its folders would run on
+    the real clock while the test signs and checks a year ahead."""
+    return os.pathsep.join(filter(None, [*map(str, folders), os.environ.get("PYTHONPATH")]))
+
+
 # LEADLINE_TEST_CLOCK_OFFSET_DAYS=365 runs the suite's own process that many days ahead (time-machine moves
 # time.time and datetime.now; the clock keeps ticking): a test that assumes a date fails there.
 if os.environ.get("LEADLINE_TEST_CLOCK_OFFSET_DAYS"):

@@ -16,6 +16,8 @@ from pathlib import Path
 import psutil
 import pytest
 
+from tests.conftest import python_path
+
 ROOT = Path(__file__).resolve().parents[2]
 DEMO_PORTS = (8080, 8081, 8082, 8090, 8091)
 
@@ -63,7 +65,7 @@ def held(ports, timeout_s: float) -> list[int]:
 def environment(home: Path) -> dict[str, str]:
     inherited = {k: v for k, v in os.environ.items() if not k.startswith(("AIRFLOW", "LEADLINE"))}
     return {**inherited, "LEADLINE_HOME": str(home),
-            "PYTHONPATH": os.pathsep.join((str(ROOT / "plugins"), str(ROOT / "devtools")))}
+            "PYTHONPATH": python_path(ROOT / "plugins", ROOT / "devtools")}
 
 
 def test_sigterm_to_the_demo_stops_every_process_it_started(tmp_path):

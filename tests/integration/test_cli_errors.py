@@ -10,12 +10,12 @@ import pytest
 
 from leadline.cli import main
 from leadline.store.tenants import get_tenant, list_tenants
-from tests.conftest import ROOT
+from tests.conftest import ROOT, python_path
 
 
 def leadline(store_url: str, *args: str) -> subprocess.CompletedProcess:
     """The command as an operator runs it: its own process, so what reaches the terminal is what is checked."""
-    env = {**os.environ, "PYTHONPATH": str(ROOT / "plugins")}
+    env = {**os.environ, "PYTHONPATH": python_path(ROOT / "plugins")}
     return subprocess.run([sys.executable, "-m", "leadline.cli", "--store-url", store_url, *args],
                           env=env, capture_output=True, text=True, timeout=120)
 

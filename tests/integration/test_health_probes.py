@@ -14,6 +14,7 @@ import pytest
 from sqlalchemy import select
 
 from leadline.store.schema import alerts, health_snapshots
+from tests.conftest import python_path
 from tests.integration.fake_google import FakeGoogle, connection_json
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -114,7 +115,7 @@ print(json.dumps(sorted(m for m, module in sys.modules.items() if module and m.s
 
 
 def test_the_intake_runs_and_reports_health_without_airflow(tmp_path):
-    env = {**os.environ, "PYTHONPATH": str(ROOT / "plugins"), "LEADLINE_HOME": str(tmp_path),
+    env = {**os.environ, "PYTHONPATH": python_path(ROOT / "plugins"), "LEADLINE_HOME": str(tmp_path),
            "LEADLINE_STORE_URL": f"sqlite:///{tmp_path / 'store.db'}",
            "LEADLINE_STORAGE_URL": (tmp_path / "artifacts").as_uri()}
     result = subprocess.run([sys.executable, "-c", INTAKE_WITHOUT_AIRFLOW], env=env, capture_output=True, text=True,

@@ -20,7 +20,7 @@ from leadline.domain.signature import sign
 from leadline.store.engine import create_store_engine
 from leadline.store.intake_counts import intake_counts_all_tenants
 from leadline_dev.stack import terminate_with_parent
-from tests.conftest import ROOT
+from tests.conftest import ROOT, python_path
 from tests.tiers import server_missing
 
 pytestmark = pytest.mark.timeout(300)
@@ -51,7 +51,7 @@ def redis_url():
 @pytest.fixture
 def two_intakes(tmp_path, redis_url):
     store_url = f"sqlite:///{tmp_path / 'leadline.db'}"
-    env = {**os.environ, "PYTHONPATH": str(ROOT / "plugins"), "LEADLINE_HOME": str(tmp_path),
+    env = {**os.environ, "PYTHONPATH": python_path(ROOT / "plugins"), "LEADLINE_HOME": str(tmp_path),
            "ACME_SECRET": SECRET, "LEADLINE_REDIS_URL": redis_url}
     cli = [sys.executable, "-m", "leadline.cli", "--store-url", store_url]
     for command in (["db", "upgrade"],

@@ -79,9 +79,9 @@ def test_a_hook_imported_first_in_a_fresh_process_survives_provider_discovery(tm
     import subprocess
     import sys
 
-    from tests.conftest import ROOT
+    from tests.conftest import ROOT, python_path
 
-    env = {**os.environ, "AIRFLOW_HOME": str(tmp_path), "PYTHONPATH": str(ROOT / "plugins")}
+    env = {**os.environ, "AIRFLOW_HOME": str(tmp_path), "PYTHONPATH": python_path(ROOT / "plugins")}
     for path in ("leadline.hooks.store.LeadlineStoreHook", "leadline.hooks.hubspot.HubSpotHook"):
         module, _, name = path.rpartition(".")
         subprocess.run([sys.executable, "-c", f"from {module} import {name}"], env=env, check=True, timeout=120)

@@ -14,7 +14,7 @@ import pytest
 
 from leadline.config import IntakeSettings, default_store_url
 from leadline.store.connection_uri import GoogleCredentialSettings, credential_settings
-from tests.conftest import ROOT
+from tests.conftest import ROOT, python_path
 
 SPANNER_EXTRA = {"project_id": "acme-prod", "instance_id": "pipeline-prod", "database_id": "pipeline-db"}
 SPANNER_URL = "spanner+spanner:///projects/acme-prod/instances/pipeline-prod/databases/pipeline-db"
@@ -111,7 +111,7 @@ def leadline(env: dict[str, str], *args: str) -> subprocess.CompletedProcess:
 
 @pytest.fixture
 def cli_env(tmp_path) -> dict[str, str]:
-    env = {**os.environ, "PYTHONPATH": str(ROOT / "plugins"), "LEADLINE_HOME": str(tmp_path / "home")}
+    env = {**os.environ, "PYTHONPATH": python_path(ROOT / "plugins"), "LEADLINE_HOME": str(tmp_path / "home")}
     env.pop("LEADLINE_STORE_URL", None)
     return env
 
