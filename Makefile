@@ -35,8 +35,8 @@ system-deps:
 		else echo "install: sudo apt-get install $(SYSTEM_PACKAGES)"; exit 1; fi; \
 	fi
 
-# The default suite (~13 min). test-all adds the Celery/PostgreSQL/Redis stack with its chaos cases (~9 min): 21 min 16 s in all
-# on a clean clone here (893 tests, 2026-12-07).  CI runs test-all.
+# The default suite (~14 min). test-all adds the Celery/PostgreSQL/Redis stack with its chaos cases (~13 min): 27 min in all
+# on a clean clone here (949 tests, 2026-12-07).  CI runs test-all.
 test: venv system-deps lint
 	$(PY) -m pytest -m "not stack"
 
