@@ -12,7 +12,6 @@ from __future__ import annotations
 from collections.abc import Sequence
 from contextlib import contextmanager
 from datetime import timedelta
-from functools import cached_property
 from typing import Any
 
 from leadline.operators.base import StoreOperator
@@ -60,17 +59,6 @@ class BackupOperator(StoreOperator):
     def __init__(self, *, admin_timeout_s: float = 3600, **kwargs: Any) -> None:
         super().__init__(**kwargs)
         self.admin_timeout_s = admin_timeout_s
-
-    @cached_property
-    def store_hook(self):
-        """The store connection, looked up once per task: the engine and the backups hook both read it."""
-        from leadline.hooks.store import LeadlineStoreHook
-
-        return LeadlineStoreHook(self.store_conn_id)
-
-    @cached_property
-    def store_engine(self):
-        return self.store_hook.get_conn()
 
     @property
     def on_spanner(self) -> bool:

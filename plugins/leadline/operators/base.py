@@ -20,13 +20,19 @@ class StoreOperator(BaseOperator):
         self.store_conn_id = store_conn_id
 
     @cached_property
-    def store_engine(self):
-        """The store's engine, resolved once per task: every look-up of the connection is a round trip to the
-        API server (or a secrets backend). Cached on first use in `execute`, on the copy of the operator Airflow
-        makes per task run, so the parsed DAG and its serialized form never hold it."""
+    def store_hook(self):
+        """The store connection's hook, built once per task: every look-up of the connection is a round trip to
+        the API server (or a secrets backend), and the engine and any other hook over the store (backups) share
+        this one. Cached on first use in `execute`, on the copy of the operator Airflow makes per task run, so the
+        parsed DAG and its serialized form never hold it."""
         from leadline.hooks.store import LeadlineStoreHook
 
-        return LeadlineStoreHook(self.store_conn_id).get_conn()
+        return LeadlineStoreHook(self.store_conn_id)
+
+    @cached_property
+    def store_engine(self):
+        """The store's engine, resolved once per task (see `store_hook`)."""
+        return self.store_hook.get_conn()
 
     @property
     def engine(self):
