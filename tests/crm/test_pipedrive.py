@@ -67,13 +67,15 @@ def test_hook_finds_updates_logs_and_deletes_without_duplicates(pipedrive, monke
     assert (person["name"], person["leadline_call_id"], person["leadline_score"], person["leadline_primary_crm_id"]
             ) == ("Ada Caller", "PD-1", 81, "hs-42")
 
-    call = Engagement("acme", "PD-1", datetime(2026, 3, 2, 15, 4, tzinfo=UTC), 185, True, "new_lead", 81,
+    started = (datetime.now(UTC) - timedelta(days=1)).replace(hour=15, minute=4, second=0, microsecond=0)
+    call = Engagement("acme", "PD-1", started, 185, True, "new_lead", 81,
                       "Inbound call: water heater (score 81)", "Needs a new water heater.", None)
     activity_id, _ = hook.upsert_engagement(call, person_id)
     assert hook.upsert_engagement(call, person_id)[0] == activity_id  # idempotent by the call id in the note
     [activity] = activities(pipedrive)
     assert (activity["type"], activity["person_id"], activity["duration"], activity["due_date"]) == (
-        "call", int(person_id), "00:03", "2026-03-02")
+        "call", int(person_id), "00:03", started.date().isoformat())
+    assert activity["due_time"] == "15:04"
 
     assert hook.delete_record("engagement", activity_id) and hook.delete_record("record", person_id)
     assert persons(pipedrive) == [] and activities(pipedrive) == []
